@@ -1,0 +1,45 @@
+# ubehav: PGXS build. `make && make install`, then `make installcheck` (pg_regress),
+# `make check-nn` (standalone core tests), `make check-nn-sanitize` (ASan + UBSan).
+
+EXTENSION = ubehav
+EXTVERSION = 0.1.0
+
+NN_SRCS = $(wildcard src/nn/*.c)
+GLUE_SRCS = $(wildcard src/*.c)
+MODULE_big = ubehav
+OBJS = $(GLUE_SRCS:.c=.o) $(NN_SRCS:.c=.o)
+
+DATA = sql/ubehav--$(EXTVERSION).sql
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/ubehav--%.sql,$(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=. --load-extension=ubehav
+
+PG_CONFIG ?= pg_config
+# Never -ffast-math: NaN checks and IEEE semantics matter here.
+PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11
+PG_CFLAGS = -O3 -fno-fast-math
+SHLIB_LINK = -lopenblas -lm
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# ---- standalone tests of the numerical core (no PostgreSQL needed) ----
+NN_TEST_SRCS = $(wildcard test/nn/test_*.c)
+NN_TEST_CFLAGS = -std=c11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Isrc -Itest/nn
+NN_TEST_LIBS = -lopenblas -lm
+
+.PHONY: check-nn check-nn-sanitize
+test/nn/build/%: test/nn/%.c $(NN_SRCS) $(wildcard src/nn/*.h) test/nn/tap.h
+	@mkdir -p test/nn/build
+	$(CC) $(NN_TEST_CFLAGS) -o $@ $< $(NN_SRCS) $(NN_TEST_LIBS)
+
+test/nn/build-san/%: test/nn/%.c $(NN_SRCS) $(wildcard src/nn/*.h) test/nn/tap.h
+	@mkdir -p test/nn/build-san
+	clang $(NN_TEST_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -o $@ $< $(NN_SRCS) $(NN_TEST_LIBS)
+
+check-nn: $(patsubst test/nn/%.c,test/nn/build/%,$(NN_TEST_SRCS))
+	@test/nn/run_all.sh test/nn/build $^
+
+check-nn-sanitize: $(patsubst test/nn/%.c,test/nn/build-san/%,$(NN_TEST_SRCS))
+	@test/nn/run_all.sh test/nn/build-san $^
+
+EXTRA_CLEAN = test/nn/build test/nn/build-san results regression.diffs regression.out

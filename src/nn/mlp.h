@@ -1,0 +1,101 @@
+/* mlp.h: a multilayer perceptron as a spec plus one flat parameter block. */
+#ifndef UBEHAV_NN_MLP_H
+#define UBEHAV_NN_MLP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "activation.h"
+#include "loss.h"
+#include "optimizer.h"
+#include "rng.h"
+#include "status.h"
+
+#define NN_MAX_HIDDEN_LAYERS 8
+#define NN_MAX_WIDTH 65536			/* units in any one layer, inputs included */
+#define NN_MAX_OUTPUTS 65536
+
+typedef struct NnSpec
+{
+	int32_t		n_inputs;
+	int32_t		n_hidden;		/* number of hidden layers, 0..NN_MAX_HIDDEN_LAYERS */
+	int32_t		hidden[NN_MAX_HIDDEN_LAYERS];
+	NnActivation activation;	/* of every hidden layer */
+	NnHead		head;
+	int32_t		n_outputs;		/* 1 for SIGMOID_BCE and LINEAR_MSE, K >= 2 for SOFTMAX_CE */
+} NnSpec;
+
+/*
+ * Parameter layout: for layer l = 0..n_hidden (the last is the output layer),
+ * W_l (in_l, out_l) then b_l (out_l), layers one after another.
+ */
+typedef struct NnLayerView
+{
+	size_t		w_offset;		/* floats from the start of params */
+	size_t		b_offset;
+	int32_t		in;
+	int32_t		out;
+} NnLayerView;
+
+/* NN_OK when every size is in range and the head matches n_outputs. */
+NnStatus	nn_spec_validate(const NnSpec *spec);
+/* Number of layers with weights: n_hidden + 1. */
+int			nn_spec_layers(const NnSpec *spec);
+/* Offsets and sizes of layer l (0 <= l <= n_hidden) of a validated spec. */
+NnLayerView nn_spec_layer(const NnSpec *spec, int l);
+/* Total parameters, overflow-checked; validates the spec. */
+NnStatus	nn_spec_param_count(const NnSpec *spec, size_t *n_params);
+/* Multiply-adds per row of a forward pass (for cost estimates), overflow-checked. */
+NnStatus	nn_spec_macs(const NnSpec *spec, size_t *macs);
+
+/* He-normal for relu and leaky_relu, Glorot-uniform for the others; biases zero. */
+void		nn_init_params(const NnSpec *spec, float *params, NnRng *rng);
+
+/*
+ * Floats of workspace for a batch of B rows: every layer's output (B, out_l) plus two
+ * gradient buffers (B, max width). Overflow-checked.
+ */
+NnStatus	nn_workspace_floats(const NnSpec *spec, int B, size_t *n_floats);
+
+/*
+ * Forward pass of inp (B, n_inputs). Layer outputs are kept in workspace for the backward
+ * pass. Returns a pointer into workspace to the output logits (B, n_outputs).
+ */
+float	   *nn_forward(const NnSpec *spec, const float *params, const float *inp, int B,
+					   float *workspace);
+
+/*
+ * Backward pass after nn_forward on the same inp and workspace: given dlogits (B, n_outputs),
+ * ACCUMULATES parameter gradients into grads (same layout as params).
+ */
+void		nn_backward(const NnSpec *spec, const float *params, const float *inp, int B,
+						float *workspace, const float *dlogits, float *grads);
+
+/*
+ * One training step on a batch: zero grads, forward, head loss (weights may be NULL),
+ * backward, optimizer step. Returns the batch's mean loss (before the update).
+ * dlogits needs B * n_outputs floats.
+ */
+double		nn_train_step(const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
+						  float *opt_state, const float *inp, const float *targets,
+						  const float *weights, int B, float *workspace, float *dlogits);
+
+/* Floats of scratch nn_predict_row needs: twice the widest layer. */
+size_t		nn_predict_scratch_floats(const NnSpec *spec);
+
+/*
+ * Score one row x (n_inputs) into out (n_outputs) after the head's output transform
+ * (probability for BCE, class probabilities for CE, value for MSE).
+ * Allocation-free; uses scratch of nn_predict_scratch_floats() floats.
+ */
+void		nn_predict_row(const NnSpec *spec, const float *params, const float *x, float *out,
+						   float *scratch);
+
+/* Score B rows (B, n_inputs) into out (B, n_outputs) after the output transform; uses workspace. */
+void		nn_predict_batch(const NnSpec *spec, const float *params, const float *inp, int B,
+							 float *out, float *workspace);
+
+/* NN_ERR_NONFINITE when any of x[0..n) is NaN or Inf. */
+NnStatus	nn_check_finite(const float *x, size_t n);
+
+#endif

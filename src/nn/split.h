@@ -1,0 +1,21 @@
+/* split.h: seeded train/validation splits, stratified by class for classification. */
+#ifndef UBEHAV_NN_SPLIT_H
+#define UBEHAV_NN_SPLIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rng.h"
+#include "status.h"
+
+/*
+ * Split rows 0..n-1 into train then validation: order (n) receives the training row indices
+ * first (n_train of them, returned) then the validation ones.
+ * classes (n) holds class indices 0..K-1 for a stratified split, or is NULL (K ignored).
+ * Each class puts round(frac * count) rows in validation; with frac > 0 and n >= 2,
+ * both parts are non-empty. class_counts needs K size_t when classes is not NULL.
+ */
+NnStatus	nn_split(const float *classes, int K, size_t n, double validation_fraction,
+					 NnRng *rng, uint32_t *order, size_t *n_train, size_t *class_counts);
+
+#endif
