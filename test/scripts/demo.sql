@@ -38,7 +38,7 @@ SELECT b.*,
        -- The hidden rule is nonlinear: a cart matters only with enough attention or a
        -- returning visitor; a discount matters only on expensive baskets.
        random() < 1 / (1 + exp(-(
-           -3.2
+           -3.0
            + CASE WHEN cart_adds > 0 AND (coalesce(duration_s, 0) > 240 OR returning_visitor) THEN 3.4
                   WHEN cart_adds > 0 THEN 1.0 ELSE 0 END
            + CASE WHEN coalesce(discount_pct, 0) >= 20 AND avg_price > 80 THEN 1.5 ELSE 0 END
