@@ -1,0 +1,189 @@
+/* catalog.c: reads model versions from ubehav_models through SPI, as the calling user. */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/fmgroids.h"
+#include "utils/memutils.h"
+
+#include "model.h"
+#include "nn/serialize.h"
+#include "nn_error.h"
+
+/* get_extension_schema is not exported before PostgreSQL 16; this is its body. */
+static Oid
+extension_schema(Oid ext_oid)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	ScanKeyData key[1];
+	Oid			result = InvalidOid;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ext_oid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		result = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return result;
+}
+
+const char *
+ub_catalog_table(void)
+{
+	Oid			ext = get_extension_oid("ubehav", false);
+	char	   *schema = get_namespace_name(extension_schema(ext));
+
+	return quote_qualified_identifier(schema, "ubehav_models");
+}
+
+static void
+no_such_model(const char *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("model \"%s\" does not exist", name),
+			 errhint("Train it with ubehav_train('%s', query, target), or list the models with SELECT DISTINCT name FROM ubehav_models.", name)));
+}
+
+int32
+ub_catalog_deployed_version(const char *name)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1] = {CStringGetTextDatum(name)};
+	char	   *sql = psprintf("SELECT version, deployed FROM %s WHERE name = $1 ORDER BY deployed DESC, version DESC LIMIT 1",
+							   ub_catalog_table());
+	bool		isnull;
+	int32		version;
+
+	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the ubehav_models catalog");
+	if (SPI_processed == 0)
+		no_such_model(name);
+	version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("model \"%s\" has no deployed version", name),
+				 errhint("Deploy one: UPDATE ubehav_models SET deployed = (version = %d) WHERE name = '%s'.", version, name)));
+	return version;
+}
+
+static UbTask
+task_from_name(const char *s)
+{
+	if (strcmp(s, "binary") == 0)
+		return UB_TASK_BINARY;
+	if (strcmp(s, "multiclass") == 0)
+		return UB_TASK_MULTICLASS;
+	if (strcmp(s, "regression") == 0)
+		return UB_TASK_REGRESSION;
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("catalog row has unknown task \"%s\"", s)));
+	return UB_TASK_INFER;
+}
+
+static void
+check_consistent(UbModel *m, const char *what)
+{
+	int			expected_outputs = m->task == UB_TASK_MULTICLASS ? m->n_classes : 1;
+	NnHead		expected_head = m->task == UB_TASK_BINARY ? NN_HEAD_SIGMOID_BCE :
+		m->task == UB_TASK_MULTICLASS ? NN_HEAD_SOFTMAX_CE : NN_HEAD_LINEAR_MSE;
+
+	if (m->spec.n_inputs != m->prep->n_inputs || m->spec.n_outputs != expected_outputs ||
+		m->spec.head != expected_head ||
+		(m->task != UB_TASK_REGRESSION && m->n_classes < 2))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("%s: the weights, preprocessing and class labels do not fit together", what),
+				 errhint("Retrain the model, or deploy another version of it.")));
+}
+
+UbModel *
+ub_catalog_load(const char *name, int32 version, MemoryContext parent)
+{
+	Oid			argtypes[2] = {TEXTOID, INT4OID};
+	Datum		args[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
+	char	   *sql = psprintf("SELECT task, target, preprocessing, class_labels, weights FROM %s "
+							   "WHERE name = $1 AND version = $2", ub_catalog_table());
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
+	MemoryContext mcxt,
+				old;
+	UbModel    *m;
+	bytea	   *weights;
+	NnRng		rng;
+	char	   *what;
+	Datum		d;
+
+	if (SPI_execute_with_args(sql, 2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the ubehav_models catalog");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" has no version %d", name, version)));
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+
+	mcxt = AllocSetContextCreate(parent, "ubehav model", ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(mcxt);
+	m = palloc0(sizeof(UbModel));
+	m->mcxt = mcxt;
+	m->name = pstrdup(name);
+	m->version = version;
+	what = psprintf("decoding model \"%s\" version %d", name, version);
+	m->task = task_from_name(TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull)));
+	m->target = TextDatumGetCString(SPI_getbinval(tup, desc, 2, &isnull));
+	m->prep = ub_prep_from_jsonb(DatumGetJsonbP(SPI_getbinval(tup, desc, 3, &isnull)));
+	d = SPI_getbinval(tup, desc, 4, &isnull);
+	if (!isnull)
+	{
+		Datum	   *elems;
+		bool	   *nulls;
+		int			i;
+
+		deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+						  &elems, &nulls, &m->n_classes);
+		m->labels = palloc(sizeof(char *) * Max(m->n_classes, 1));
+		for (i = 0; i < m->n_classes; i++)
+			m->labels[i] = nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]);
+	}
+	weights = DatumGetByteaPP(SPI_getbinval(tup, desc, 5, &isnull));
+	ub_check_nn_status(nn_deserialize_header((unsigned char *) VARDATA_ANY(weights),
+											 VARSIZE_ANY_EXHDR(weights), &m->spec, &rng, &m->n_params),
+					   what);
+	check_consistent(m, what);
+	m->params = palloc_extended(sizeof(float) * m->n_params, MCXT_ALLOC_HUGE);
+	nn_deserialize_params((unsigned char *) VARDATA_ANY(weights), VARSIZE_ANY_EXHDR(weights), m->params);
+	m->x = palloc0(sizeof(float) * m->spec.n_inputs);
+	m->out = palloc0(sizeof(float) * m->spec.n_outputs);
+	m->scratch = palloc0(sizeof(float) * nn_predict_scratch_floats(&m->spec));
+	MemoryContextSwitchTo(old);
+	return m;
+}
+
+double
+ub_model_score(UbModel *m)
+{
+	nn_predict_row(&m->spec, m->params, m->x, m->out, m->scratch);
+	/* the network learned the standardized target; undo it in double precision */
+	if (m->task == UB_TASK_REGRESSION)
+		return m->out[0] * m->prep->target_std + m->prep->target_mean;
+	return m->out[0];
+}

@@ -1,0 +1,77 @@
+/* catalog_write.c: the insert of a new version, as the calling user, so table privileges apply. */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "catalog_write.h"
+#include "model.h"
+
+Datum
+ub_text_array(char **items, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(items[i]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+int32
+ub_catalog_store(const UbNewVersion *v)
+{
+	const char *table = ub_catalog_table();
+	Oid			lock_types[1] = {TEXTOID};
+	Datum		lock_args[1] = {CStringGetTextDatum(v->name)};
+	Oid			types[16] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTARRAYOID,
+		TEXTARRAYOID, TEXTARRAYOID, JSONBOID, JSONBOID, BYTEAOID, TEXTOID, INT8OID, INT8OID, FLOAT8OID};
+	Datum		args[16];
+	char		nulls[16];
+	bool		isnull;
+	int32		version;
+	char	   *sql;
+
+	/* one trainer at a time per name, so version numbers never collide */
+	if (SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 7572))",
+							  1, lock_types, lock_args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not lock model name");
+	sql = psprintf("SELECT COALESCE(pg_catalog.max(version), 0) OPERATOR(pg_catalog.+) 1 FROM %s WHERE name = $1", table);
+	if (SPI_execute_with_args(sql, 1, lock_types, lock_args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the ubehav_models catalog");
+	version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+
+	sql = psprintf("UPDATE %s SET deployed = false WHERE name = $1 AND deployed", table);
+	if (SPI_execute_with_args(sql, 1, lock_types, lock_args, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not update the ubehav_models catalog");
+
+	memset(nulls, ' ', sizeof(nulls));
+	args[0] = CStringGetTextDatum(v->name);
+	args[1] = Int32GetDatum(version);
+	args[2] = CStringGetTextDatum(v->task);
+	args[3] = CStringGetTextDatum(v->target);
+	args[4] = JsonbPGetDatum(v->options);
+	args[5] = JsonbPGetDatum(v->preprocessing);
+	args[6] = v->feature_names;
+	args[7] = v->feature_types;
+	args[8] = v->class_labels;
+	if (v->class_labels == (Datum) 0)
+		nulls[8] = 'n';
+	args[9] = JsonbPGetDatum(v->metrics);
+	args[10] = JsonbPGetDatum(v->training_log);
+	args[11] = PointerGetDatum(v->weights);
+	args[12] = CStringGetTextDatum(v->training_query);
+	args[13] = Int64GetDatum(v->rows_used);
+	args[14] = Int64GetDatum(v->rows_skipped);
+	args[15] = Float8GetDatum(v->training_ms);
+	sql = psprintf("INSERT INTO %s (name, version, task, target, options, preprocessing, feature_names, "
+				   "feature_types, class_labels, metrics, training_log, weights, training_query, "
+				   "rows_used, rows_skipped, training_ms, deployed) "
+				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, true)",
+				   table);
+	if (SPI_execute_with_args(sql, 16, types, args, nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not insert into the ubehav_models catalog");
+	return version;
+}

@@ -1,0 +1,305 @@
+/* dataset.c: reads a query in chunks through a cursor, so a large result never sits in SPI at once. */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/memutils.h"
+#include "utils/portal.h"
+
+#include "dataset.h"
+
+#define UB_FETCH_ROWS 10000
+#define UB_MAX_CODES (1 << 24)	/* codes are stored exactly in float32 up to 2^24 */
+
+static void
+check_columns(TupleDesc desc, const char *target, int *target_attno)
+{
+	int			i,
+				j;
+
+	*target_attno = 0;
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		if (a->attisdropped)
+			continue;
+		for (j = 0; j < i; j++)
+			if (strcmp(NameStr(a->attname), NameStr(TupleDescAttr(desc, j)->attname)) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("the query returns more than one column named \"%s\"", NameStr(a->attname)),
+						 errhint("Give every column of the training query a distinct name with AS.")));
+		if (strcmp(NameStr(a->attname), target) == 0)
+			*target_attno = i + 1;
+	}
+	if (*target_attno == 0)
+	{
+		StringInfoData cols;
+
+		initStringInfo(&cols);
+		for (i = 0; i < desc->natts; i++)
+			appendStringInfo(&cols, "%s%s", i ? ", " : "", quote_identifier(NameStr(TupleDescAttr(desc, i)->attname)));
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("target column \"%s\" is not in the result of the training query", target),
+				 errdetail("The query returns: %s.", cols.data),
+				 errhint("Name the column to predict exactly as the query returns it (names are case-sensitive).")));
+	}
+	if (desc->natts < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the training query returns only the target column \"%s\"", target),
+				 errhint("Return at least one feature column beside the target.")));
+}
+
+static void
+init_column(UbRawColumn *col, Form_pg_attribute a, int attno, bool is_target, MemoryContext mcxt)
+{
+	col->name = MemoryContextStrdup(mcxt, NameStr(a->attname));
+	col->typid = a->atttypid;
+	col->type_name = MemoryContextStrdup(mcxt, format_type_be(a->atttypid));
+	col->kind = ub_column_kind(a->atttypid);
+	col->attno = attno;
+	if (col->kind == UB_KIND_UNSUPPORTED || (is_target && col->kind == UB_KIND_ARRAY))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s column \"%s\" has type %s, which ubehav cannot use",
+						is_target ? "target" : "feature", col->name, col->type_name),
+				 is_target ?
+				 errhint("A target must be boolean, a number or text; cast it in the query.") :
+				 errhint("Supported: smallint, integer, bigint, real, double precision, numeric, boolean, text, varchar "
+						 "and one-dimensional arrays of numbers. Cast the column in the query or leave it out.")));
+	col->width = col->kind == UB_KIND_ARRAY ? 0 : 1;
+	if (col->kind == UB_KIND_CATEGORICAL)
+		col->dict = ub_dict_create(mcxt);
+}
+
+/* Make room for at least one more row in every column. */
+static void
+grow(UbDataset *ds)
+{
+	size_t		newcap;
+	int			i;
+
+	if (ds->n_rows < ds->capacity)
+		return;
+	newcap = ds->capacity ? ds->capacity * 2 : 1024;
+	for (i = 0; i < ds->n_columns; i++)
+	{
+		UbRawColumn *col = &ds->columns[i];
+
+		if (col->width > 0)
+			col->values = col->values ?
+				repalloc_huge(col->values, newcap * col->width * sizeof(float)) :
+				MemoryContextAllocHuge(GetMemoryChunkContext(ds), newcap * col->width * sizeof(float));
+	}
+	if (ds->target.kind == UB_KIND_CATEGORICAL)
+		ds->target_codes = ds->target_codes ?
+			repalloc_huge(ds->target_codes, newcap * sizeof(int32)) :
+			MemoryContextAllocHuge(GetMemoryChunkContext(ds), newcap * sizeof(int32));
+	else
+		ds->target_values = ds->target_values ?
+			repalloc_huge(ds->target_values, newcap * sizeof(double)) :
+			MemoryContextAllocHuge(GetMemoryChunkContext(ds), newcap * sizeof(double));
+	ds->capacity = newcap;
+}
+
+static int
+category_code(UbRawColumn *col, Datum d)
+{
+	text	   *t = DatumGetTextPP(d);
+	int			code = ub_dict_code(col->dict, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+
+	if (code >= UB_MAX_CODES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("column \"%s\" has more than %d distinct values", col->name, UB_MAX_CODES),
+				 errhint("Leave identifier-like columns out of the training query or bucket them.")));
+	return code;
+}
+
+static double
+finite_value(UbRawColumn *col, Datum d, Oid typid, size_t row)
+{
+	double		v = ub_datum_to_double(d, typid);
+
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("column \"%s\" has the non-finite value %s in row %zu of the training query",
+						col->name, isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"), row + 1),
+				 errhint("Replace it with NULL (NULL features are imputed) or filter the row out.")));
+	return v;
+}
+
+static void
+store_array(UbDataset *ds, UbRawColumn *col, Datum d, bool isnull, size_t row)
+{
+	int			n = 0;
+	bool		has_null = false;
+	double	   *elems = NULL;
+	int			k;
+	float	   *dst;
+
+	if (!isnull)
+		elems = ub_array_to_doubles(d, col->name, &n, &has_null);
+	if (!isnull && col->width == 0)
+	{
+		size_t		r;
+
+		if (n == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("column \"%s\" holds an empty array in row %zu", col->name, row + 1),
+					 errhint("Every row must hold an array of the same, non-zero length; use NULL for a missing array.")));
+		/* the first array fixes the width; earlier rows held NULL arrays */
+		col->width = n;
+		col->values = MemoryContextAllocHuge(GetMemoryChunkContext(ds), ds->capacity * n * sizeof(float));
+		for (r = 0; r < ds->n_rows * n; r++)
+			col->values[r] = get_float4_nan();
+	}
+	if (col->width == 0)
+	{
+		col->null_count++;
+		return;
+	}
+	if (!isnull && n != col->width)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("column \"%s\" holds arrays of length %d and %d (row %zu)", col->name, col->width, n, row + 1),
+				 errhint("Every row must hold an array of the same length; use NULL for a missing array.")));
+	dst = col->values + row * col->width;
+	for (k = 0; k < col->width; k++)
+	{
+		if (isnull || isnan(elems[k]))
+		{
+			dst[k] = get_float4_nan();
+			col->null_count++;
+		}
+		else if (!isfinite(elems[k]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("column \"%s\" has an infinite element in row %zu of the training query", col->name, row + 1),
+					 errhint("Replace it with NULL (NULL features are imputed) or filter the row out.")));
+		else
+			dst[k] = (float) elems[k];
+	}
+}
+
+static void
+store_row(UbDataset *ds, Datum *values, bool *nulls, size_t source_row)
+{
+	int			t = ds->target.attno - 1;
+	size_t		row;
+	int			i;
+
+	if (nulls[t])
+	{
+		ds->n_skipped++;
+		return;
+	}
+	grow(ds);
+	row = ds->n_rows;
+	if (ds->target.kind == UB_KIND_CATEGORICAL)
+		ds->target_codes[row] = category_code(&ds->target, values[t]);
+	else
+		ds->target_values[row] = finite_value(&ds->target, values[t], ds->target.typid, source_row);
+
+	for (i = 0; i < ds->n_columns; i++)
+	{
+		UbRawColumn *col = &ds->columns[i];
+		int			a = col->attno - 1;
+
+		if (col->kind == UB_KIND_ARRAY)
+			store_array(ds, col, values[a], nulls[a], row);
+		else if (nulls[a])
+		{
+			col->values[row] = get_float4_nan();
+			col->null_count++;
+		}
+		else if (col->kind == UB_KIND_CATEGORICAL)
+			col->values[row] = (float) category_code(col, values[a]);
+		else
+			col->values[row] = (float) finite_value(col, values[a], col->typid, source_row);
+	}
+	ds->n_rows++;
+}
+
+UbDataset *
+ub_dataset_read(const char *query, const char *target, MemoryContext mcxt)
+{
+	SPIPlanPtr	plan;
+	Portal		portal;
+	TupleDesc	desc;
+	UbDataset  *ds;
+	int			target_attno;
+	int			i,
+				c;
+	size_t		source_row = 0;
+	MemoryContext chunk_cxt;
+	MemoryContext oldcxt;
+	Datum	   *values;
+	bool	   *nulls;
+
+	plan = SPI_prepare(query, 0, NULL);
+	if (plan == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("could not prepare the training query: %s", SPI_result_code_string(SPI_result))));
+	if (!SPI_is_cursor_plan(plan))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the training query must be a single SELECT that returns rows"),
+				 errhint("Data-modifying statements and utility commands cannot be training queries.")));
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	desc = portal->tupDesc;
+	check_columns(desc, target, &target_attno);
+
+	ds = MemoryContextAllocZero(mcxt, sizeof(UbDataset));
+	ds->columns = MemoryContextAllocZero(mcxt, sizeof(UbRawColumn) * desc->natts);
+	for (i = 0, c = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		if (a->attisdropped)
+			continue;
+		if (i + 1 == target_attno)
+			init_column(&ds->target, a, i + 1, true, mcxt);
+		else
+			init_column(&ds->columns[c++], a, i + 1, false, mcxt);
+	}
+	ds->n_columns = c;
+
+	chunk_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav training query chunk",
+									  ALLOCSET_DEFAULT_SIZES);
+	values = palloc(sizeof(Datum) * desc->natts);
+	nulls = palloc(sizeof(bool) * desc->natts);
+	for (;;)
+	{
+		uint64		r;
+
+		CHECK_FOR_INTERRUPTS();
+		SPI_cursor_fetch(portal, true, UB_FETCH_ROWS);
+		if (SPI_processed == 0)
+			break;
+		/* dataset growth goes to mcxt; detoasted and converted values die with the chunk */
+		oldcxt = MemoryContextSwitchTo(chunk_cxt);
+		for (r = 0; r < SPI_processed; r++)
+		{
+			heap_deform_tuple(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, values, nulls);
+			store_row(ds, values, nulls, source_row++);
+		}
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(chunk_cxt);
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	MemoryContextDelete(chunk_cxt);
+	return ds;
+}

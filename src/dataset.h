@@ -1,0 +1,42 @@
+/* dataset.h: the rows of a training query, read through a cursor into one compact float matrix. */
+#ifndef UBEHAV_DATASET_H
+#define UBEHAV_DATASET_H
+
+#include "postgres.h"
+
+#include "column_types.h"
+#include "string_dict.h"
+
+typedef struct UbRawColumn
+{
+	char	   *name;
+	Oid			typid;
+	char	   *type_name;		/* format_type_be, for messages and the catalog */
+	UbColumnKind kind;
+	int			attno;			/* 1-based position in the query's result */
+	int			width;			/* raw slots per row: 1, or the array length (0 until the first non-NULL array) */
+	float	   *values;			/* (n_rows, width); NaN marks NULL, categorical slots hold dictionary codes */
+	UbStringDict *dict;			/* categorical: value -> code */
+	int64		null_count;		/* NULL values (array elements count one each) */
+} UbRawColumn;
+
+typedef struct UbDataset
+{
+	int			n_columns;		/* feature columns */
+	UbRawColumn *columns;
+	UbRawColumn target;
+	double	   *target_values;	/* numeric and boolean targets */
+	int32	   *target_codes;	/* categorical targets */
+	size_t		n_rows;
+	size_t		capacity;
+	int64		n_skipped;		/* rows with a NULL target */
+} UbDataset;
+
+/*
+ * Run query as the calling user through a read-only cursor and read every row into a dataset.
+ * Every column but target is a feature. Validates types and names first; ERROR with the
+ * offending column otherwise.
+ */
+UbDataset  *ub_dataset_read(const char *query, const char *target, MemoryContext mcxt);
+
+#endif

@@ -1,0 +1,179 @@
+/* evaluate.c: ubehav_evaluate, the deployed version's metrics on any labelled query. */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/portal.h"
+
+#include "jsonb_util.h"
+#include "metrics_json.h"
+#include "model.h"
+#include "row_binding.h"
+#include "string_dict.h"
+#include "target.h"
+
+#define UB_FETCH_ROWS 10000
+
+PG_FUNCTION_INFO_V1(ubehav_evaluate);
+
+Datum
+ubehav_evaluate(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *query = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	MemoryContext caller_cxt = CurrentMemoryContext;
+	MemoryContext eval_cxt,
+				chunk_cxt;
+	int32		version;
+	UbModel    *model;
+	SPIPlanPtr	plan;
+	Portal		portal;
+	UbRowBinding *binding;
+	UbStringDict *classes = NULL;
+	Datum	   *values;
+	bool	   *nulls;
+	float	   *outputs = NULL,
+			   *y = NULL;
+	size_t		n = 0,
+				cap = 0;
+	int64		skipped = 0,
+				unknown = 0;
+	int			K,
+				k;
+	StringInfoData buf;
+	Jsonb	   *result;
+
+	eval_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav evaluate", ALLOCSET_DEFAULT_SIZES);
+	SPI_connect();
+	MemoryContextSwitchTo(eval_cxt);
+	version = ub_catalog_deployed_version(name);
+	/* a private copy: the query below may run scoring functions that churn the cache */
+	model = ub_catalog_load(name, version, eval_cxt);
+	K = model->spec.n_outputs;
+	if (model->task != UB_TASK_REGRESSION)
+	{
+		classes = ub_dict_create(eval_cxt);
+		for (k = 0; k < model->n_classes; k++)
+			ub_dict_code(classes, model->labels[k], strlen(model->labels[k]));
+	}
+
+	plan = SPI_prepare(query, 0, NULL);
+	if (plan == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("could not prepare the evaluation query: %s", SPI_result_code_string(SPI_result))));
+	if (!SPI_is_cursor_plan(plan))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the evaluation query must be a single SELECT that returns rows")));
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	binding = ub_binding_create(model, portal->tupDesc);
+	if (binding->target_attno < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("the evaluation query has no column \"%s\", the target of model \"%s\"", model->target, name),
+				 errhint("Return the true labels under the target's name.")));
+	values = palloc(sizeof(Datum) * portal->tupDesc->natts);
+	nulls = palloc(sizeof(bool) * portal->tupDesc->natts);
+	chunk_cxt = AllocSetContextCreate(eval_cxt, "ubehav evaluate chunk", ALLOCSET_DEFAULT_SIZES);
+
+	for (;;)
+	{
+		uint64		r;
+		MemoryContext old;
+
+		CHECK_FOR_INTERRUPTS();
+		SPI_cursor_fetch(portal, true, UB_FETCH_ROWS);
+		if (SPI_processed == 0)
+			break;
+		if (n + SPI_processed > cap)
+		{
+			cap = Max(cap * 2, n + SPI_processed);
+			outputs = outputs ? repalloc_huge(outputs, sizeof(float) * cap * K) :
+				MemoryContextAllocHuge(eval_cxt, sizeof(float) * cap * K);
+			y = y ? repalloc_huge(y, sizeof(float) * cap) : MemoryContextAllocHuge(eval_cxt, sizeof(float) * cap);
+		}
+		old = MemoryContextSwitchTo(chunk_cxt);
+		for (r = 0; r < SPI_processed; r++)
+		{
+			int			t = binding->target_attno;
+
+			heap_deform_tuple(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, values, nulls);
+			if (nulls[t])
+			{
+				skipped++;
+				continue;
+			}
+			if (model->task == UB_TASK_REGRESSION)
+			{
+				double		v = ub_datum_to_double(values[t], binding->target_typid);
+
+				if (!isfinite(v))
+				{
+					skipped++;
+					continue;
+				}
+				y[n] = (float) v;
+			}
+			else
+			{
+				char	   *label = ub_label_of_datum(values[t], binding->target_typid);
+				int			before = classes->n;
+				int			code = ub_dict_code(classes, label, strlen(label));
+
+				/* a label the model never saw cannot be scored by its probabilities */
+				if (code >= model->n_classes || classes->n != before)
+				{
+					unknown++;
+					continue;
+				}
+				y[n] = (float) code;
+			}
+			ub_binding_encode(binding, model, values, nulls);
+			if (model->task == UB_TASK_REGRESSION)
+				outputs[n] = (float) ub_model_score(model);
+			else
+			{
+				ub_model_score(model);
+				memcpy(outputs + n * K, model->out, sizeof(float) * K);
+			}
+			n++;
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(chunk_cxt);
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the evaluation query gave no rows with a known target value"),
+				 errdetail(INT64_FORMAT " rows had a NULL target and " INT64_FORMAT " a class the model does not know.",
+						   skipped, unknown)));
+	if (unknown > 0)
+		ereport(NOTICE,
+				(errmsg("skipped " INT64_FORMAT " rows whose target is not one of the classes of model \"%s\"",
+						unknown, name)));
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	ub_json_key(&buf, "model");
+	ub_json_string(&buf, name);
+	appendStringInfo(&buf, ",\"version\":%d,\"task\":\"%s\",\"rows\":%zu,\"rows_skipped\":" INT64_FORMAT ",",
+					 version, ub_task_name(model->task), n, skipped + unknown);
+	ub_metrics_append(&buf, model->task, outputs, y, n, model->n_classes);
+	appendStringInfoChar(&buf, '}');
+
+	MemoryContextSwitchTo(caller_cxt);
+	result = ub_json_to_jsonb(&buf);
+	SPI_finish();
+	MemoryContextDelete(eval_cxt);
+	PG_RETURN_JSONB_P(result);
+}

@@ -1,0 +1,19 @@
+/* metrics_json.h: the metrics of a task on scored rows, as the jsonb stored and returned. */
+#ifndef UBEHAV_METRICS_JSON_H
+#define UBEHAV_METRICS_JSON_H
+
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+
+#include "options.h"
+
+/*
+ * Append the metrics' key/value pairs (no braces) for n rows to buf.
+ * outputs: binary (n) probabilities, multiclass (n, K) probabilities, regression (n) values;
+ * y: class indices or values, in the same units as outputs.
+ */
+void		ub_metrics_append(StringInfo buf, UbTask task, const float *outputs, const float *y,
+							  size_t n, int K);
+
+#endif

@@ -1,0 +1,216 @@
+/* predict.c: the scoring functions; the deployed version is resolved once per query and call site. */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+
+#include "model.h"
+#include "row_binding.h"
+
+/* What a call site keeps for the whole query in fn_extra. */
+typedef struct ScoreState
+{
+	text	   *name;			/* the model argument this state was resolved for */
+	char	   *name_cstr;
+	int32		version;
+	UbModel    *model;
+	uint64		cache_epoch;
+	/* row input: the binding is rebuilt only when the row type changes */
+	Oid			row_type;
+	int32		row_typmod;
+	TupleDesc	row_desc;
+	UbRowBinding *binding;
+	Datum	   *values;
+	bool	   *nulls;
+} ScoreState;
+
+static ScoreState *
+score_state(FunctionCallInfo fcinfo)
+{
+	ScoreState *st = fcinfo->flinfo->fn_extra;
+	text	   *name = PG_GETARG_TEXT_PP(0);
+	MemoryContext old;
+
+	if (st != NULL && VARSIZE_ANY_EXHDR(st->name) == VARSIZE_ANY_EXHDR(name) &&
+		memcmp(VARDATA_ANY(st->name), VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) == 0)
+	{
+		/* another model was evicted meanwhile: our pointer may be stale, the version is not */
+		if (st->cache_epoch != ub_model_cache_epoch())
+		{
+			st->model = ub_model_cache_get(st->name_cstr, st->version);
+			st->cache_epoch = ub_model_cache_epoch();
+		}
+		return st;
+	}
+
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	if (st == NULL)
+		st = palloc0(sizeof(ScoreState));
+	else
+	{
+		/* the model argument changed between rows: forget the old resolution */
+		memset(st, 0, sizeof(ScoreState));
+	}
+	st->name = (text *) pg_detoast_datum_copy((struct varlena *) name);
+	st->name_cstr = text_to_cstring(st->name);
+	MemoryContextSwitchTo(old);
+
+	SPI_connect();
+	st->version = ub_catalog_deployed_version(st->name_cstr);
+	SPI_finish();
+	st->model = ub_model_cache_get(st->name_cstr, st->version);
+	st->cache_epoch = ub_model_cache_epoch();
+	fcinfo->flinfo->fn_extra = st;
+	return st;
+}
+
+static UbModel *
+encode_array_arg(FunctionCallInfo fcinfo)
+{
+	ScoreState *st = score_state(fcinfo);
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
+
+	if (ARR_ELEMTYPE(arr) != FLOAT8OID && ARR_ELEMTYPE(arr) != FLOAT4OID)
+		elog(ERROR, "ubehav scoring takes float8[] or real[], not %s", format_type_be(ARR_ELEMTYPE(arr)));
+	ub_encode_array(st->model, arr);
+	return st->model;
+}
+
+static UbModel *
+encode_row_arg(FunctionCallInfo fcinfo)
+{
+	ScoreState *st = score_state(fcinfo);
+	HeapTupleHeader row = PG_GETARG_HEAPTUPLEHEADER(1);
+	Oid			type = HeapTupleHeaderGetTypeId(row);
+	int32		typmod = HeapTupleHeaderGetTypMod(row);
+	HeapTupleData tuple;
+
+	if (st->binding == NULL || st->row_type != type || st->row_typmod != typmod)
+	{
+		TupleDesc	desc = lookup_rowtype_tupdesc(type, typmod);
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		st->row_desc = CreateTupleDescCopy(desc);
+		ReleaseTupleDesc(desc);
+		st->binding = ub_binding_create(st->model, st->row_desc);
+		st->values = palloc(sizeof(Datum) * Max(st->row_desc->natts, 1));
+		st->nulls = palloc(sizeof(bool) * Max(st->row_desc->natts, 1));
+		st->row_type = type;
+		st->row_typmod = typmod;
+		MemoryContextSwitchTo(old);
+	}
+	tuple.t_len = HeapTupleHeaderGetDatumLength(row);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = row;
+	heap_deform_tuple(&tuple, st->row_desc, st->values, st->nulls);
+	ub_binding_encode(st->binding, st->model, st->values, st->nulls);
+	return st->model;
+}
+
+static void
+require_task(UbModel *m, bool ok, const char *function, const char *instead)
+{
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("%s cannot score model \"%s\", which is a %s model", function, m->name, ub_task_name(m->task)),
+				 errhint("%s", instead)));
+}
+
+static Datum
+predict_value(UbModel *m)
+{
+	require_task(m, m->task != UB_TASK_MULTICLASS, "ubehav_predict",
+				 "For a multiclass model use ubehav_predict_proba for the class probabilities or ubehav_predict_class for the label.");
+	return Float8GetDatum(ub_model_score(m));
+}
+
+static Datum
+predict_proba(UbModel *m)
+{
+	Datum	   *elems;
+	int			k;
+
+	require_task(m, m->task != UB_TASK_REGRESSION, "ubehav_predict_proba",
+				 "A regression model predicts a value: use ubehav_predict.");
+	ub_model_score(m);
+	elems = palloc(sizeof(Datum) * m->n_classes);
+	if (m->task == UB_TASK_BINARY)
+	{
+		elems[0] = Float8GetDatum(1.0 - (double) m->out[0]);
+		elems[1] = Float8GetDatum((double) m->out[0]);
+	}
+	else
+		for (k = 0; k < m->n_classes; k++)
+			elems[k] = Float8GetDatum((double) m->out[k]);
+	return PointerGetDatum(construct_array(elems, m->n_classes, FLOAT8OID, sizeof(float8),
+										   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+static Datum
+predict_class(UbModel *m)
+{
+	int			best = 0,
+				k;
+
+	require_task(m, m->task != UB_TASK_REGRESSION, "ubehav_predict_class",
+				 "A regression model predicts a value: use ubehav_predict.");
+	ub_model_score(m);
+	if (m->task == UB_TASK_BINARY)
+		best = m->out[0] >= 0.5f ? 1 : 0;
+	else
+		for (k = 1; k < m->n_classes; k++)
+			if (m->out[k] > m->out[best])
+				best = k;
+	return CStringGetTextDatum(m->labels[best]);
+}
+
+PG_FUNCTION_INFO_V1(ubehav_predict_array);
+Datum
+ubehav_predict_array(PG_FUNCTION_ARGS)
+{
+	return predict_value(encode_array_arg(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(ubehav_predict_row);
+Datum
+ubehav_predict_row(PG_FUNCTION_ARGS)
+{
+	return predict_value(encode_row_arg(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(ubehav_predict_proba_array);
+Datum
+ubehav_predict_proba_array(PG_FUNCTION_ARGS)
+{
+	return predict_proba(encode_array_arg(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(ubehav_predict_proba_row);
+Datum
+ubehav_predict_proba_row(PG_FUNCTION_ARGS)
+{
+	return predict_proba(encode_row_arg(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(ubehav_predict_class_array);
+Datum
+ubehav_predict_class_array(PG_FUNCTION_ARGS)
+{
+	return predict_class(encode_array_arg(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(ubehav_predict_class_row);
+Datum
+ubehav_predict_class_row(PG_FUNCTION_ARGS)
+{
+	return predict_class(encode_row_arg(fcinfo));
+}

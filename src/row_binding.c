@@ -1,0 +1,196 @@
+/* row_binding.c: the scoring-side twin of ub_prep_encode_dataset, one row at a time. */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "column_types.h"
+#include "row_binding.h"
+
+static bool
+kinds_compatible(UbColumnKind trained, UbColumnKind given)
+{
+	/* numbers and booleans share one encoding, so either may stand for the other */
+	if (trained == UB_KIND_NUMERIC || trained == UB_KIND_BOOLEAN)
+		return given == UB_KIND_NUMERIC || given == UB_KIND_BOOLEAN;
+	return trained == given;
+}
+
+UbRowBinding *
+ub_binding_create(const UbModel *model, TupleDesc desc)
+{
+	UbRowBinding *b = palloc0(sizeof(UbRowBinding));
+	int			i,
+				a;
+
+	b->n_features = model->prep->n_features;
+	b->attno = palloc(sizeof(int) * Max(b->n_features, 1));
+	b->typid = palloc(sizeof(Oid) * Max(b->n_features, 1));
+	b->target_attno = -1;
+	for (a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), model->target) == 0)
+		{
+			b->target_attno = a;
+			b->target_typid = att->atttypid;
+		}
+	}
+	for (i = 0; i < b->n_features; i++)
+	{
+		const UbFeature *f = &model->prep->features[i];
+
+		b->attno[i] = -1;
+		for (a = 0; a < desc->natts; a++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, a);
+
+			if (!att->attisdropped && strcmp(NameStr(att->attname), f->name) == 0)
+			{
+				b->attno[i] = a;
+				b->typid[i] = att->atttypid;
+				break;
+			}
+		}
+		if (b->attno[i] < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("the row has no column \"%s\", a feature of model \"%s\" version %d",
+							f->name, model->name, model->version),
+					 errhint("Pass rows with every column the model was trained on; extra columns are ignored.")));
+		if (!kinds_compatible(f->kind, ub_column_kind(b->typid[i])))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" has type %s, but model \"%s\" was trained on it as %s",
+							f->name, format_type_be(b->typid[i]), model->name, f->type_name),
+					 errhint("Cast the column to %s in the query.", f->type_name)));
+	}
+	return b;
+}
+
+static void
+nonfinite_feature(const UbModel *model, const char *column, double v)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("feature \"%s\" is %s; model \"%s\" needs finite values",
+					column, isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"), model->name),
+			 errhint("Use NULL for a missing value (it is imputed), or filter the row out.")));
+}
+
+void
+ub_binding_encode(const UbRowBinding *b, UbModel *model, const Datum *values, const bool *nulls)
+{
+	int			i,
+				k;
+
+	for (i = 0; i < b->n_features; i++)
+	{
+		const UbFeature *f = &model->prep->features[i];
+		int			a = b->attno[i];
+
+		switch (f->kind)
+		{
+			case UB_KIND_NUMERIC:
+			case UB_KIND_BOOLEAN:
+				{
+					double		v = nulls[a] ? 0.0 : ub_datum_to_double(values[a], b->typid[i]);
+
+					if (!nulls[a] && !isfinite(v))
+						nonfinite_feature(model, f->name, v);
+					ub_prep_encode_number(f, 0, v, nulls[a], model->x);
+					break;
+				}
+			case UB_KIND_CATEGORICAL:
+				if (nulls[a])
+					ub_prep_encode_category(f, NULL, 0, true, model->x);
+				else
+				{
+					text	   *t = DatumGetTextPP(values[a]);
+
+					ub_prep_encode_category(f, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), false, model->x);
+				}
+				break;
+			case UB_KIND_ARRAY:
+				{
+					int			n = 0;
+					bool		has_null = false;
+					double	   *elems = nulls[a] ? NULL :
+						ub_array_to_doubles(values[a], f->name, &n, &has_null);
+
+					if (!nulls[a] && n != f->raw_width)
+						ereport(ERROR,
+								(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+								 errmsg("column \"%s\" holds an array of length %d; model \"%s\" was trained on length %d",
+										f->name, n, model->name, f->raw_width)));
+					for (k = 0; k < f->raw_width; k++)
+					{
+						bool		missing = nulls[a] || isnan(elems[k]);
+
+						if (!missing && !isfinite(elems[k]))
+							nonfinite_feature(model, f->name, elems[k]);
+						ub_prep_encode_number(f, k, missing ? 0.0 : elems[k], missing, model->x);
+					}
+					break;
+				}
+			default:
+				elog(ERROR, "unexpected feature kind %d", (int) f->kind);
+		}
+	}
+}
+
+void
+ub_encode_array(UbModel *model, ArrayType *arr)
+{
+	const UbPreprocessing *prep = model->prep;
+	Oid			elemtype = ARR_ELEMTYPE(arr);
+	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	int			i,
+				k;
+
+	if (prep->array_width < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("model \"%s\" has the text feature \"%s\", which an array of numbers cannot carry",
+						model->name, prep->first_categorical),
+				 errhint("Score whole rows instead: ubehav_predict('%s', t) FROM t.", model->name)));
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("features must be a one-dimensional array, not %d-dimensional", ARR_NDIM(arr))));
+	if (n != prep->array_width)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("model \"%s\" expects %d features, but the array has %d",
+						model->name, prep->array_width, n),
+				 errhint("Pass the raw values in the order of ubehav_models.feature_names, array columns expanded.")));
+	if (ARR_HASNULL(arr))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the features array of model \"%s\" contains NULL", model->name),
+				 errhint("Impute the value in the query, or score the row with ubehav_predict('%s', t), which imputes NULLs.",
+						 model->name)));
+	for (i = 0; i < prep->n_features; i++)
+	{
+		const UbFeature *f = &prep->features[i];
+
+		for (k = 0; k < f->raw_width; k++)
+		{
+			int			pos = f->array_offset + k;
+			double		v = elemtype == FLOAT8OID ? ((const float8 *) ARR_DATA_PTR(arr))[pos] :
+				(double) ((const float4 *) ARR_DATA_PTR(arr))[pos];
+
+			if (!isfinite(v))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("feature %d of the array is %s; model \"%s\" needs finite values",
+								pos + 1, isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"), model->name)));
+			ub_prep_encode_number(f, k, v, false, model->x);
+		}
+	}
+}

@@ -1,0 +1,35 @@
+/* row_binding.h: where each of a model's features sits in a row type, and encoding such rows. */
+#ifndef UBEHAV_ROW_BINDING_H
+#define UBEHAV_ROW_BINDING_H
+
+#include "postgres.h"
+
+#include "access/tupdesc.h"
+
+#include "model.h"
+
+typedef struct UbRowBinding
+{
+	int			n_features;
+	int		   *attno;			/* per feature: 0-based attribute index in the row */
+	Oid		   *typid;			/* per feature: the row column's type */
+	int			target_attno;	/* 0-based, or -1 when the row has no target column */
+	Oid			target_typid;
+} UbRowBinding;
+
+/*
+ * Match the model's features to desc's columns by name. ERROR naming the model and column when
+ * one is missing or of an incompatible type. Extra columns are ignored.
+ */
+UbRowBinding *ub_binding_create(const UbModel *model, TupleDesc desc);
+
+/* Encode one deformed row into model->x with the stored preprocessing. */
+void		ub_binding_encode(const UbRowBinding *b, UbModel *model, const Datum *values, const bool *nulls);
+
+/*
+ * Encode a float8[] or real[] of raw values in training column order into model->x.
+ * ERROR when the model has categorical features, or on wrong length, NULL, NaN or infinity.
+ */
+void		ub_encode_array(UbModel *model, ArrayType *arr);
+
+#endif

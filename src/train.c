@@ -1,0 +1,302 @@
+/* train.c: ubehav_train, from a query to a deployed catalog version. */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "portability/instr_time.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "catalog_write.h"
+#include "dataset.h"
+#include "fit.h"
+#include "jsonb_util.h"
+#include "metrics_json.h"
+#include "nn/nn.h"
+#include "nn_error.h"
+#include "options.h"
+#include "preprocess.h"
+#include "target.h"
+#include "ubehav.h"
+
+PG_FUNCTION_INFO_V1(ubehav_train);
+
+/* A model name is shown in messages and used as a key: printable and of sane length. */
+static void
+check_model_name(const char *name)
+{
+	size_t		len = strlen(name);
+	const unsigned char *p;
+
+	if (len == 0 || len > 200)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model name must be 1 to 200 characters long, not %zu", len)));
+	for (p = (const unsigned char *) name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("model name must not contain control characters")));
+}
+
+static void
+check_not_null(FunctionCallInfo fcinfo, int arg, const char *name)
+{
+	if (PG_ARGISNULL(arg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" of ubehav_train must not be NULL", name)));
+}
+
+static NnSpec
+build_spec(const UbOptions *o, int n_inputs, const UbTarget *t)
+{
+	NnSpec		spec;
+	size_t		n_params;
+	int			i;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.n_inputs = n_inputs;
+	spec.n_hidden = o->n_hidden;
+	for (i = 0; i < o->n_hidden; i++)
+		spec.hidden[i] = o->hidden[i];
+	spec.activation = o->activation;
+	spec.head = t->task == UB_TASK_BINARY ? NN_HEAD_SIGMOID_BCE :
+		t->task == UB_TASK_MULTICLASS ? NN_HEAD_SOFTMAX_CE : NN_HEAD_LINEAR_MSE;
+	spec.n_outputs = t->task == UB_TASK_MULTICLASS ? t->n_classes : 1;
+	ub_check_nn_status(nn_spec_param_count(&spec, &n_params), "building the network");
+	if (n_params > (size_t) ub_max_parameters)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the network would have %zu parameters, more than ubehav.max_parameters (%d)",
+						n_params, ub_max_parameters),
+				 errhint("Use smaller \"hidden\" layers or fewer features; a superuser may raise ubehav.max_parameters.")));
+	return spec;
+}
+
+/* The network learns a standardized regression target; the statistics come from the training rows. */
+static void
+standardize_target(UbPreprocessing *prep, float *y, const uint32 *order, size_t n, size_t n_train)
+{
+	double		sum = 0.0,
+				sq = 0.0,
+				mean,
+				sd;
+	size_t		r;
+
+	for (r = 0; r < n_train; r++)
+		sum += y[order[r]];
+	mean = sum / n_train;
+	for (r = 0; r < n_train; r++)
+		sq += (y[order[r]] - mean) * (y[order[r]] - mean);
+	sd = sqrt(sq / n_train);
+	if (!(sd > 1e-12) || !isfinite(sd))
+		sd = 1.0;
+	prep->target_mean = mean;
+	prep->target_std = sd;
+	for (r = 0; r < n; r++)
+		y[r] = (float) ((y[r] - mean) / sd);
+}
+
+Datum
+ubehav_train(PG_FUNCTION_ARGS)
+{
+	char	   *model,
+			   *query,
+			   *target;
+	UbOptions	opts;
+	MemoryContext train_cxt,
+				caller_cxt = CurrentMemoryContext;
+	instr_time	start,
+				elapsed;
+	UbDataset  *ds;
+	UbTarget   *tgt;
+	NnRng		rng;
+	uint32	   *order;
+	size_t		n,
+				n_train,
+				n_val,
+				r,
+				n_params,
+				blob_size;
+	size_t	   *class_counts = NULL;
+	UbPreprocessing *prep;
+	float	   *X,
+			   *y,
+			   *params,
+			   *outputs;
+	NnSpec		spec;
+	UbFitData	data;
+	StringInfoData log,
+				metrics,
+				summary;
+	bytea	   *blob;
+	UbNewVersion v;
+	char	  **names,
+			  **types;
+	int			i,
+				version;
+	size_t		n_eval;
+	const float *X_eval,
+			   *y_eval;
+	Jsonb	   *result;
+
+	check_not_null(fcinfo, 0, "model");
+	check_not_null(fcinfo, 1, "query");
+	check_not_null(fcinfo, 2, "target");
+	model = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	target = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	check_model_name(model);
+	/* every option is checked before the query runs */
+	ub_options_parse(PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3), &opts);
+
+	INSTR_TIME_SET_CURRENT(start);
+	train_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav training", ALLOCSET_DEFAULT_SIZES);
+	SPI_connect();
+	MemoryContextSwitchTo(train_cxt);
+
+	ds = ub_dataset_read(query, target, train_cxt);
+	if (ds->n_skipped > 0)
+		ereport(NOTICE,
+				(errmsg("skipped " INT64_FORMAT " rows with a NULL target \"%s\"", ds->n_skipped, target)));
+	if (ds->n_rows < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the training query gave %zu usable rows; at least 2 are needed", ds->n_rows),
+				 errdetail(INT64_FORMAT " rows had a NULL target.", ds->n_skipped),
+				 errhint("Check the query's WHERE clause and that the target column is filled in.")));
+	if (ds->n_rows > PG_UINT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the training query gave %zu rows; at most %u are supported", ds->n_rows, PG_UINT32_MAX),
+				 errhint("Train on a sample, for example with TABLESAMPLE.")));
+	n = ds->n_rows;
+	tgt = ub_target_build(ds, opts.task, opts.max_classes);
+
+	nn_rng_seed(&rng, (uint64) opts.seed);
+	order = palloc_extended(sizeof(uint32) * n, MCXT_ALLOC_HUGE);
+	if (tgt->task != UB_TASK_REGRESSION)
+		class_counts = palloc0(sizeof(size_t) * tgt->n_classes);
+	ub_check_nn_status(nn_split(tgt->task != UB_TASK_REGRESSION ? tgt->y : NULL, tgt->n_classes, n,
+								opts.validation_split, &rng, order, &n_train, class_counts),
+					   "splitting off validation rows");
+	n_val = n - n_train;
+
+	prep = ub_prep_fit(ds, order, n_train, opts.max_categories);
+	if (tgt->task == UB_TASK_REGRESSION)
+		standardize_target(prep, tgt->y, order, n, n_train);
+
+	/* encoded rows in split order: the training part first, then validation */
+	if ((size_t) prep->n_inputs > MaxAllocHugeSize / sizeof(float) / n)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the encoded training data (%zu rows of %d inputs) is too large", n, prep->n_inputs)));
+	X = palloc_extended(sizeof(float) * n * prep->n_inputs, MCXT_ALLOC_HUGE);
+	ub_prep_encode_dataset(prep, ds, order, n, X);
+	y = palloc_extended(sizeof(float) * n, MCXT_ALLOC_HUGE);
+	for (r = 0; r < n; r++)
+		y[r] = tgt->y[order[r]];
+
+	spec = build_spec(&opts, prep->n_inputs, tgt);
+	ub_check_nn_status(nn_spec_param_count(&spec, &n_params), "building the network");
+	params = palloc_extended(sizeof(float) * n_params, MCXT_ALLOC_HUGE);
+	nn_init_params(&spec, params, &rng);
+
+	data.X = X;
+	data.y = y;
+	data.n_train = n_train;
+	data.n_val = n_val;
+	initStringInfo(&log);
+	appendStringInfoChar(&log, '[');
+	ub_fit(&spec, params, &opts, &rng, &data, &log);
+	appendStringInfoChar(&log, ']');
+	ub_check_nn_status(nn_check_finite(params, n_params), "checking the trained weights");
+
+	/* metrics on the validation rows, or on the training rows when there are none */
+	n_eval = n_val > 0 ? n_val : n_train;
+	X_eval = n_val > 0 ? X + n_train * prep->n_inputs : X;
+	y_eval = n_val > 0 ? y + n_train : y;
+	outputs = palloc_extended(sizeof(float) * n_eval * spec.n_outputs, MCXT_ALLOC_HUGE);
+	ub_fit_predict(&spec, params, X_eval, n_eval, outputs);
+	initStringInfo(&metrics);
+	appendStringInfoChar(&metrics, '{');
+	if (tgt->task == UB_TASK_REGRESSION)
+	{
+		float	   *truth = palloc_extended(sizeof(float) * n_eval, MCXT_ALLOC_HUGE);
+
+		/* report regression errors in the target's own units */
+		for (r = 0; r < n_eval; r++)
+		{
+			outputs[r] = (float) (outputs[r] * prep->target_std + prep->target_mean);
+			truth[r] = (float) (y_eval[r] * prep->target_std + prep->target_mean);
+		}
+		ub_metrics_append(&metrics, tgt->task, outputs, truth, n_eval, 1);
+	}
+	else
+		ub_metrics_append(&metrics, tgt->task, outputs, y_eval, n_eval, tgt->n_classes);
+	appendStringInfo(&metrics, ",\"evaluated_on\":\"%s\",\"evaluated_rows\":%zu}",
+					 n_val > 0 ? "validation" : "training", n_eval);
+
+	ub_check_nn_status(nn_serialized_size(&spec, &blob_size), "sizing the model bytes");
+	if (blob_size > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the model would take %zu bytes, more than a catalog value can hold", blob_size),
+				 errhint("Use smaller \"hidden\" layers or fewer features.")));
+	blob = palloc(VARHDRSZ + blob_size);
+	SET_VARSIZE(blob, VARHDRSZ + blob_size);
+	ub_check_nn_status(nn_serialize(&spec, params, &rng, (unsigned char *) VARDATA(blob), blob_size),
+					   "serializing the model");
+
+	names = palloc(sizeof(char *) * Max(prep->n_features, 1));
+	types = palloc(sizeof(char *) * Max(prep->n_features, 1));
+	for (i = 0; i < prep->n_features; i++)
+	{
+		names[i] = prep->features[i].name;
+		types[i] = prep->features[i].type_name;
+	}
+	INSTR_TIME_SET_CURRENT(elapsed);
+	INSTR_TIME_SUBTRACT(elapsed, start);
+
+	memset(&v, 0, sizeof(v));
+	v.name = model;
+	v.task = ub_task_name(tgt->task);
+	v.target = target;
+	opts.task = tgt->task;
+	v.options = ub_options_to_jsonb(&opts);
+	v.preprocessing = ub_prep_to_jsonb(prep);
+	v.feature_names = ub_text_array(names, prep->n_features);
+	v.feature_types = ub_text_array(types, prep->n_features);
+	v.class_labels = tgt->task == UB_TASK_REGRESSION ? (Datum) 0 : ub_text_array(tgt->labels, tgt->n_classes);
+	v.metrics = ub_json_to_jsonb(&metrics);
+	v.training_log = ub_json_to_jsonb(&log);
+	v.weights = blob;
+	v.training_query = query;
+	v.rows_used = (int64) n;
+	v.rows_skipped = ds->n_skipped;
+	v.training_ms = INSTR_TIME_GET_MILLISEC(elapsed);
+	version = ub_catalog_store(&v);
+
+	initStringInfo(&summary);
+	appendStringInfoChar(&summary, '{');
+	ub_json_key(&summary, "model");
+	ub_json_string(&summary, model);
+	appendStringInfo(&summary, ",\"version\":%d,\"task\":\"%s\",\"rows_used\":%zu,\"rows_skipped\":" INT64_FORMAT
+					 ",\"training_rows\":%zu,\"validation_rows\":%zu,\"features\":%d,\"inputs\":%d,\"parameters\":%zu,\"metrics\":%s,\"training_ms\":",
+					 version, v.task, n, ds->n_skipped, n_train, n_val, prep->n_features, prep->n_inputs,
+					 n_params, metrics.data);
+	ub_json_number(&summary, v.training_ms);
+	appendStringInfoChar(&summary, '}');
+
+	/* the result must outlive SPI and the training context */
+	MemoryContextSwitchTo(caller_cxt);
+	result = ub_json_to_jsonb(&summary);
+	SPI_finish();
+	MemoryContextDelete(train_cxt);
+	PG_RETURN_JSONB_P(result);
+}

@@ -1,0 +1,41 @@
+/* ubehav.c: module entry: settings, and the one-thread BLAS a backend needs. */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include <cblas.h>
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#include "ubehav.h"
+
+PG_MODULE_MAGIC;
+
+int			ub_model_cache_size = 16;
+int			ub_max_parameters = 50000000;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	/* a backend is one process among many: BLAS threads would fight the other backends for cores */
+	openblas_set_num_threads(1);
+
+	DefineCustomIntVariable("ubehav.model_cache_size",
+							"Decoded model versions each backend keeps for scoring.",
+							NULL,
+							&ub_model_cache_size,
+							16, 1, 1024,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ubehav.max_parameters",
+							"Largest network, in parameters, that ubehav_train will build.",
+							"Guards the server against option mistakes such as hidden layers of a billion units.",
+							&ub_max_parameters,
+							50000000, 1, INT_MAX,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("ubehav");
+}

@@ -1,0 +1,8 @@
+/* ubehav.h: settings shared by the glue. */
+#ifndef UBEHAV_H
+#define UBEHAV_H
+
+extern int	ub_model_cache_size;		/* ubehav.model_cache_size */
+extern int	ub_max_parameters;			/* ubehav.max_parameters */
+
+#endif
