@@ -22,6 +22,9 @@ SHLIB_LINK = -lopenblas -lm
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies; the headers are few, so every object depends on all of them.
+$(OBJS): $(wildcard src/*.h src/nn/*.h)
+
 # ---- standalone tests of the numerical core (no PostgreSQL needed) ----
 NN_TEST_SRCS = $(wildcard test/nn/test_*.c)
 NN_TEST_CFLAGS = -std=c11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Isrc -Itest/nn

@@ -60,15 +60,16 @@ no_such_model(const char *name)
 			 errhint("Train it with ubehav_train('%s', query, target), or list the models with SELECT DISTINCT name FROM ubehav_models.", name)));
 }
 
-int32
+UbVersionRef
 ub_catalog_deployed_version(const char *name)
 {
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1] = {CStringGetTextDatum(name)};
-	char	   *sql = psprintf("SELECT version, deployed FROM %s WHERE name = $1 ORDER BY deployed DESC, version DESC LIMIT 1",
+	char	   *sql = psprintf("SELECT version, deployed, xmin FROM %s WHERE name = $1 ORDER BY deployed DESC, version DESC LIMIT 1",
 							   ub_catalog_table());
 	bool		isnull;
 	int32		version;
+	UbVersionRef ref;
 
 	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the ubehav_models catalog");
@@ -80,7 +81,9 @@ ub_catalog_deployed_version(const char *name)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("model \"%s\" has no deployed version", name),
 				 errhint("Deploy one: UPDATE ubehav_models SET deployed = (version = %d) WHERE name = '%s'.", version, name)));
-	return version;
+	ref.version = version;
+	ref.row_xmin = DatumGetTransactionId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	return ref;
 }
 
 static UbTask
@@ -119,7 +122,7 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 {
 	Oid			argtypes[2] = {TEXTOID, INT4OID};
 	Datum		args[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
-	char	   *sql = psprintf("SELECT task, target, preprocessing, class_labels, weights FROM %s "
+	char	   *sql = psprintf("SELECT task, target, preprocessing, class_labels, weights, xmin FROM %s "
 							   "WHERE name = $1 AND version = $2", ub_catalog_table());
 	HeapTuple	tup;
 	TupleDesc	desc;
@@ -147,6 +150,7 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 	m->mcxt = mcxt;
 	m->name = pstrdup(name);
 	m->version = version;
+	m->row_xmin = DatumGetTransactionId(SPI_getbinval(tup, desc, 6, &isnull));
 	what = psprintf("decoding model \"%s\" version %d", name, version);
 	m->task = task_from_name(TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull)));
 	m->target = TextDatumGetCString(SPI_getbinval(tup, desc, 2, &isnull));

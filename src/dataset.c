@@ -9,11 +9,27 @@
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/memutils.h"
+#include "utils/plancache.h"
 #include "utils/portal.h"
 
 #include "dataset.h"
 
 #define UB_FETCH_ROWS 10000
+
+void
+ub_check_select_plan(SPIPlanPtr plan, const char *purpose)
+{
+	List	   *sources = SPI_plan_get_plan_sources(plan);
+
+	/* checked before opening the cursor, so a DELETE ... RETURNING never runs */
+	if (list_length(sources) != 1 ||
+		((CachedPlanSource *) linitial(sources))->commandTag != CMDTAG_SELECT ||
+		!SPI_is_cursor_plan(plan))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("the %s query must be a single SELECT that returns rows", purpose),
+				 errhint("Data-modifying statements and utility commands cannot be %s queries.", purpose)));
+}
 #define UB_MAX_CODES (1 << 24)	/* codes are stored exactly in float32 up to 2^24 */
 
 static void
@@ -252,11 +268,7 @@ ub_dataset_read(const char *query, const char *target, MemoryContext mcxt)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("could not prepare the training query: %s", SPI_result_code_string(SPI_result))));
-	if (!SPI_is_cursor_plan(plan))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the training query must be a single SELECT that returns rows"),
-				 errhint("Data-modifying statements and utility commands cannot be training queries.")));
+	ub_check_select_plan(plan, "training");
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	desc = portal->tupDesc;
 	check_columns(desc, target, &target_attno);

@@ -4,6 +4,8 @@
 
 #include "postgres.h"
 
+#include "executor/spi.h"
+
 #include "column_types.h"
 #include "string_dict.h"
 
@@ -38,5 +40,8 @@ typedef struct UbDataset
  * offending column otherwise.
  */
 UbDataset  *ub_dataset_read(const char *query, const char *target, MemoryContext mcxt);
+
+/* ERROR unless plan is one SELECT (data-modifying statements would run with the caller's rights). */
+void		ub_check_select_plan(SPIPlanPtr plan, const char *purpose);
 
 #endif

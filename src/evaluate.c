@@ -12,6 +12,7 @@
 #include "utils/memutils.h"
 #include "utils/portal.h"
 
+#include "dataset.h"
 #include "jsonb_util.h"
 #include "metrics_json.h"
 #include "model.h"
@@ -53,7 +54,7 @@ ubehav_evaluate(PG_FUNCTION_ARGS)
 	eval_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav evaluate", ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();
 	MemoryContextSwitchTo(eval_cxt);
-	version = ub_catalog_deployed_version(name);
+	version = ub_catalog_deployed_version(name).version;
 	/* a private copy: the query below may run scoring functions that churn the cache */
 	model = ub_catalog_load(name, version, eval_cxt);
 	K = model->spec.n_outputs;
@@ -69,10 +70,7 @@ ubehav_evaluate(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("could not prepare the evaluation query: %s", SPI_result_code_string(SPI_result))));
-	if (!SPI_is_cursor_plan(plan))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the evaluation query must be a single SELECT that returns rows")));
+	ub_check_select_plan(plan, "evaluation");
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	binding = ub_binding_create(model, portal->tupDesc);
 	if (binding->target_attno < 0)

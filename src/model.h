@@ -12,6 +12,7 @@ typedef struct UbModel
 {
 	char	   *name;
 	int32		version;
+	TransactionId row_xmin;		/* of the catalog row decoded: any change to the row gives a new one */
 	UbTask		task;
 	char	   *target;
 	NnSpec		spec;
@@ -29,14 +30,21 @@ typedef struct UbModel
 /* Schema-qualified, quoted name of the catalog table of the installed extension. */
 const char *ub_catalog_table(void);
 
+/* Identity of one catalog row: a version changed in place (an UPDATE) has a new row_xmin. */
+typedef struct UbVersionRef
+{
+	int32		version;
+	TransactionId row_xmin;
+} UbVersionRef;
+
 /* Deployed version of a model; ERROR when the model does not exist or none is deployed. SPI must be connected. */
-int32		ub_catalog_deployed_version(const char *name);
+UbVersionRef ub_catalog_deployed_version(const char *name);
 
 /* Decode one catalog version (SPI must be connected) into a model owned by a new child of parent. */
 UbModel    *ub_catalog_load(const char *name, int32 version, MemoryContext parent);
 
-/* Model name@version from the per-backend cache, loading it when missing (connects SPI itself). */
-UbModel    *ub_model_cache_get(const char *name, int32 version);
+/* Model name@ref from the per-backend cache, loading it when missing (connects SPI itself). */
+UbModel    *ub_model_cache_get(const char *name, UbVersionRef ref);
 /* Changes whenever the cache frees a model, so holders of pointers know to look again. */
 uint64		ub_model_cache_epoch(void);
 

@@ -27,6 +27,14 @@ ub_model_cache_epoch(void)
 }
 
 static void
+remove_entry(int i)
+{
+	MemoryContextDelete(entries[i].model->mcxt);
+	entries[i] = entries[--n_entries];
+	epoch++;
+}
+
+static void
 evict_one(void)
 {
 	int			victim = 0;
@@ -35,23 +43,29 @@ evict_one(void)
 	for (i = 1; i < n_entries; i++)
 		if (entries[i].last_used < entries[victim].last_used)
 			victim = i;
-	MemoryContextDelete(entries[victim].model->mcxt);
-	entries[victim] = entries[--n_entries];
-	epoch++;
+	remove_entry(victim);
 }
 
 UbModel *
-ub_model_cache_get(const char *name, int32 version)
+ub_model_cache_get(const char *name, UbVersionRef ref)
 {
 	int			i;
 	UbModel    *model;
 
 	for (i = 0; i < n_entries; i++)
 	{
-		if (entries[i].model->version == version && strcmp(entries[i].model->name, name) == 0)
+		UbModel    *m = entries[i].model;
+
+		if (m->version == ref.version && strcmp(m->name, name) == 0)
 		{
-			entries[i].last_used = ++clock_tick;
-			return entries[i].model;
+			if (m->row_xmin == ref.row_xmin)
+			{
+				entries[i].last_used = ++clock_tick;
+				return m;
+			}
+			/* the row was changed in place since it was decoded */
+			remove_entry(i);
+			break;
 		}
 	}
 
@@ -64,7 +78,7 @@ ub_model_cache_get(const char *name, int32 version)
 
 	/* decode under the transient SPI context, adopted only on success so an error leaks nothing */
 	SPI_connect();
-	model = ub_catalog_load(name, version, CurrentMemoryContext);
+	model = ub_catalog_load(name, ref.version, CurrentMemoryContext);
 	MemoryContextSetParent(model->mcxt, cache_cxt);
 	SPI_finish();
 

@@ -19,7 +19,7 @@ typedef struct ScoreState
 {
 	text	   *name;			/* the model argument this state was resolved for */
 	char	   *name_cstr;
-	int32		version;
+	UbVersionRef ref;
 	UbModel    *model;
 	uint64		cache_epoch;
 	/* row input: the binding is rebuilt only when the row type changes */
@@ -44,7 +44,7 @@ score_state(FunctionCallInfo fcinfo)
 		/* another model was evicted meanwhile: our pointer may be stale, the version is not */
 		if (st->cache_epoch != ub_model_cache_epoch())
 		{
-			st->model = ub_model_cache_get(st->name_cstr, st->version);
+			st->model = ub_model_cache_get(st->name_cstr, st->ref);
 			st->cache_epoch = ub_model_cache_epoch();
 		}
 		return st;
@@ -63,9 +63,9 @@ score_state(FunctionCallInfo fcinfo)
 	MemoryContextSwitchTo(old);
 
 	SPI_connect();
-	st->version = ub_catalog_deployed_version(st->name_cstr);
+	st->ref = ub_catalog_deployed_version(st->name_cstr);
 	SPI_finish();
-	st->model = ub_model_cache_get(st->name_cstr, st->version);
+	st->model = ub_model_cache_get(st->name_cstr, st->ref);
 	st->cache_epoch = ub_model_cache_epoch();
 	fcinfo->flinfo->fn_extra = st;
 	return st;

@@ -52,10 +52,22 @@ check_not_null(FunctionCallInfo fcinfo, int arg, const char *name)
 				 errmsg("argument \"%s\" of ubehav_train must not be NULL", name)));
 }
 
+static int
+max_hidden(const UbOptions *o)
+{
+	int			i,
+				m = 0;
+
+	for (i = 0; i < o->n_hidden; i++)
+		m = Max(m, o->hidden[i]);
+	return m;
+}
+
 static NnSpec
 build_spec(const UbOptions *o, int n_inputs, const UbTarget *t)
 {
 	NnSpec		spec;
+	NnStatus	status;
 	size_t		n_params;
 	int			i;
 
@@ -68,7 +80,14 @@ build_spec(const UbOptions *o, int n_inputs, const UbTarget *t)
 	spec.head = t->task == UB_TASK_BINARY ? NN_HEAD_SIGMOID_BCE :
 		t->task == UB_TASK_MULTICLASS ? NN_HEAD_SOFTMAX_CE : NN_HEAD_LINEAR_MSE;
 	spec.n_outputs = t->task == UB_TASK_MULTICLASS ? t->n_classes : 1;
-	ub_check_nn_status(nn_spec_param_count(&spec, &n_params), "building the network");
+	status = nn_spec_param_count(&spec, &n_params);
+	if (status == NN_ERR_OVERFLOW || status == NN_ERR_TOO_LARGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the network (%d inputs, hidden layers of up to %d units, %d outputs) is too large to build",
+						n_inputs, max_hidden(o), spec.n_outputs),
+				 errhint("Use smaller \"hidden\" layers or fewer features.")));
+	ub_check_nn_status(status, "building the network");
 	if (n_params > (size_t) ub_max_parameters)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
