@@ -13,7 +13,7 @@ FROM (SELECT random() * 2 - 1 AS x1, random() * 2 - 1 AS x2 FROM generate_series
 CREATE TEMP TABLE v AS
 SELECT 1 AS n, ubehav_train('churn', 'SELECT x1, x2, rule1 AS y FROM rt', 'y',
                             '{"seed": 5, "epochs": 10, "hidden": [16]}') AS s;
-CREATE TEMP TABLE before AS SELECT x1, x2, ubehav_predict('churn', ARRAY[x1, x2]) AS p FROM rt;
+CREATE TEMP TABLE before AS SELECT x1, x2, rule1, ubehav_predict('churn', ARRAY[x1, x2]) AS p FROM rt;
 
 INSERT INTO v
 SELECT 2, ubehav_train('churn', 'SELECT x1, x2, rule2 AS y FROM rt', 'y',

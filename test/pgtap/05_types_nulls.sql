@@ -17,8 +17,8 @@ FROM generate_series(1, 3000) i;
 ALTER TABLE visits ADD COLUMN converted boolean;
 UPDATE visits SET converted =
     CASE WHEN i % 20 = 0 THEN NULL                                     -- 150 NULL targets
-         ELSE (coalesce(minutes, 50) > 60 AND device = 'desktop')
-              OR (returning_visitor AND coalesce(minutes, 0) > 30)
+         ELSE coalesce(minutes > 60 AND device = 'desktop', false)   -- NULL features never make a NULL label
+              OR coalesce(returning_visitor AND minutes > 30, false)
               OR u > 0.95 END;
 
 CREATE TEMP TABLE summary AS

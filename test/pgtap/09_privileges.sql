@@ -1,0 +1,44 @@
+-- The catalog is REVOKEd from PUBLIC; an administrator GRANTs training and scoring roles.
+-- The training query runs as the calling user.
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+CREATE EXTENSION IF NOT EXISTS ubehav;
+SET client_min_messages = warning;
+SELECT plan(6);
+
+CREATE ROLE ubehav_test_analyst;
+CREATE ROLE ubehav_test_dashboard;
+CREATE ROLE ubehav_test_nobody;
+CREATE TABLE priv_data AS
+SELECT i::float8 AS x, (i % 7 < 3) AS y FROM generate_series(1, 500) i;
+CREATE TABLE priv_secret AS SELECT * FROM priv_data;
+GRANT SELECT ON priv_data TO ubehav_test_analyst, ubehav_test_nobody;
+GRANT SELECT, INSERT, UPDATE ON ubehav_models TO ubehav_test_analyst;
+GRANT SELECT ON ubehav_models TO ubehav_test_dashboard;
+
+SET ROLE ubehav_test_nobody;
+SELECT throws_ok($$SELECT ubehav_train('priv', 'SELECT x, y FROM priv_data', 'y', '{"epochs": 1, "hidden": [4]}')$$,
+                 '42501', NULL, 'a role without a GRANT on ubehav_models cannot train');
+RESET ROLE;
+
+SET ROLE ubehav_test_analyst;
+SELECT throws_ok($$SELECT ubehav_train('priv', 'SELECT x, y FROM priv_secret', 'y', '{"epochs": 1, "hidden": [4]}')$$,
+                 '42501', NULL, 'the training query runs as the caller: no SELECT on the table, no training');
+SELECT lives_ok($$SELECT ubehav_train('priv', 'SELECT x, y FROM priv_data', 'y', '{"epochs": 1, "hidden": [4]}')$$,
+                'a role granted SELECT, INSERT, UPDATE on ubehav_models trains');
+RESET ROLE;
+
+SELECT is((SELECT trained_by::text FROM ubehav_models WHERE name = 'priv' AND deployed), 'ubehav_test_analyst',
+          'the catalog records who trained');
+
+SET ROLE ubehav_test_dashboard;
+SELECT cmp_ok(ubehav_predict('priv', ARRAY[3.0]), '>=', 0::float8, 'a role granted SELECT scores');
+RESET ROLE;
+
+SET ROLE ubehav_test_nobody;
+SELECT throws_ok($$SELECT ubehav_predict('priv', ARRAY[3.0])$$, '42501', NULL,
+                 'a role without SELECT on ubehav_models cannot score');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
