@@ -1,8 +1,9 @@
 -- ubehav demo: predict which e-commerce sessions end in a purchase, entirely in SQL.
--- Run by test/scripts/demo.sh; psql -v rows=N changes the number of sessions.
+-- Run by test/scripts/demo.sh; psql -v rows=N changes the number of sessions (default 200000).
+\set QUIET on
 \if :{?rows}
 \else
-\set rows 50000
+\set rows 200000
 \endif
 \pset pager off
 SET client_min_messages = notice;
@@ -11,7 +12,7 @@ DROP EXTENSION IF EXISTS ubehav;
 
 \echo
 \echo '== 1. Four weeks of sessions (synthetic, deterministic: setseed + generate_series)'
-SELECT setseed(0.2026);
+SELECT setseed(0.2026) \gset
 CREATE TABLE sessions AS
 WITH base AS (
     SELECT g AS session_id,
@@ -36,12 +37,15 @@ WITH base AS (
 )
 SELECT b.*,
        -- The hidden rule is nonlinear: a cart matters only with enough attention or a
-       -- returning visitor; a discount matters only on expensive baskets.
+       -- returning visitor; a big discount helps on expensive baskets and hurts
+       -- (looks like clearance) on cheap ones; very long sessions mean a lost visitor.
        random() < 1 / (1 + exp(-(
            -3.0
            + CASE WHEN cart_adds > 0 AND (coalesce(duration_s, 0) > 240 OR returning_visitor) THEN 3.4
                   WHEN cart_adds > 0 THEN 1.0 ELSE 0 END
-           + CASE WHEN coalesce(discount_pct, 0) >= 20 AND avg_price > 80 THEN 1.5 ELSE 0 END
+           + CASE WHEN coalesce(discount_pct, 0) >= 20 AND avg_price > 80 THEN 1.8
+                  WHEN coalesce(discount_pct, 0) >= 20 THEN -0.8 ELSE 0 END
+           + CASE WHEN duration_s > 900 THEN -1.5 ELSE 0 END   -- very long sessions: lost, not engaged
            + CASE device WHEN 'desktop' THEN 0.4 WHEN 'mobile' THEN -0.5 ELSE 0 END
            + CASE channel WHEN 'email' THEN 0.7 WHEN 'social' THEN -0.5 ELSE 0 END
            + 0.04 * least(pages_viewed, 25)))) AS purchased
@@ -106,19 +110,31 @@ FROM (SELECT ntile(10) OVER (ORDER BY ubehav_predict('purchase', s) DESC) AS dec
 GROUP BY decile ORDER BY decile;
 
 \echo
-\echo '== 7. A numeric-only model, scored from an array of raw values (training column order)'
-SELECT ubehav_train(
+\echo '== 7. Why a network: the same features with logistic regression ("hidden": [] = no hidden layer)'
+SELECT round((ubehav_train(
+    'purchase_logreg',
+    $$SELECT device, channel, returning_visitor, pages_viewed, duration_s,
+             cart_adds, discount_pct, avg_price, purchased
+      FROM sessions WHERE day < DATE '2026-06-22'$$,
+    'purchased',
+    '{"seed": 42, "hidden": []}') -> 'metrics' ->> 'auc')::numeric, 3) AS logreg_val_auc,
+       (SELECT round((metrics ->> 'auc')::numeric, 3) FROM ubehav_models
+        WHERE name = 'purchase' AND deployed) AS mlp_val_auc;
+
+\echo
+\echo '== 8. A numeric-only model, scored from an array of raw values (training column order)'
+SELECT round((ubehav_train(
     'purchase_numeric',
     $$SELECT pages_viewed, duration_s, cart_adds, avg_price, purchased
       FROM sessions WHERE day < DATE '2026-06-22'$$,
     'purchased',
-    '{"seed": 42, "hidden": [32, 16]}') -> 'metrics' AS numeric_model_metrics;
+    '{"seed": 42, "hidden": [32, 16]}') -> 'metrics' ->> 'auc')::numeric, 3) AS numeric_model_val_auc;
 
-SELECT round(ubehav_predict('purchase_numeric', ARRAY[12, 600, 2, 95.0])::numeric, 3) AS engaged_with_cart,
-       round(ubehav_predict('purchase_numeric', ARRAY[2, 25, 0, 40.0])::numeric, 3)   AS quick_bounce;
+--                                            pages, duration_s, cart_adds, avg_price
+SELECT round(ubehav_predict('purchase_numeric', ARRAY[12,    600,        2,         95.0])::numeric, 3) AS engaged_with_cart,
+       round(ubehav_predict('purchase_numeric', ARRAY[2,     25,         0,         40.0])::numeric, 3) AS quick_bounce;
 
-\echo
-\echo '== 8. The catalog: one row per trained version'
+\echo '== 9. The catalog: one row per trained version'
 SELECT name, version, task, deployed, rows_used, rows_skipped, cardinality(feature_names) AS features,
        round((metrics->>'auc')::numeric, 3) AS val_auc, round(training_ms::numeric) AS training_ms,
        trained_by
