@@ -6,9 +6,10 @@
 \set rows 200000
 \endif
 \pset pager off
-SET client_min_messages = notice;
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS sessions;
 DROP EXTENSION IF EXISTS ubehav;
+SET client_min_messages = notice;
 
 \echo
 \echo '== 1. Four weeks of sessions (synthetic, deterministic: setseed + generate_series)'

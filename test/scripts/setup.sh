@@ -67,13 +67,16 @@ ubehav_install_packages() {
 }
 
 ubehav_build() {
-    ubehav_log "build: make && make install in $UBEHAV_ROOT"
-    make -C "$UBEHAV_ROOT" -j"$(nproc)" PG_CONFIG="$UBEHAV_PG_CONFIG" >&2 || return 1
-    if [ "$(id -u)" -eq 0 ]; then
-        make -C "$UBEHAV_ROOT" install PG_CONFIG="$UBEHAV_PG_CONFIG" >&2 || return 1
-    else
-        ubehav_as_root make -C "$UBEHAV_ROOT" install PG_CONFIG="$UBEHAV_PG_CONFIG" >&2 || return 1
+    local log="${TMPDIR:-/tmp}/ubehav-build.log" sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    ubehav_log "build: make && make install in $UBEHAV_ROOT (log: $log)"
+    if make -C "$UBEHAV_ROOT" -j"$(nproc)" PG_CONFIG="$UBEHAV_PG_CONFIG" >"$log" 2>&1 &&
+       "${sudo_cmd[@]}" make -C "$UBEHAV_ROOT" install PG_CONFIG="$UBEHAV_PG_CONFIG" >>"$log" 2>&1; then
+        grep -E 'warning:|error:' "$log" >&2 || true
+        return 0
     fi
+    tail -n 40 "$log" >&2
+    return 1
 }
 
 ubehav_cluster_running() {
