@@ -15,6 +15,9 @@ typedef enum NnHead
  * weights (B) may be NULL (all 1); the loss is sum(w_i * l_i) / B.
  * If dlogits is not NULL it receives d(loss)/d(logits), shape (B, K).
  * BCE and CE are computed from logits with log-sum-exp, so they never take log(0).
+ * Per row: BCE l = log(1 + e^z) - z y; CE l = logsumexp(z) - z_y (a target that is not an
+ * integer in 0..K-1 gives NaN); MSE l = (z - y)^2, so dlogits = 2 w (z - y) / B.
+ * NaN for B < 1 or K < 1.
  */
 double		nn_head_loss(NnHead head, const float *logits, const float *targets,
 						 const float *weights, int B, int K, float *dlogits);

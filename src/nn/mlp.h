@@ -53,7 +53,8 @@ void		nn_init_params(const NnSpec *spec, float *params, NnRng *rng);
 
 /*
  * Floats of workspace for a batch of B rows: every layer's output (B, out_l) plus two
- * gradient buffers (B, max width). Overflow-checked.
+ * gradient buffers (B, max width), max width being the widest hidden layer or n_outputs.
+ * Validates the spec; NN_ERR_ARGUMENT for B < 1. Overflow-checked.
  */
 NnStatus	nn_workspace_floats(const NnSpec *spec, int B, size_t *n_floats);
 
@@ -80,7 +81,7 @@ double		nn_train_step(const NnSpec *spec, float *params, float *grads, NnOptimiz
 						  float *opt_state, const float *inp, const float *targets,
 						  const float *weights, int B, float *workspace, float *dlogits);
 
-/* Floats of scratch nn_predict_row needs: twice the widest layer. */
+/* Floats of scratch nn_predict_row needs: twice the widest layer (hidden widths and n_outputs). */
 size_t		nn_predict_scratch_floats(const NnSpec *spec);
 
 /*

@@ -31,7 +31,10 @@ void		nn_optimizer_defaults(NnOptimizer *opt, NnOptimizerKind kind);
 const char *nn_optimizer_name(NnOptimizerKind kind);
 NnOptimizerKind nn_optimizer_from_name(const char *name);	/* NN_OPT_COUNT_ when unknown */
 
-/* Floats of state the optimizer needs for n_params parameters: 0, n or 2n; overflow-checked. */
+/*
+ * Floats of state the optimizer needs for n_params parameters: 0, n or 2n; overflow-checked.
+ * Returns an NnStatus (NN_ERR_OVERFLOW, or NN_ERR_ARGUMENT for an unknown kind).
+ */
 int			nn_optimizer_state_floats(NnOptimizerKind kind, size_t n_params, size_t *n_floats);
 
 /*

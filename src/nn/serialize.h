@@ -31,6 +31,9 @@ NnStatus	nn_serialize(const NnSpec *spec, const float *params, const NnRng *rng,
 /*
  * Validate bytes completely (length, magic, version, spec, sizes, checksum, finite
  * parameters) and read spec, rng and parameter count. Parameters are not copied.
+ * Order of checks: NN_ERR_FORMAT (short, magic), NN_ERR_VERSION, NN_ERR_FORMAT (header size,
+ * length), NN_ERR_CHECKSUM, NN_ERR_FORMAT (invalid spec, hidden entries past n_hidden not 0,
+ * n_params or length disagreeing with the spec, all-zero rng), NN_ERR_NONFINITE.
  */
 NnStatus	nn_deserialize_header(const unsigned char *buf, size_t size, NnSpec *spec,
 								  NnRng *rng, size_t *n_params);

@@ -13,7 +13,10 @@
  * first (n_train of them, returned) then the validation ones.
  * classes (n) holds class indices 0..K-1 for a stratified split, or is NULL (K ignored).
  * Each class puts round(frac * count) rows in validation; with frac > 0 and n >= 2,
- * both parts are non-empty. class_counts needs K size_t when classes is not NULL.
+ * both parts are non-empty (one row moves if needed), and training is never empty.
+ * class_counts needs K size_t when classes is not NULL; on return it holds each class's rows.
+ * Both parts come out in random order. NN_ERR_ARGUMENT for n == 0, a fraction outside
+ * [0, 1), or a class that is not an integer in 0..K-1; NN_ERR_TOO_LARGE for n > 2^32.
  */
 NnStatus	nn_split(const float *classes, int K, size_t n, double validation_fraction,
 					 NnRng *rng, uint32_t *order, size_t *n_train, size_t *class_counts);

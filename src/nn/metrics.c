@@ -1,0 +1,220 @@
+/* metrics.c: evaluation metrics, accumulated in double. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "metrics.h"
+
+#define LOG_LOSS_CLIP 1e-7
+
+/* Ascending by score; NaN scores sort first so the order stays total. */
+static int
+compare_scored(const void *a, const void *b)
+{
+	float		sa = ((const NnScoredLabel *) a)->score;
+	float		sb = ((const NnScoredLabel *) b)->score;
+
+	if (sa < sb)
+		return -1;
+	if (sa > sb)
+		return 1;
+	if (isnan(sa) != isnan(sb))
+		return isnan(sa) ? -1 : 1;
+	return 0;
+}
+
+/* Probability clipped away from 0 and 1 so log loss stays finite. */
+static inline double
+clip_probability(double p)
+{
+	if (!(p >= LOG_LOSS_CLIP))
+		return LOG_LOSS_CLIP;
+	if (p > 1.0 - LOG_LOSS_CLIP)
+		return 1.0 - LOG_LOSS_CLIP;
+	return p;
+}
+
+/*
+ * Mann-Whitney: AUC = (R+ - P(P+1)/2) / (P N), R+ the sum of the positives' ranks, tied scores
+ * sharing their mean rank, which counts each tied positive/negative pair as one half.
+ */
+double
+nn_auc(const float *score, const float *label, size_t n, NnScoredLabel *scratch)
+{
+	double		positives = 0.0;
+	double		negatives;
+	double		rank_sum = 0.0;
+	size_t		i;
+	size_t		start;
+
+	for (i = 0; i < n; i++)
+	{
+		scratch[i].score = score[i];
+		scratch[i].label = label[i];
+		if (label[i] > 0.5f)
+			positives += 1.0;
+	}
+	negatives = (double) n - positives;
+	if (positives == 0.0 || negatives == 0.0)
+		return NAN;
+	qsort(scratch, n, sizeof(NnScoredLabel), compare_scored);
+	for (start = 0; start < n;)
+	{
+		size_t		end = start + 1;
+		double		tied_positives = 0.0;
+		double		midrank;
+
+		while (end < n && compare_scored(&scratch[start], &scratch[end]) == 0)
+			end++;
+		for (i = start; i < end; i++)
+			if (scratch[i].label > 0.5f)
+				tied_positives += 1.0;
+		/* ranks start+1 .. end, their mean */
+		midrank = ((double) start + 1.0 + (double) end) / 2.0;
+		rank_sum += tied_positives * midrank;
+		start = end;
+	}
+	return (rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives);
+}
+
+/* Confusion counts at the threshold (p >= threshold is positive), log loss and AUC. */
+void
+nn_binary_metrics(const float *p, const float *y, size_t n, double threshold,
+				  NnScoredLabel *scratch, NnBinaryMetrics *out)
+{
+	double		tp = 0.0,
+				fp = 0.0,
+				tn = 0.0,
+				fn = 0.0;
+	double		log_loss = 0.0;
+	size_t		i;
+
+	if (n == 0)
+	{
+		out->auc = out->accuracy = out->precision = out->recall = out->f1 = out->log_loss = NAN;
+		return;
+	}
+	for (i = 0; i < n; i++)
+	{
+		bool		actual = y[i] > 0.5f;
+		bool		predicted = (double) p[i] >= threshold;
+		double		q = clip_probability(p[i]);
+
+		if (actual)
+		{
+			if (predicted)
+				tp += 1.0;
+			else
+				fn += 1.0;
+			log_loss -= log(q);
+		}
+		else
+		{
+			if (predicted)
+				fp += 1.0;
+			else
+				tn += 1.0;
+			log_loss -= log1p(-q);
+		}
+	}
+	out->accuracy = (tp + tn) / (double) n;
+	out->precision = tp + fp > 0.0 ? tp / (tp + fp) : 0.0;
+	out->recall = tp + fn > 0.0 ? tp / (tp + fn) : 0.0;
+	out->f1 = out->precision + out->recall > 0.0 ?
+		2.0 * out->precision * out->recall / (out->precision + out->recall) : 0.0;
+	out->log_loss = log_loss / (double) n;
+	out->auc = nn_auc(p, y, n, scratch);
+}
+
+/*
+ * Argmax (first maximum) as the prediction. A label outside 0..K-1 counts as a wrong prediction
+ * with probability 0 (clipped) and belongs to no class.
+ */
+void
+nn_multiclass_metrics(const float *probs, const float *y, size_t n, int K,
+					  size_t *counts, NnMulticlassMetrics *out)
+{
+	size_t	   *true_pos = counts;
+	size_t	   *predicted = counts + K;
+	size_t	   *actual = counts + 2 * (size_t) K;
+	size_t		correct = 0;
+	double		log_loss = 0.0;
+	double		f1_sum = 0.0;
+	int			classes_seen = 0;
+	size_t		i;
+	int			k;
+
+	if (n == 0 || K < 1)
+	{
+		out->accuracy = out->macro_f1 = out->log_loss = NAN;
+		return;
+	}
+	for (k = 0; k < 3 * K; k++)
+		counts[k] = 0;
+	for (i = 0; i < n; i++)
+	{
+		const float *row = probs + i * (size_t) K;
+		double		t = y[i];
+		int			label = (t >= 0.0 && t < (double) K && t == floor(t)) ? (int) t : -1;
+		int			best = 0;
+
+		for (k = 1; k < K; k++)
+			if (row[k] > row[best])
+				best = k;
+		predicted[best]++;
+		if (label >= 0)
+		{
+			actual[label]++;
+			if (best == label)
+			{
+				true_pos[label]++;
+				correct++;
+			}
+			log_loss -= log(clip_probability(row[label]));
+		}
+		else
+			log_loss -= log(LOG_LOSS_CLIP);
+	}
+	for (k = 0; k < K; k++)
+		if (predicted[k] + actual[k] > 0)
+		{
+			f1_sum += 2.0 * (double) true_pos[k] / ((double) predicted[k] + (double) actual[k]);
+			classes_seen++;
+		}
+	out->accuracy = (double) correct / (double) n;
+	out->macro_f1 = f1_sum / classes_seen;
+	out->log_loss = log_loss / (double) n;
+}
+
+/* RMSE, MAE and R^2 = 1 - SS_res / SS_tot, with the mean taken first for a stable SS_tot. */
+void
+nn_regression_metrics(const float *pred, const float *y, size_t n,
+					  NnRegressionMetrics *out)
+{
+	double		mean = 0.0;
+	double		ss_res = 0.0;
+	double		ss_tot = 0.0;
+	double		abs_sum = 0.0;
+	size_t		i;
+
+	if (n == 0)
+	{
+		out->rmse = out->mae = out->r2 = NAN;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		mean += y[i];
+	mean /= (double) n;
+	for (i = 0; i < n; i++)
+	{
+		double		err = (double) pred[i] - y[i];
+		double		dev = (double) y[i] - mean;
+
+		ss_res += err * err;
+		abs_sum += fabs(err);
+		ss_tot += dev * dev;
+	}
+	out->rmse = sqrt(ss_res / (double) n);
+	out->mae = abs_sum / (double) n;
+	out->r2 = ss_tot > 0.0 ? 1.0 - ss_res / ss_tot : NAN;
+}

@@ -1,0 +1,399 @@
+/* mlp.c: the multilayer perceptron: sizes, initialisation, forward/backward, training step, scoring. */
+#include <math.h>
+#include <string.h>
+
+#include "dense.h"
+#include "mlp.h"
+
+/* The core refuses parameter blocks above this many floats (8 GiB), whatever size_t allows. */
+#define NN_MAX_PARAMS ((size_t) 1 << 31)
+
+/* a * b into *result, false on size_t overflow. */
+static inline bool
+size_mul(size_t a, size_t b, size_t *result)
+{
+	if (a != 0 && b > SIZE_MAX / a)
+		return false;
+	*result = a * b;
+	return true;
+}
+
+/* a + b into *result, false on size_t overflow. */
+static inline bool
+size_add(size_t a, size_t b, size_t *result)
+{
+	if (b > SIZE_MAX - a)
+		return false;
+	*result = a + b;
+	return true;
+}
+
+/* Input width of layer l: the inputs for the first, the previous hidden layer after. */
+static inline int
+layer_in(const NnSpec *spec, int l)
+{
+	return l == 0 ? spec->n_inputs : spec->hidden[l - 1];
+}
+
+/* Output width of layer l: a hidden width, or n_outputs for the last layer. */
+static inline int
+layer_out(const NnSpec *spec, int l)
+{
+	return l == spec->n_hidden ? spec->n_outputs : spec->hidden[l];
+}
+
+/* Widest layer output (hidden widths and n_outputs): the size of one gradient or scoring buffer. */
+static int
+max_layer_width(const NnSpec *spec)
+{
+	int			widest = spec->n_outputs;
+	int			l;
+
+	for (l = 0; l < spec->n_hidden; l++)
+		if (spec->hidden[l] > widest)
+			widest = spec->hidden[l];
+	return widest;
+}
+
+/* Parameters of a range-checked spec, overflow-checked but without the size limit. */
+static NnStatus
+count_params(const NnSpec *spec, size_t *n_params)
+{
+	size_t		total = 0;
+	int			l;
+
+	for (l = 0; l <= spec->n_hidden; l++)
+	{
+		size_t		weights;
+
+		if (!size_mul((size_t) layer_in(spec, l), (size_t) layer_out(spec, l), &weights) ||
+			!size_add(total, weights, &total) ||
+			!size_add(total, (size_t) layer_out(spec, l), &total))
+			return NN_ERR_OVERFLOW;
+	}
+	*n_params = total;
+	return NN_OK;
+}
+
+/* Range checks on every field, then the parameter count against the core's limit. */
+NnStatus
+nn_spec_validate(const NnSpec *spec)
+{
+	size_t		n_params;
+	NnStatus	status;
+	int			l;
+
+	if (spec == NULL)
+		return NN_ERR_ARGUMENT;
+	if (spec->n_inputs < 1 || spec->n_inputs > NN_MAX_WIDTH)
+		return NN_ERR_ARGUMENT;
+	if (spec->n_hidden < 0 || spec->n_hidden > NN_MAX_HIDDEN_LAYERS)
+		return NN_ERR_ARGUMENT;
+	for (l = 0; l < spec->n_hidden; l++)
+		if (spec->hidden[l] < 1 || spec->hidden[l] > NN_MAX_WIDTH)
+			return NN_ERR_ARGUMENT;
+	if ((int) spec->activation < 0 || spec->activation >= NN_ACT_COUNT_)
+		return NN_ERR_ARGUMENT;
+	switch (spec->head)
+	{
+		case NN_HEAD_SIGMOID_BCE:
+		case NN_HEAD_LINEAR_MSE:
+			if (spec->n_outputs != 1)
+				return NN_ERR_ARGUMENT;
+			break;
+		case NN_HEAD_SOFTMAX_CE:
+			if (spec->n_outputs < 2 || spec->n_outputs > NN_MAX_OUTPUTS)
+				return NN_ERR_ARGUMENT;
+			break;
+		default:
+			return NN_ERR_ARGUMENT;
+	}
+	status = count_params(spec, &n_params);
+	if (status != NN_OK)
+		return status;
+	if (n_params > NN_MAX_PARAMS)
+		return NN_ERR_TOO_LARGE;
+	return NN_OK;
+}
+
+/* Layers with weights: every hidden layer plus the output layer. */
+int
+nn_spec_layers(const NnSpec *spec)
+{
+	return spec->n_hidden + 1;
+}
+
+/* Walk the layers before l to find where its weights and biases start. */
+NnLayerView
+nn_spec_layer(const NnSpec *spec, int l)
+{
+	NnLayerView view;
+	size_t		offset = 0;
+	int			k;
+
+	for (k = 0; k < l; k++)
+		offset += (size_t) layer_in(spec, k) * layer_out(spec, k) + layer_out(spec, k);
+	view.in = layer_in(spec, l);
+	view.out = layer_out(spec, l);
+	view.w_offset = offset;
+	view.b_offset = offset + (size_t) view.in * view.out;
+	return view;
+}
+
+/* Validate, then count. */
+NnStatus
+nn_spec_param_count(const NnSpec *spec, size_t *n_params)
+{
+	NnStatus	status = nn_spec_validate(spec);
+
+	if (status != NN_OK)
+		return status;
+	return count_params(spec, n_params);
+}
+
+/* Sum of in_l * out_l over layers: the multiply-adds of one row. */
+NnStatus
+nn_spec_macs(const NnSpec *spec, size_t *macs)
+{
+	NnStatus	status = nn_spec_validate(spec);
+	size_t		total = 0;
+	int			l;
+
+	if (status != NN_OK)
+		return status;
+	for (l = 0; l <= spec->n_hidden; l++)
+	{
+		size_t		layer_macs;
+
+		if (!size_mul((size_t) layer_in(spec, l), (size_t) layer_out(spec, l), &layer_macs) ||
+			!size_add(total, layer_macs, &total))
+			return NN_ERR_OVERFLOW;
+	}
+	*macs = total;
+	return NN_OK;
+}
+
+/*
+ * He-normal (std sqrt(2/in)) keeps relu activations' variance stable with depth; Glorot-uniform
+ * (limit sqrt(6/(in+out))) suits the symmetric activations and the output layer. Biases start at 0.
+ */
+void
+nn_init_params(const NnSpec *spec, float *params, NnRng *rng)
+{
+	int			l;
+
+	for (l = 0; l <= spec->n_hidden; l++)
+	{
+		NnLayerView v = nn_spec_layer(spec, l);
+		size_t		n_weights = (size_t) v.in * v.out;
+		bool		he = l < spec->n_hidden &&
+			(spec->activation == NN_ACT_RELU || spec->activation == NN_ACT_LEAKY_RELU);
+		size_t		i;
+
+		if (he)
+		{
+			double		std = sqrt(2.0 / v.in);
+
+			for (i = 0; i < n_weights; i++)
+				params[v.w_offset + i] = (float) (nn_rng_normal(rng) * std);
+		}
+		else
+		{
+			double		limit = sqrt(6.0 / ((double) v.in + v.out));
+
+			for (i = 0; i < n_weights; i++)
+				params[v.w_offset + i] = (float) ((2.0 * nn_rng_uniform(rng) - 1.0) * limit);
+		}
+		memset(params + v.b_offset, 0, sizeof(float) * (size_t) v.out);
+	}
+}
+
+/* Every layer's output (B, out_l) one after another, then two (B, widest) gradient buffers. */
+NnStatus
+nn_workspace_floats(const NnSpec *spec, int B, size_t *n_floats)
+{
+	NnStatus	status = nn_spec_validate(spec);
+	size_t		per_row = 0;
+	size_t		total;
+	int			l;
+
+	if (status != NN_OK)
+		return status;
+	if (B < 1)
+		return NN_ERR_ARGUMENT;
+	for (l = 0; l <= spec->n_hidden; l++)
+		per_row += (size_t) layer_out(spec, l);
+	/* at most 9 * 65536 + 2 * 65536 per row: no overflow before the multiply by B */
+	per_row += 2 * (size_t) max_layer_width(spec);
+	if (!size_mul(per_row, (size_t) B, &total))
+		return NN_ERR_OVERFLOW;
+	*n_floats = total;
+	return NN_OK;
+}
+
+/* Output of layer l inside workspace for a batch of B rows. */
+static float *
+layer_output(const NnSpec *spec, float *workspace, int B, int l)
+{
+	size_t		offset = 0;
+	int			k;
+
+	for (k = 0; k < l; k++)
+		offset += (size_t) B * layer_out(spec, k);
+	return workspace + offset;
+}
+
+/* Dense layer after dense layer; hidden layers activated in place, the head's transform left out. */
+float *
+nn_forward(const NnSpec *spec, const float *params, const float *inp, int B,
+		   float *workspace)
+{
+	const float *layer_inp = inp;
+	float	   *out = workspace;
+	int			l;
+
+	for (l = 0; l <= spec->n_hidden; l++)
+	{
+		NnLayerView v = nn_spec_layer(spec, l);
+
+		dense_forward(out, layer_inp, params + v.w_offset, params + v.b_offset, B, v.in, v.out);
+		if (l < spec->n_hidden)
+			nn_activation_forward(spec->activation, out, (size_t) B * v.out);
+		layer_inp = out;
+		out += (size_t) B * v.out;
+	}
+	return (float *) layer_inp;
+}
+
+/*
+ * From the output layer down: the head's dlogits already include the output transform, so the
+ * last layer takes them as they are; below it, each gradient goes through the activation's
+ * derivative at the stored output. The two gradient buffers alternate as dout and dinp.
+ */
+void
+nn_backward(const NnSpec *spec, const float *params, const float *inp, int B,
+			float *workspace, const float *dlogits, float *grads)
+{
+	int			widest = max_layer_width(spec);
+	float	   *grad_buf[2];
+	const float *dout = dlogits;
+	int			which = 0;
+	int			l;
+
+	grad_buf[0] = layer_output(spec, workspace, B, spec->n_hidden + 1);
+	grad_buf[1] = grad_buf[0] + (size_t) B * widest;
+	for (l = spec->n_hidden; l >= 0; l--)
+	{
+		NnLayerView v = nn_spec_layer(spec, l);
+		const float *layer_inp = l == 0 ? inp : layer_output(spec, workspace, B, l - 1);
+		float	   *dinp = l == 0 ? NULL : grad_buf[which];
+
+		dense_backward(dinp, grads + v.w_offset, grads + v.b_offset, dout, layer_inp,
+					   params + v.w_offset, B, v.in, v.out);
+		if (dinp != NULL)
+		{
+			nn_activation_backward(spec->activation, dinp, layer_inp, (size_t) B * v.in);
+			dout = dinp;
+			which = 1 - which;
+		}
+	}
+}
+
+/* Zero gradients, forward, loss and its gradient, backward, update; returns the pre-update loss. */
+double
+nn_train_step(const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
+			  float *opt_state, const float *inp, const float *targets,
+			  const float *weights, int B, float *workspace, float *dlogits)
+{
+	size_t		n_params;
+	float	   *logits;
+	double		loss;
+
+	if (nn_spec_param_count(spec, &n_params) != NN_OK || B < 1)
+		return NAN;
+	memset(grads, 0, sizeof(float) * n_params);
+	logits = nn_forward(spec, params, inp, B, workspace);
+	loss = nn_head_loss(spec->head, logits, targets, weights, B, spec->n_outputs, dlogits);
+	nn_backward(spec, params, inp, B, workspace, dlogits, grads);
+	nn_optimizer_step(opt, params, grads, opt_state, n_params);
+	return loss;
+}
+
+/* Two ping-pong buffers, each as wide as the widest layer output. */
+size_t
+nn_predict_scratch_floats(const NnSpec *spec)
+{
+	return 2 * (size_t) max_layer_width(spec);
+}
+
+/*
+ * One layer for one row as a sum of W's rows scaled by the inputs: contiguous axpy's the compiler
+ * vectorises, and zero inputs (one-hot columns) cost nothing.
+ */
+static void
+dense_row(float *restrict out, const float *restrict x, const float *restrict W,
+		  const float *restrict b, int in, int outdim)
+{
+	int			i;
+	int			j;
+
+	memcpy(out, b, sizeof(float) * (size_t) outdim);
+	for (i = 0; i < in; i++)
+	{
+		const float xi = x[i];
+		const float *restrict row = W + (size_t) i * outdim;
+
+		if (xi == 0.0f)
+			continue;
+		for (j = 0; j < outdim; j++)
+			out[j] += xi * row[j];
+	}
+}
+
+/* Single-row scoring without BLAS call overhead or allocation. */
+void
+nn_predict_row(const NnSpec *spec, const float *params, const float *x, float *out,
+			   float *scratch)
+{
+	int			widest = max_layer_width(spec);
+	const float *layer_inp = x;
+	int			l;
+
+	for (l = 0; l <= spec->n_hidden; l++)
+	{
+		NnLayerView v = nn_spec_layer(spec, l);
+		float	   *dst = l == spec->n_hidden ? out : scratch + (size_t) (l % 2) * widest;
+
+		dense_row(dst, layer_inp, params + v.w_offset, params + v.b_offset, v.in, v.out);
+		if (l < spec->n_hidden)
+			nn_activation_forward(spec->activation, dst, (size_t) v.out);
+		layer_inp = dst;
+	}
+	nn_head_output(spec->head, out, 1, spec->n_outputs);
+}
+
+/* Batched scoring: forward through BLAS, then copy out the logits and transform them. */
+void
+nn_predict_batch(const NnSpec *spec, const float *params, const float *inp, int B,
+				 float *out, float *workspace)
+{
+	float	   *logits;
+
+	if (B < 1)
+		return;
+	logits = nn_forward(spec, params, inp, B, workspace);
+	memcpy(out, logits, sizeof(float) * (size_t) B * spec->n_outputs);
+	nn_head_output(spec->head, out, B, spec->n_outputs);
+}
+
+/* Reject NaN and infinities anywhere in x. */
+NnStatus
+nn_check_finite(const float *x, size_t n)
+{
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		if (!isfinite(x[i]))
+			return NN_ERR_NONFINITE;
+	return NN_OK;
+}
