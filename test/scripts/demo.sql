@@ -135,6 +135,7 @@ SELECT round((ubehav_train(
 SELECT round(ubehav_predict('purchase_numeric', ARRAY[12,    600,        2,         95.0])::numeric, 3) AS engaged_with_cart,
        round(ubehav_predict('purchase_numeric', ARRAY[2,     25,         0,         40.0])::numeric, 3) AS quick_bounce;
 
+\echo
 \echo '== 9. The catalog: one row per trained version'
 SELECT name, version, task, deployed, rows_used, rows_skipped, cardinality(feature_names) AS features,
        round((metrics->>'auc')::numeric, 3) AS val_auc, round(training_ms::numeric) AS training_ms,
