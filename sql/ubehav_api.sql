@@ -39,8 +39,10 @@ FROM ubehav_models;
 -- scoring by row: every row gets a probability, including rows with NULLs
 SELECT count(*) AS scored, bool_and(p BETWEEN 0 AND 1) AS all_probabilities
 FROM (SELECT ubehav_predict('purchase', s) AS p FROM sessions s) q;
--- the class with the highest probability, and probabilities that sum to one
-SELECT bool_and(ubehav_predict_class('purchase', s) = CASE WHEN ubehav_predict('purchase', s) >= 0.5 THEN 'true' ELSE 'false' END) AS class_matches,
+-- the class at the model's stored decision threshold, and probabilities that sum to one
+SELECT bool_and(ubehav_predict_class('purchase', s) = CASE WHEN ubehav_predict('purchase', s) >=
+                (SELECT (metrics->>'threshold')::float8 FROM ubehav_models WHERE name = 'purchase' AND deployed)
+                THEN 'true' ELSE 'false' END) AS class_matches,
        bool_and(abs((ubehav_predict_proba('purchase', s))[1] + (ubehav_predict_proba('purchase', s))[2] - 1) < 1e-9) AS proba_sums_to_one,
        bool_and(array_length(ubehav_predict_proba('purchase', s), 1) = 2) AS two_classes
 FROM sessions s;

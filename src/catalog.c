@@ -122,7 +122,8 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 {
 	Oid			argtypes[2] = {TEXTOID, INT4OID};
 	Datum		args[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
-	char	   *sql = psprintf("SELECT task, target, preprocessing, class_labels, weights, xmin FROM %s "
+	char	   *sql = psprintf("SELECT task, target, preprocessing, class_labels, weights, xmin, "
+							   "(metrics->>'threshold')::float8 FROM %s "
 							   "WHERE name = $1 AND version = $2", ub_catalog_table());
 	HeapTuple	tup;
 	TupleDesc	desc;
@@ -151,6 +152,10 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 	m->name = pstrdup(name);
 	m->version = version;
 	m->row_xmin = DatumGetTransactionId(SPI_getbinval(tup, desc, 6, &isnull));
+	d = SPI_getbinval(tup, desc, 7, &isnull);
+	m->threshold = isnull ? 0.5 : DatumGetFloat8(d);
+	if (!(m->threshold >= 0.0 && m->threshold <= 1.0))
+		m->threshold = 0.5;
 	what = psprintf("decoding model \"%s\" version %d", name, version);
 	m->task = task_from_name(TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull)));
 	m->target = TextDatumGetCString(SPI_getbinval(tup, desc, 2, &isnull));

@@ -32,6 +32,18 @@ ub_check_select_plan(SPIPlanPtr plan, const char *purpose)
 }
 #define UB_MAX_CODES (1 << 24)	/* codes are stored exactly in float32 up to 2^24 */
 
+/* 1-based position of the column named name, or 0. */
+static int
+find_column(TupleDesc desc, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped && strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
+			return i + 1;
+	return 0;
+}
+
 static void
 check_columns(TupleDesc desc, const char *target, int *target_attno)
 {
@@ -115,6 +127,10 @@ grow(UbDataset *ds)
 				repalloc_huge(col->values, newcap * col->width * sizeof(float)) :
 				MemoryContextAllocHuge(GetMemoryChunkContext(ds), newcap * col->width * sizeof(float));
 	}
+	if (ds->has_weight)
+		ds->weight_values = ds->weight_values ?
+			repalloc_huge(ds->weight_values, newcap * sizeof(double)) :
+			MemoryContextAllocHuge(GetMemoryChunkContext(ds), newcap * sizeof(double));
 	if (ds->target.kind == UB_KIND_CATEGORICAL)
 		ds->target_codes = ds->target_codes ?
 			repalloc_huge(ds->target_codes, newcap * sizeof(int32)) :
@@ -220,7 +236,27 @@ store_row(UbDataset *ds, Datum *values, bool *nulls, size_t source_row)
 		ds->n_skipped++;
 		return;
 	}
-	grow(ds);
+	if (ds->has_weight)
+	{
+		int			wa = ds->weight.attno - 1;
+		double		w;
+
+		if (nulls[wa])
+		{
+			ds->n_skipped_weight++;
+			return;
+		}
+		w = ub_datum_to_double(values[wa], ds->weight.typid);
+		if (!isfinite(w) || w < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("sample_weight column \"%s\" has the value %g in row %zu; weights must be finite and not negative",
+							ds->weight.name, w, source_row + 1)));
+		grow(ds);
+		ds->weight_values[ds->n_rows] = w;
+	}
+	else
+		grow(ds);
 	row = ds->n_rows;
 	if (ds->target.kind == UB_KIND_CATEGORICAL)
 		ds->target_codes[row] = category_code(&ds->target, values[t]);
@@ -248,13 +284,14 @@ store_row(UbDataset *ds, Datum *values, bool *nulls, size_t source_row)
 }
 
 UbDataset *
-ub_dataset_read(const char *query, const char *target, MemoryContext mcxt)
+ub_dataset_read(const char *query, const char *target, const char *weight_column, MemoryContext mcxt)
 {
 	SPIPlanPtr	plan;
 	Portal		portal;
 	TupleDesc	desc;
 	UbDataset  *ds;
-	int			target_attno;
+	int			target_attno,
+				weight_attno = 0;
 	int			i,
 				c;
 	size_t		source_row = 0;
@@ -272,6 +309,19 @@ ub_dataset_read(const char *query, const char *target, MemoryContext mcxt)
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	desc = portal->tupDesc;
 	check_columns(desc, target, &target_attno);
+	if (weight_column != NULL)
+	{
+		weight_attno = find_column(desc, weight_column);
+		if (weight_attno == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("sample_weight column \"%s\" is not in the result of the training query", weight_column),
+					 errhint("Return the weight column from the query, or leave \"sample_weight\" out.")));
+		if (weight_attno == target_attno)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the sample_weight column \"%s\" is also the target", weight_column)));
+	}
 
 	ds = MemoryContextAllocZero(mcxt, sizeof(UbDataset));
 	ds->columns = MemoryContextAllocZero(mcxt, sizeof(UbRawColumn) * desc->natts);
@@ -283,6 +333,16 @@ ub_dataset_read(const char *query, const char *target, MemoryContext mcxt)
 			continue;
 		if (i + 1 == target_attno)
 			init_column(&ds->target, a, i + 1, true, mcxt);
+		else if (i + 1 == weight_attno)
+		{
+			init_column(&ds->weight, a, i + 1, false, mcxt);
+			ds->has_weight = true;
+			if (ds->weight.kind != UB_KIND_NUMERIC)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("sample_weight column \"%s\" has type %s; weights must be numbers",
+								ds->weight.name, ds->weight.type_name)));
+		}
 		else
 			init_column(&ds->columns[c++], a, i + 1, false, mcxt);
 	}

@@ -27,6 +27,10 @@ typedef struct UbDataset
 	int			n_columns;		/* feature columns */
 	UbRawColumn *columns;
 	UbRawColumn target;
+	bool		has_weight;		/* a sample_weight column was named */
+	UbRawColumn weight;
+	double	   *weight_values;	/* finite and non-negative */
+	int64		n_skipped_weight;	/* rows with a NULL weight */
 	double	   *target_values;	/* numeric and boolean targets */
 	int32	   *target_codes;	/* categorical targets */
 	size_t		n_rows;
@@ -36,10 +40,11 @@ typedef struct UbDataset
 
 /*
  * Run query as the calling user through a read-only cursor and read every row into a dataset.
- * Every column but target is a feature. Validates types and names first; ERROR with the
+ * Every column but target (and weight_column, when not NULL) is a feature. Validates types and names first; ERROR with the
  * offending column otherwise.
  */
-UbDataset  *ub_dataset_read(const char *query, const char *target, MemoryContext mcxt);
+UbDataset  *ub_dataset_read(const char *query, const char *target, const char *weight_column,
+							MemoryContext mcxt);
 
 /* ERROR unless plan is one SELECT (data-modifying statements would run with the caller's rights). */
 void		ub_check_select_plan(SPIPlanPtr plan, const char *purpose);

@@ -166,7 +166,7 @@ ubehav_evaluate(PG_FUNCTION_ARGS)
 	ub_json_string(&buf, name);
 	appendStringInfo(&buf, ",\"version\":%d,\"task\":\"%s\",\"rows\":%zu,\"rows_skipped\":" INT64_FORMAT ",",
 					 version, ub_task_name(model->task), n, skipped + unknown);
-	ub_metrics_append(&buf, model->task, outputs, y, n, model->n_classes);
+	ub_metrics_append(&buf, model->task, outputs, y, n, model->n_classes, model->threshold);
 	appendStringInfoChar(&buf, '}');
 
 	MemoryContextSwitchTo(caller_cxt);

@@ -10,6 +10,7 @@
 
 #include "fit.h"
 #include "jsonb_util.h"
+#include "nn/metrics.h"
 #include "nn_error.h"
 
 #define UB_PREDICT_CHUNK 256
@@ -24,20 +25,22 @@ alloc_floats(size_t n, const char *what)
 	return palloc_extended(sizeof(float) * Max(n, 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 }
 
-/* Mean loss over rows [0, n) of X against y, in chunks. */
+/* Mean unweighted loss over the n rows of X, with their outputs (after the transform) into out. */
 static double
-mean_loss(const NnSpec *spec, const float *params, const float *X, const float *y, size_t n,
-		  int chunk, float *workspace)
+loss_and_outputs(const NnSpec *spec, const float *params, const float *X, const float *y, size_t n,
+				 float *workspace, float *out)
 {
 	double		total = 0.0;
 	size_t		r;
 
-	for (r = 0; r < n; r += chunk)
+	for (r = 0; r < n; r += UB_PREDICT_CHUNK)
 	{
-		int			B = (int) Min((size_t) chunk, n - r);
+		int			B = (int) Min((size_t) UB_PREDICT_CHUNK, n - r);
 		float	   *logits = nn_forward(spec, params, X + r * spec->n_inputs, B, workspace);
 
 		total += nn_head_loss(spec->head, logits, y + r, NULL, B, spec->n_outputs, NULL) * B;
+		memcpy(out + r * spec->n_outputs, logits, sizeof(float) * B * spec->n_outputs);
+		nn_head_output(spec->head, out + r * spec->n_outputs, B, spec->n_outputs);
 	}
 	return n ? total / n : get_float8_nan();
 }
@@ -61,30 +64,120 @@ ub_fit_predict(const NnSpec *spec, const float *params, const float *X, size_t n
 	pfree(workspace);
 }
 
+/* The validation metric logged each epoch: AUC, accuracy or RMSE (in the target's units). */
+static const char *
+val_metric(const NnSpec *spec, const float *out, const float *y, size_t n, double target_std,
+		   void *scratch, double *value)
+{
+	size_t		r;
+
+	if (spec->head == NN_HEAD_SIGMOID_BCE)
+	{
+		*value = nn_auc(out, y, n, scratch);
+		return "val_auc";
+	}
+	if (spec->head == NN_HEAD_SOFTMAX_CE)
+	{
+		size_t		hits = 0;
+
+		for (r = 0; r < n; r++)
+		{
+			const float *p = out + r * spec->n_outputs;
+			int			best = 0,
+						k;
+
+			for (k = 1; k < spec->n_outputs; k++)
+				if (p[k] > p[best])
+					best = k;
+			hits += best == (int) y[r];
+		}
+		*value = (double) hits / n;
+		return "val_accuracy";
+	}
+	{
+		double		sq = 0.0;
+
+		for (r = 0; r < n; r++)
+			sq += ((double) out[r] - y[r]) * ((double) out[r] - y[r]);
+		*value = sqrt(sq / n) * target_std;
+		return "val_rmse";
+	}
+}
+
+/* Learning rate of an epoch (1-based) for the time-based schedules. */
+static double
+scheduled_rate(const UbOptions *o, int epoch)
+{
+	double		lr = o->learning_rate;
+
+	switch (o->schedule)
+	{
+		case UB_SCHEDULE_STEP:
+			lr *= pow(o->schedule_factor, (epoch - 1) / o->schedule_step_size);
+			break;
+		case UB_SCHEDULE_EXPONENTIAL:
+			lr *= pow(o->schedule_factor, epoch - 1);
+			break;
+		case UB_SCHEDULE_COSINE:
+			lr = o->min_learning_rate + 0.5 * (o->learning_rate - o->min_learning_rate) *
+				(1.0 + cos(M_PI * (epoch - 1) / Max(o->epochs, 1)));
+			break;
+		default:
+			break;
+	}
+	return Max(lr, o->min_learning_rate);
+}
+
+static void
+diverged(int epoch, double train_loss, double val_loss, const UbOptions *opts)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("training diverged in epoch %d: the loss became %s", epoch,
+					isnan(train_loss) || isnan(val_loss) ? "NaN" : "infinite"),
+			 errdetail("No model version was stored."),
+			 errhint("Lower \"learning_rate\" (now %g), add \"clipnorm\", or check the features for extreme values.",
+					 opts->learning_rate)));
+}
+
 void
 ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
-	   const UbFitData *data, StringInfo log)
+	   const UbFitData *data, StringInfo log, UbFitResult *result)
 {
 	size_t		n_params,
 				ws_floats,
-				state_floats;
+				state_floats,
+				n_masks;
 	int			B = (int) Min((size_t) opts->batch_size, Max(data->n_train, 1));
 	int			d = spec->n_inputs;
 	float	   *grads,
 			   *state,
 			   *workspace,
+			   *eval_workspace,
 			   *dlogits,
 			   *xb,
-			   *yb;
+			   *yb,
+			   *wb = NULL,
+			   *val_out = NULL,
+			   *best_params = NULL;
+	void	   *metric_scratch = NULL;
+	float		rates[NN_MAX_HIDDEN_LAYERS];
 	uint32	   *perm;
 	NnOptimizer opt = opts->optimizer;
-	int			epoch;
+	NnTrainConfig cfg;
+	double		lr = opts->learning_rate;
+	double		best_loss = get_float8_infinity();
+	int			since_best = 0,
+				since_plateau_best = 0;
+	double		plateau_best = get_float8_infinity();
+	int			epoch,
+				l;
 	size_t		i;
+	bool		any_dropout = false;
 
 	ub_check_nn_status(nn_spec_param_count(spec, &n_params), "sizing the network");
 	ub_check_nn_status(nn_workspace_floats(spec, B, &ws_floats), "sizing the training workspace");
-	if (nn_optimizer_state_floats(opt.kind, n_params, &state_floats) != 0)
-		ub_check_nn_status(NN_ERR_OVERFLOW, "sizing the optimizer state");
+	ub_check_nn_status(nn_optimizer_state_floats(opt.kind, n_params, &state_floats), "sizing the optimizer state");
 	grads = alloc_floats(n_params, "the gradients");
 	state = alloc_floats(state_floats, "the optimizer state");
 	workspace = alloc_floats(ws_floats, "the training workspace");
@@ -94,17 +187,58 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 	perm = palloc_extended(sizeof(uint32) * Max(data->n_train, 1), MCXT_ALLOC_HUGE);
 	for (i = 0; i < data->n_train; i++)
 		perm[i] = (uint32) i;
+	if (data->n_val > 0)
+	{
+		ub_check_nn_status(nn_workspace_floats(spec, UB_PREDICT_CHUNK, &ws_floats), "sizing the scoring workspace");
+		eval_workspace = alloc_floats(ws_floats, "the validation workspace");
+		val_out = alloc_floats(data->n_val * spec->n_outputs, "the validation outputs");
+		metric_scratch = palloc_extended(sizeof(NnScoredLabel) * data->n_val, MCXT_ALLOC_HUGE);
+	}
+	else
+		eval_workspace = NULL;
+	if (opts->early_stopping)
+		best_params = alloc_floats(n_params, "the best epoch's weights");
 
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.l1 = (float) opts->l1;
+	cfg.l2 = (float) opts->l2;
+	cfg.clipnorm = (float) opts->clipnorm;
+	cfg.clipvalue = (float) opts->clipvalue;
+	for (l = 0; l < spec->n_hidden; l++)
+	{
+		rates[l] = opts->dropout_set ? (float) opts->dropout[l] : 0.0f;
+		any_dropout |= rates[l] > 0.0f;
+	}
+	if (any_dropout)
+	{
+		n_masks = nn_dropout_mask_floats(spec, B);
+		cfg.dropout = rates;
+		cfg.rng = rng;
+		cfg.masks = alloc_floats(n_masks, "the dropout masks");
+	}
+	if (data->w != NULL)
+	{
+		wb = alloc_floats(B, "a batch's weights");
+		cfg.weights = wb;
+	}
+
+	memset(result, 0, sizeof(*result));
 	for (epoch = 1; epoch <= opts->epochs; epoch++)
 	{
 		instr_time	start,
 					elapsed;
 		double		loss_sum = 0.0,
+					weight_sum = 0.0,
 					train_loss,
-					val_loss;
+					val_loss = get_float8_nan(),
+					metric = get_float8_nan();
+		const char *metric_name = NULL;
 		size_t		r;
 
 		INSTR_TIME_SET_CURRENT(start);
+		if (opts->schedule != UB_SCHEDULE_PLATEAU)
+			lr = scheduled_rate(opts, epoch);
+		opt.learning_rate = (float) lr;
 		nn_rng_shuffle(rng, perm, data->n_train);
 		for (r = 0; r < data->n_train; r += B)
 		{
@@ -116,22 +250,24 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 			{
 				memcpy(xb + (size_t) k * d, data->X + (size_t) perm[r + k] * d, sizeof(float) * d);
 				yb[k] = data->y[perm[r + k]];
+				if (wb)
+					wb[k] = data->w[perm[r + k]];
 			}
-			loss_sum += nn_train_step(spec, params, grads, &opt, state, xb, yb, NULL, nb,
-									  workspace, dlogits) * nb;
+			loss_sum += nn_train_step_config(spec, params, grads, &opt, state, xb, yb, &cfg, nb,
+											 workspace, dlogits) * nb;
+			weight_sum += nb;
 			CHECK_FOR_INTERRUPTS();
 		}
-		train_loss = loss_sum / data->n_train;
-		val_loss = mean_loss(spec, params, data->X + data->n_train * d, data->y + data->n_train,
-							 data->n_val, B, workspace);
+		train_loss = loss_sum / weight_sum;
+		if (data->n_val > 0)
+		{
+			val_loss = loss_and_outputs(spec, params, data->X + data->n_train * d, data->y + data->n_train,
+										data->n_val, eval_workspace, val_out);
+			metric_name = val_metric(spec, val_out, data->y + data->n_train, data->n_val,
+									 data->target_std, metric_scratch, &metric);
+		}
 		if (!isfinite(train_loss) || (data->n_val > 0 && !isfinite(val_loss)))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("training diverged in epoch %d: the loss became %s", epoch,
-							isnan(train_loss) || isnan(val_loss) ? "NaN" : "infinite"),
-					 errdetail("No model version was stored."),
-					 errhint("Lower \"learning_rate\" (now %g), or check the features for extreme values.",
-							 opts->learning_rate)));
+			diverged(epoch, train_loss, val_loss, opts);
 		INSTR_TIME_SET_CURRENT(elapsed);
 		INSTR_TIME_SUBTRACT(elapsed, start);
 
@@ -141,17 +277,54 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 		ub_json_number(log, train_loss);
 		appendStringInfoString(log, ",\"val_loss\":");
 		ub_json_number(log, val_loss);
+		if (metric_name)
+		{
+			appendStringInfo(log, ",\"%s\":", metric_name);
+			ub_json_number(log, metric);
+		}
 		appendStringInfoString(log, ",\"learning_rate\":");
-		ub_json_number(log, opts->learning_rate);
+		ub_json_number(log, lr);
 		appendStringInfoString(log, ",\"ms\":");
 		ub_json_number(log, INSTR_TIME_GET_MILLISEC(elapsed));
 		appendStringInfoChar(log, '}');
+		result->epochs_run = epoch;
+
+		if (opts->schedule == UB_SCHEDULE_PLATEAU)
+		{
+			/* Keras' ReduceLROnPlateau: cut the rate after patience epochs without improvement */
+			if (val_loss < plateau_best - opts->min_delta)
+			{
+				plateau_best = val_loss;
+				since_plateau_best = 0;
+			}
+			else if (++since_plateau_best >= opts->schedule_patience)
+			{
+				lr = Max(lr * opts->schedule_factor, opts->min_learning_rate);
+				since_plateau_best = 0;
+			}
+		}
+		if (opts->early_stopping)
+		{
+			if (val_loss < best_loss - opts->min_delta)
+			{
+				best_loss = val_loss;
+				result->best_epoch = epoch;
+				memcpy(best_params, params, sizeof(float) * n_params);
+				since_best = 0;
+			}
+			else if (++since_best >= opts->patience)
+			{
+				result->stopped_early = epoch < opts->epochs;
+				break;
+			}
+		}
 	}
-	pfree(perm);
-	pfree(yb);
-	pfree(xb);
-	pfree(dlogits);
-	pfree(workspace);
-	pfree(state);
-	pfree(grads);
+	if (opts->early_stopping && result->best_epoch > 0)
+	{
+		/* keep the best epoch's weights, as Keras' restore_best_weights */
+		memcpy(params, best_params, sizeof(float) * n_params);
+		result->best_val_loss = best_loss;
+	}
+	else
+		result->best_epoch = result->epochs_run;
 }

@@ -13,19 +13,30 @@ typedef struct UbFitData
 {
 	const float *X;				/* (n_train + n_val, n_inputs): training rows first */
 	const float *y;				/* n_train + n_val targets as the core takes them */
+	const float *w;				/* n_train + n_val row weights (class and sample weights), or NULL */
 	size_t		n_train;
 	size_t		n_val;
+	double		target_std;		/* regression: to report val_rmse in the target's units */
 } UbFitData;
 
+typedef struct UbFitResult
+{
+	int			epochs_run;
+	int			best_epoch;		/* whose weights were kept (the last one without early stopping) */
+	bool		stopped_early;
+	double		best_val_loss;
+} UbFitResult;
+
 /*
- * Train params (already initialised) for opts->epochs epochs, shuffling with rng each epoch and
- * checking for interrupts every batch. Appends one JSON object per epoch to log (a JSON array's
- * elements). ERROR when the loss becomes NaN or infinite.
+ * Train params (already initialised) with the options' optimizer, schedule, regularization and
+ * early stopping, shuffling with rng each epoch and checking for interrupts every batch.
+ * Appends one JSON object per epoch to log (a JSON array's elements). ERROR when the loss
+ * becomes NaN or infinite.
  */
 void		ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
-				   const UbFitData *data, StringInfo log);
+				   const UbFitData *data, StringInfo log, UbFitResult *result);
 
-/* Outputs (after the output transform) of rows [from, from + n) of X into out (n, n_outputs). */
+/* Outputs (after the output transform) of the n rows of X into out (n, n_outputs). */
 void		ub_fit_predict(const NnSpec *spec, const float *params, const float *X, size_t n,
 						   float *out);
 

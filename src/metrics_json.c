@@ -16,7 +16,8 @@ pair(StringInfo buf, const char *key, double v, bool *first)
 }
 
 void
-ub_metrics_append(StringInfo buf, UbTask task, const float *outputs, const float *y, size_t n, int K)
+ub_metrics_append(StringInfo buf, UbTask task, const float *outputs, const float *y, size_t n, int K,
+				  double threshold)
 {
 	bool		first = true;
 
@@ -25,13 +26,14 @@ ub_metrics_append(StringInfo buf, UbTask task, const float *outputs, const float
 		NnScoredLabel *scratch = palloc_extended(sizeof(NnScoredLabel) * Max(n, 1), MCXT_ALLOC_HUGE);
 		NnBinaryMetrics m;
 
-		nn_binary_metrics(outputs, y, n, 0.5, scratch, &m);
+		nn_binary_metrics(outputs, y, n, threshold, scratch, &m);
 		pair(buf, "auc", m.auc, &first);
 		pair(buf, "accuracy", m.accuracy, &first);
 		pair(buf, "precision", m.precision, &first);
 		pair(buf, "recall", m.recall, &first);
 		pair(buf, "f1", m.f1, &first);
 		pair(buf, "log_loss", m.log_loss, &first);
+		pair(buf, "threshold", threshold, &first);
 		pfree(scratch);
 	}
 	else if (task == UB_TASK_MULTICLASS)

@@ -11,9 +11,10 @@
 /*
  * Append the metrics' key/value pairs (no braces) for n rows to buf.
  * outputs: binary (n) probabilities, multiclass (n, K) probabilities, regression (n) values;
- * y: class indices or values, in the same units as outputs.
+ * y: class indices or values, in the same units as outputs. Binary accuracy, precision, recall
+ * and f1 are those of predicting positive when the probability is >= threshold.
  */
 void		ub_metrics_append(StringInfo buf, UbTask task, const float *outputs, const float *y,
-							  size_t n, int K);
+							  size_t n, int K, double threshold);
 
 #endif

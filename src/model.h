@@ -21,6 +21,7 @@ typedef struct UbModel
 	UbPreprocessing *prep;
 	int			n_classes;
 	char	  **labels;
+	double		threshold;		/* binary: predict the positive class when p >= threshold */
 	float	   *x;				/* n_inputs: one encoded row */
 	float	   *out;			/* n_outputs */
 	float	   *scratch;		/* nn_predict_scratch_floats */

@@ -84,6 +84,14 @@ ub_options_parse(Jsonb *opts, UbOptions *o)
 				 err.hint[0] ? errhint("%s", err.hint) : 0));
 }
 
+static const char *
+schedule_name(UbSchedule s)
+{
+	static const char *const names[] = {"constant", "step", "exponential", "cosine", "reduce_on_plateau"};
+
+	return names[s];
+}
+
 Jsonb *
 ub_options_to_jsonb(const UbOptions *o)
 {
@@ -111,7 +119,80 @@ ub_options_to_jsonb(const UbOptions *o)
 	appendStringInfo(&buf, ",\"batch_size\":%d,\"epochs\":%d,\"validation_split\":",
 					 o->batch_size, o->epochs);
 	ub_json_number(&buf, o->validation_split);
-	appendStringInfo(&buf, ",\"seed\":" INT64_FORMAT ",\"task\":\"%s\",\"max_categories\":%d,\"max_classes\":%d}",
+	appendStringInfo(&buf, ",\"seed\":" INT64_FORMAT ",\"task\":\"%s\",\"max_categories\":%d,\"max_classes\":%d",
 					 o->seed, ub_task_name(o->task), o->max_categories, o->max_classes);
+	appendStringInfoString(&buf, ",\"l1\":");
+	ub_json_number(&buf, o->l1);
+	appendStringInfoString(&buf, ",\"l2\":");
+	ub_json_number(&buf, o->l2);
+	appendStringInfoString(&buf, ",\"dropout\":[");
+	for (i = 0; i < o->n_hidden; i++)
+	{
+		if (i)
+			appendStringInfoChar(&buf, ',');
+		ub_json_number(&buf, o->dropout_set ? o->dropout[i] : 0.0);
+	}
+	appendStringInfo(&buf, "],\"early_stopping\":%s", o->early_stopping ? "true" : "false");
+	if (o->early_stopping)
+	{
+		appendStringInfo(&buf, ",\"patience\":%d,\"min_delta\":", o->patience);
+		ub_json_number(&buf, o->min_delta);
+	}
+	appendStringInfoString(&buf, ",\"learning_rate_schedule\":{");
+	ub_json_key(&buf, "type");
+	ub_json_string(&buf, schedule_name(o->schedule));
+	if (o->schedule != UB_SCHEDULE_CONSTANT && o->schedule != UB_SCHEDULE_COSINE)
+	{
+		appendStringInfoString(&buf, ",\"factor\":");
+		ub_json_number(&buf, o->schedule_factor);
+	}
+	if (o->schedule == UB_SCHEDULE_STEP)
+		appendStringInfo(&buf, ",\"step_size\":%d", o->schedule_step_size);
+	if (o->schedule == UB_SCHEDULE_PLATEAU)
+		appendStringInfo(&buf, ",\"patience\":%d", o->schedule_patience);
+	if (o->schedule != UB_SCHEDULE_CONSTANT)
+	{
+		appendStringInfoString(&buf, ",\"min_learning_rate\":");
+		ub_json_number(&buf, o->min_learning_rate);
+	}
+	appendStringInfoChar(&buf, '}');
+	if (o->class_weight == UB_CLASS_WEIGHT_BALANCED)
+		appendStringInfoString(&buf, ",\"class_weight\":\"balanced\"");
+	else if (o->class_weight == UB_CLASS_WEIGHT_EXPLICIT)
+	{
+		appendStringInfoString(&buf, ",\"class_weight\":{");
+		for (i = 0; i < o->n_class_weights; i++)
+		{
+			if (i)
+				appendStringInfoChar(&buf, ',');
+			ub_json_key(&buf, o->class_weight_labels[i]);
+			ub_json_number(&buf, o->class_weight_values[i]);
+		}
+		appendStringInfoChar(&buf, '}');
+	}
+	if (o->sample_weight)
+	{
+		appendStringInfoChar(&buf, ',');
+		ub_json_key(&buf, "sample_weight");
+		ub_json_string(&buf, o->sample_weight);
+	}
+	if (o->clipnorm > 0)
+	{
+		appendStringInfoString(&buf, ",\"clipnorm\":");
+		ub_json_number(&buf, o->clipnorm);
+	}
+	if (o->clipvalue > 0)
+	{
+		appendStringInfoString(&buf, ",\"clipvalue\":");
+		ub_json_number(&buf, o->clipvalue);
+	}
+	if (o->threshold < 0)
+		appendStringInfoString(&buf, ",\"threshold\":\"f1\"");
+	else
+	{
+		appendStringInfoString(&buf, ",\"threshold\":");
+		ub_json_number(&buf, o->threshold);
+	}
+	appendStringInfoChar(&buf, '}');
 	return ub_json_to_jsonb(&buf);
 }

@@ -8,7 +8,9 @@
 
 #define UB_VALID_OPTION_KEYS \
 	"hidden, activation, optimizer, learning_rate, momentum, nesterov, batch_size, epochs, " \
-	"validation_split, seed, task, max_categories, max_classes"
+	"validation_split, seed, task, max_categories, max_classes, l1, l2, dropout, early_stopping, " \
+	"patience, min_delta, learning_rate_schedule, class_weight, sample_weight, clipnorm, clipvalue, " \
+	"threshold"
 
 const char *
 ub_task_name(UbTask task)
@@ -45,6 +47,13 @@ ub_options_defaults(UbOptions *o)
 	o->task = UB_TASK_INFER;
 	o->max_categories = 100;
 	o->max_classes = 100;
+	o->early_stopping = true;
+	o->patience = 3;
+	o->schedule = UB_SCHEDULE_CONSTANT;
+	o->schedule_factor = 0.5;
+	o->schedule_step_size = 5;
+	o->schedule_patience = 2;
+	o->threshold = -1.0;
 }
 
 static bool fail(UbOptionError *err, const char *hint, const char *fmt,...)
@@ -158,8 +167,146 @@ parse_task(const UbJson *v, UbOptions *o, UbOptionError *err)
 	return true;
 }
 
+/* One rate for every hidden layer, or one per hidden layer (checked against hidden after all keys). */
 static bool
-parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, UbOptionError *err)
+parse_dropout(const UbJson *v, UbOptions *o, int *n_given, UbOptionError *err)
+{
+	int			i;
+
+	o->dropout_set = true;
+	if (v->kind == UB_JSON_NUMBER)
+	{
+		double		p;
+
+		if (!option_real(v, "dropout", 0.0, false, 0.95, &p, err))
+			return false;
+		for (i = 0; i < NN_MAX_HIDDEN_LAYERS; i++)
+			o->dropout[i] = p;
+		*n_given = -1;
+		return true;
+	}
+	if (v->kind != UB_JSON_ARRAY)
+		return fail(err, "Give one rate for every hidden layer, such as 0.2, or one per layer, such as [0.3, 0.1].",
+					"option \"dropout\" must be a number or an array, not %s", ub_json_kind_name(v));
+	if (v->n > NN_MAX_HIDDEN_LAYERS)
+		return fail(err, NULL, "option \"dropout\" has %d rates; at most %d hidden layers are supported",
+					v->n, NN_MAX_HIDDEN_LAYERS);
+	for (i = 0; i < v->n; i++)
+		if (!option_real(&v->items[i], "dropout", 0.0, false, 0.95, &o->dropout[i], err))
+			return false;
+	*n_given = v->n;
+	return true;
+}
+
+static bool
+parse_schedule(const UbJson *v, UbOptions *o, UbOptionError *err)
+{
+	static const char *const hint =
+		"Use constant, step, exponential, cosine or reduce_on_plateau, or an object such as "
+		"{\"type\": \"step\", \"factor\": 0.5, \"step_size\": 5}.";
+	const UbJson *type = v;
+	const char *name = NULL;
+	int			i;
+
+	if (v->kind == UB_JSON_OBJECT)
+	{
+		type = ub_json_member(v, "type");
+		if (type == NULL)
+			return fail(err, hint, "option \"learning_rate_schedule\" needs a \"type\"");
+		for (i = 0; i < v->n; i++)
+		{
+			const char *k = v->keys[i];
+			const UbJson *x = &v->items[i];
+
+			if (strcmp(k, "type") == 0)
+				continue;
+			if (strcmp(k, "factor") == 0)
+			{
+				if (!option_real(x, "learning_rate_schedule.factor", 0.0, true, 1.0, &o->schedule_factor, err))
+					return false;
+			}
+			else if (strcmp(k, "step_size") == 0)
+			{
+				if (!option_int32(x, "learning_rate_schedule.step_size", 1, 100000, &o->schedule_step_size, err))
+					return false;
+			}
+			else if (strcmp(k, "patience") == 0)
+			{
+				if (!option_int32(x, "learning_rate_schedule.patience", 1, 100000, &o->schedule_patience, err))
+					return false;
+			}
+			else if (strcmp(k, "min_learning_rate") == 0)
+			{
+				if (!option_real(x, "learning_rate_schedule.min_learning_rate", 0.0, false, 10.0, &o->min_learning_rate, err))
+					return false;
+			}
+			else
+				return fail(err, "Valid keys are type, factor, step_size, patience, min_learning_rate.",
+							"unknown key \"%s\" in option \"learning_rate_schedule\"", k);
+		}
+	}
+	if (!option_string(type, "learning_rate_schedule", &name, err))
+		return false;
+	if (strcmp(name, "constant") == 0)
+		o->schedule = UB_SCHEDULE_CONSTANT;
+	else if (strcmp(name, "step") == 0)
+		o->schedule = UB_SCHEDULE_STEP;
+	else if (strcmp(name, "exponential") == 0)
+		o->schedule = UB_SCHEDULE_EXPONENTIAL;
+	else if (strcmp(name, "cosine") == 0)
+		o->schedule = UB_SCHEDULE_COSINE;
+	else if (strcmp(name, "reduce_on_plateau") == 0)
+		o->schedule = UB_SCHEDULE_PLATEAU;
+	else
+		return fail(err, hint, "option \"learning_rate_schedule\" has unknown value \"%s\"", name);
+	return true;
+}
+
+static bool
+parse_class_weight(const UbJson *v, UbOptions *o, UbOptionError *err)
+{
+	static const char *const hint =
+		"Use \"balanced\", or an object from class label to weight such as {\"true\": 5, \"false\": 1}.";
+	int			i;
+
+	if (v->kind == UB_JSON_STRING)
+	{
+		if (strcmp(v->string, "balanced") != 0)
+			return fail(err, hint, "option \"class_weight\" has unknown value \"%s\"", v->string);
+		o->class_weight = UB_CLASS_WEIGHT_BALANCED;
+		return true;
+	}
+	if (v->kind != UB_JSON_OBJECT)
+		return fail(err, hint, "option \"class_weight\" must be \"balanced\" or an object, not %s", ub_json_kind_name(v));
+	if (v->n > UB_MAX_CLASS_WEIGHTS)
+		return fail(err, NULL, "option \"class_weight\" has %d labels; at most %d are supported", v->n, UB_MAX_CLASS_WEIGHTS);
+	for (i = 0; i < v->n; i++)
+	{
+		o->class_weight_labels[i] = v->keys[i];
+		if (!option_real(&v->items[i], "class_weight", 0.0, true, 1e6, &o->class_weight_values[i], err))
+			return false;
+	}
+	o->n_class_weights = v->n;
+	o->class_weight = UB_CLASS_WEIGHT_EXPLICIT;
+	return true;
+}
+
+static bool
+parse_threshold(const UbJson *v, UbOptions *o, UbOptionError *err)
+{
+	if (v->kind == UB_JSON_STRING && strcmp(v->string, "f1") == 0)
+	{
+		o->threshold = -1.0;
+		return true;
+	}
+	if (v->kind != UB_JSON_NUMBER)
+		return fail(err, "Use \"f1\" for the threshold that maximises F1 on the validation rows, or a probability such as 0.5.",
+					"option \"threshold\" must be \"f1\" or a number, not %s", ub_json_kind_name(v));
+	return option_real(v, "threshold", 0.0, true, 0.999999, &o->threshold, err);
+}
+
+static bool
+parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *n_dropout, UbOptionError *err)
 {
 	const char *name = NULL;
 	int64_t		seed = 0;
@@ -213,6 +360,33 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, UbOpt
 		return option_int32(v, key, 1, 10000, &o->max_categories, err);
 	if (strcmp(key, "max_classes") == 0)
 		return option_int32(v, key, 3, 10000, &o->max_classes, err);
+	if (strcmp(key, "l1") == 0)
+		return option_real(v, key, 0.0, false, 10.0, &o->l1, err);
+	if (strcmp(key, "l2") == 0)
+		return option_real(v, key, 0.0, false, 10.0, &o->l2, err);
+	if (strcmp(key, "dropout") == 0)
+		return parse_dropout(v, o, n_dropout, err);
+	if (strcmp(key, "early_stopping") == 0)
+	{
+		o->early_stopping_set = true;
+		return option_bool(v, key, &o->early_stopping, err);
+	}
+	if (strcmp(key, "patience") == 0)
+		return option_int32(v, key, 1, 100000, &o->patience, err);
+	if (strcmp(key, "min_delta") == 0)
+		return option_real(v, key, 0.0, false, 1e6, &o->min_delta, err);
+	if (strcmp(key, "learning_rate_schedule") == 0)
+		return parse_schedule(v, o, err);
+	if (strcmp(key, "class_weight") == 0)
+		return parse_class_weight(v, o, err);
+	if (strcmp(key, "sample_weight") == 0)
+		return option_string(v, key, &o->sample_weight, err);
+	if (strcmp(key, "clipnorm") == 0)
+		return option_real(v, key, 0.0, true, 1e6, &o->clipnorm, err);
+	if (strcmp(key, "clipvalue") == 0)
+		return option_real(v, key, 0.0, true, 1e6, &o->clipvalue, err);
+	if (strcmp(key, "threshold") == 0)
+		return parse_threshold(v, o, err);
 	return fail(err, "Valid options are: " UB_VALID_OPTION_KEYS ".", "unknown option \"%s\"", key);
 }
 
@@ -220,6 +394,7 @@ bool
 ub_options_apply(const UbJson *obj, UbOptions *o, UbOptionError *err)
 {
 	bool		lr_set = false;
+	int			n_dropout = -1;
 	NnOptimizerKind kind;
 	int			i;
 
@@ -233,9 +408,21 @@ ub_options_apply(const UbJson *obj, UbOptions *o, UbOptionError *err)
 	{
 		if (obj->items[i].kind == UB_JSON_NULL)
 			return fail(err, "Leave the key out to use the default.", "option \"%s\" must not be null", obj->keys[i]);
-		if (!parse_option(obj->keys[i], &obj->items[i], o, &lr_set, err))
+		if (!parse_option(obj->keys[i], &obj->items[i], o, &lr_set, &n_dropout, err))
 			return false;
 	}
+	if (n_dropout >= 0 && n_dropout != o->n_hidden)
+		return fail(err, "Give one rate per hidden layer, or a single number for all of them.",
+					"option \"dropout\" has %d rates but there are %d hidden layers", n_dropout, o->n_hidden);
+	if (o->early_stopping && o->early_stopping_set && o->validation_split == 0.0)
+		return fail(err, "Early stopping watches the validation loss: set validation_split above 0, or early_stopping to false.",
+					"option \"early_stopping\" needs validation rows, but validation_split is 0");
+	/* without validation rows there is nothing to stop on, so the default quietly does not apply */
+	if (o->validation_split == 0.0)
+		o->early_stopping = false;
+	if (o->schedule == UB_SCHEDULE_PLATEAU && o->validation_split == 0.0)
+		return fail(err, "Set validation_split above 0, or choose another schedule.",
+					"learning_rate_schedule \"reduce_on_plateau\" needs validation rows, but validation_split is 0");
 	/* keys come in any order, so the optimizer's settings are combined only after all are read */
 	kind = o->optimizer.kind;
 	nn_optimizer_defaults(&o->optimizer, kind);

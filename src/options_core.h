@@ -17,6 +17,24 @@ typedef enum UbTask
 	UB_TASK_REGRESSION
 } UbTask;
 
+typedef enum UbSchedule
+{
+	UB_SCHEDULE_CONSTANT = 0,
+	UB_SCHEDULE_STEP,			/* times factor every step_size epochs */
+	UB_SCHEDULE_EXPONENTIAL,	/* times factor every epoch */
+	UB_SCHEDULE_COSINE,			/* half a cosine from learning_rate down to min_learning_rate */
+	UB_SCHEDULE_PLATEAU			/* times factor after patience epochs without a better val_loss */
+} UbSchedule;
+
+typedef enum UbClassWeight
+{
+	UB_CLASS_WEIGHT_NONE = 0,
+	UB_CLASS_WEIGHT_BALANCED,	/* n / (K * n_c), as scikit-learn */
+	UB_CLASS_WEIGHT_EXPLICIT	/* per label, from the options */
+} UbClassWeight;
+
+#define UB_MAX_CLASS_WEIGHTS 1000
+
 typedef struct UbOptions
 {
 	int			n_hidden;
@@ -33,6 +51,29 @@ typedef struct UbOptions
 	UbTask		task;
 	int			max_categories;
 	int			max_classes;
+	/* regularization and training control */
+	double		l1;
+	double		l2;
+	bool		dropout_set;
+	double		dropout[NN_MAX_HIDDEN_LAYERS];	/* per hidden layer */
+	bool		early_stopping;
+	bool		early_stopping_set;
+	int			patience;
+	double		min_delta;
+	UbSchedule	schedule;
+	double		schedule_factor;
+	int			schedule_step_size;
+	int			schedule_patience;
+	double		min_learning_rate;
+	UbClassWeight class_weight;
+	int			n_class_weights;
+	const char *class_weight_labels[UB_MAX_CLASS_WEIGHTS];
+	double		class_weight_values[UB_MAX_CLASS_WEIGHTS];
+	const char *sample_weight;	/* column name, or NULL */
+	double		clipnorm;
+	double		clipvalue;
+	/* decision threshold of binary models: < 0 means "the F1-maximising one on validation" */
+	double		threshold;
 } UbOptions;
 
 typedef struct UbOptionError

@@ -165,7 +165,7 @@ predict_class(UbModel *m)
 				 "A regression model predicts a value: use ubehav_predict.");
 	ub_model_score(m);
 	if (m->task == UB_TASK_BINARY)
-		best = m->out[0] >= 0.5f ? 1 : 0;
+		best = (double) m->out[0] >= m->threshold ? 1 : 0;
 	else
 		for (k = 1; k < m->n_classes; k++)
 			if (m->out[k] > m->out[best])

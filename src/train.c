@@ -97,6 +97,102 @@ build_spec(const UbOptions *o, int n_inputs, const UbTarget *t)
 	return spec;
 }
 
+/* Class weights per class index: balanced (n / (K n_c) over the training rows) or from the options. */
+static double *
+class_weights(const UbOptions *o, const UbTarget *t, const uint32 *order, size_t n_train)
+{
+	double	   *cw;
+	size_t	   *counts;
+	size_t		r;
+	int			k,
+				i;
+
+	if (o->class_weight == UB_CLASS_WEIGHT_NONE)
+		return NULL;
+	if (t->task == UB_TASK_REGRESSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"class_weight\" applies to classification, but this is a regression model"),
+				 errhint("Use \"sample_weight\" to weight rows of a regression.")));
+	cw = palloc(sizeof(double) * t->n_classes);
+	for (k = 0; k < t->n_classes; k++)
+		cw[k] = 1.0;
+	if (o->class_weight == UB_CLASS_WEIGHT_BALANCED)
+	{
+		counts = palloc0(sizeof(size_t) * t->n_classes);
+		for (r = 0; r < n_train; r++)
+			counts[(int) t->y[order[r]]]++;
+		for (k = 0; k < t->n_classes; k++)
+			cw[k] = counts[k] ? (double) n_train / ((double) t->n_classes * counts[k]) : 1.0;
+		return cw;
+	}
+	for (i = 0; i < o->n_class_weights; i++)
+	{
+		for (k = 0; k < t->n_classes; k++)
+			if (strcmp(o->class_weight_labels[i], t->labels[k]) == 0)
+				break;
+		if (k == t->n_classes)
+		{
+			StringInfoData labels;
+
+			initStringInfo(&labels);
+			for (k = 0; k < t->n_classes; k++)
+				appendStringInfo(&labels, "%s%s", k ? ", " : "", t->labels[k]);
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"class_weight\" names \"%s\", which is not a class of the target", o->class_weight_labels[i]),
+					 errdetail("The classes are: %s.", labels.data)));
+		}
+		cw[k] = o->class_weight_values[i];
+	}
+	return cw;
+}
+
+/* Row weights in split order from class and sample weights, or NULL when every row weighs 1. */
+static float *
+row_weights(const UbOptions *o, const UbDataset *ds, const UbTarget *t, const uint32 *order,
+			size_t n, size_t n_train)
+{
+	double	   *cw = class_weights(o, t, order, n_train);
+	float	   *w;
+	size_t		r;
+
+	if (cw == NULL && !ds->has_weight)
+		return NULL;
+	w = palloc_extended(sizeof(float) * n, MCXT_ALLOC_HUGE);
+	for (r = 0; r < n; r++)
+	{
+		double		v = 1.0;
+
+		if (cw)
+			v *= cw[(int) t->y[order[r]]];
+		if (ds->has_weight)
+			v *= ds->weight_values[order[r]];
+		w[r] = (float) v;
+	}
+	return w;
+}
+
+/* F1 of predicting positive at p >= t. */
+static double
+f1_at(const float *p, const float *y, size_t n, double t)
+{
+	size_t		tp = 0,
+				fp = 0,
+				fn = 0,
+				r;
+
+	for (r = 0; r < n; r++)
+	{
+		bool		pos = (double) p[r] >= t;
+
+		tp += pos && y[r] > 0.5f;
+		fp += pos && y[r] < 0.5f;
+		fn += !pos && y[r] > 0.5f;
+	}
+	return tp ? 2.0 * tp / (2.0 * tp + fp + fn) : 0.0;
+}
+
 /* The network learns a standardized regression target; the statistics come from the training rows. */
 static void
 standardize_target(UbPreprocessing *prep, float *y, const uint32 *order, size_t n, size_t n_train)
@@ -163,6 +259,10 @@ ubehav_train(PG_FUNCTION_ARGS)
 	const float *X_eval,
 			   *y_eval;
 	Jsonb	   *result;
+	UbFitResult fit;
+	double		threshold = 0.5,
+				threshold_f1 = 0.5,
+				best_f1;
 
 	check_not_null(fcinfo, 0, "model");
 	check_not_null(fcinfo, 1, "query");
@@ -179,10 +279,14 @@ ubehav_train(PG_FUNCTION_ARGS)
 	SPI_connect();
 	MemoryContextSwitchTo(train_cxt);
 
-	ds = ub_dataset_read(query, target, train_cxt);
+	ds = ub_dataset_read(query, target, opts.sample_weight, train_cxt);
 	if (ds->n_skipped > 0)
 		ereport(NOTICE,
 				(errmsg("skipped " INT64_FORMAT " rows with a NULL target \"%s\"", ds->n_skipped, target)));
+	if (ds->n_skipped_weight > 0)
+		ereport(NOTICE,
+				(errmsg("skipped " INT64_FORMAT " rows with a NULL sample_weight \"%s\"",
+						ds->n_skipped_weight, opts.sample_weight)));
 	if (ds->n_rows < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -228,11 +332,13 @@ ubehav_train(PG_FUNCTION_ARGS)
 
 	data.X = X;
 	data.y = y;
+	data.w = row_weights(&opts, ds, tgt, order, n, n_train);
 	data.n_train = n_train;
 	data.n_val = n_val;
+	data.target_std = prep->target_std;
 	initStringInfo(&log);
 	appendStringInfoChar(&log, '[');
-	ub_fit(&spec, params, &opts, &rng, &data, &log);
+	ub_fit(&spec, params, &opts, &rng, &data, &log, &fit);
 	appendStringInfoChar(&log, ']');
 	ub_check_nn_status(nn_check_finite(params, n_params), "checking the trained weights");
 
@@ -254,12 +360,30 @@ ubehav_train(PG_FUNCTION_ARGS)
 			outputs[r] = (float) (outputs[r] * prep->target_std + prep->target_mean);
 			truth[r] = (float) (y_eval[r] * prep->target_std + prep->target_mean);
 		}
-		ub_metrics_append(&metrics, tgt->task, outputs, truth, n_eval, 1);
+		ub_metrics_append(&metrics, tgt->task, outputs, truth, n_eval, 1, 0.5);
 	}
 	else
-		ub_metrics_append(&metrics, tgt->task, outputs, y_eval, n_eval, tgt->n_classes);
-	appendStringInfo(&metrics, ",\"evaluated_on\":\"%s\",\"evaluated_rows\":%zu}",
-					 n_val > 0 ? "validation" : "training", n_eval);
+	{
+		if (tgt->task == UB_TASK_BINARY)
+		{
+			NnScoredLabel *scratch = palloc_extended(sizeof(NnScoredLabel) * n_eval, MCXT_ALLOC_HUGE);
+
+			threshold_f1 = nn_best_f1_threshold(outputs, y_eval, n_eval, scratch, &best_f1);
+			threshold = opts.threshold < 0 ? threshold_f1 : opts.threshold;
+		}
+		ub_metrics_append(&metrics, tgt->task, outputs, y_eval, n_eval, tgt->n_classes, threshold);
+		if (tgt->task == UB_TASK_BINARY)
+		{
+			/* both thresholds are kept, so an analyst can see what choosing one over the other costs */
+			appendStringInfoString(&metrics, ",\"threshold_f1\":");
+			ub_json_number(&metrics, threshold_f1);
+			appendStringInfoString(&metrics, ",\"f1_at_0.5\":");
+			ub_json_number(&metrics, f1_at(outputs, y_eval, n_eval, 0.5));
+		}
+	}
+	appendStringInfo(&metrics, ",\"evaluated_on\":\"%s\",\"evaluated_rows\":%zu,\"epochs_run\":%d,\"best_epoch\":%d,\"stopped_early\":%s}",
+					 n_val > 0 ? "validation" : "training", n_eval, fit.epochs_run, fit.best_epoch,
+					 fit.stopped_early ? "true" : "false");
 
 	ub_check_nn_status(nn_serialized_size(&spec, &blob_size), "sizing the model bytes");
 	if (blob_size > MaxAllocSize - VARHDRSZ)

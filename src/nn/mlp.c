@@ -243,10 +243,28 @@ layer_output(const NnSpec *spec, float *workspace, int B, int l)
 	return workspace + offset;
 }
 
-/* Dense layer after dense layer; hidden layers activated in place, the head's transform left out. */
-float *
-nn_forward(const NnSpec *spec, const float *params, const float *inp, int B,
-		   float *workspace)
+/*
+ * Inverted dropout on one hidden layer's outputs: each unit kept with probability 1 - p and then
+ * scaled by 1 / (1 - p), so the expected activation is unchanged and scoring needs no rescaling.
+ * mask receives the factor applied to each unit (0 or 1 / (1 - p)) for the backward pass.
+ */
+static void
+dropout_forward(float *x, float *mask, size_t n, float p, NnRng *rng)
+{
+	float		scale = 1.0f / (1.0f - p);
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		mask[i] = nn_rng_uniform(rng) < (double) p ? 0.0f : scale;
+		x[i] *= mask[i];
+	}
+}
+
+/* Forward pass; with rates set, dropout after each hidden layer whose rate is positive. */
+static float *
+forward_impl(const NnSpec *spec, const float *params, const float *inp, int B, float *workspace,
+			 const float *rates, NnRng *rng, float *masks)
 {
 	const float *layer_inp = inp;
 	float	   *out = workspace;
@@ -255,14 +273,52 @@ nn_forward(const NnSpec *spec, const float *params, const float *inp, int B,
 	for (l = 0; l <= spec->n_hidden; l++)
 	{
 		NnLayerView v = nn_spec_layer(spec, l);
+		size_t		n = (size_t) B * v.out;
 
 		dense_forward(out, layer_inp, params + v.w_offset, params + v.b_offset, B, v.in, v.out);
 		if (l < spec->n_hidden)
-			nn_activation_forward(spec->activation, out, (size_t) B * v.out);
+		{
+			nn_activation_forward(spec->activation, out, n);
+			if (rates != NULL && rates[l] > 0.0f)
+				dropout_forward(out, masks, n, rates[l], rng);
+			if (rates != NULL)
+				masks += n;
+		}
 		layer_inp = out;
-		out += (size_t) B * v.out;
+		out += n;
 	}
 	return (float *) layer_inp;
+}
+
+/* Dense layer after dense layer; hidden layers activated in place, the head's transform left out. */
+float *
+nn_forward(const NnSpec *spec, const float *params, const float *inp, int B,
+		   float *workspace)
+{
+	return forward_impl(spec, params, inp, B, workspace, NULL, NULL, NULL);
+}
+
+size_t
+nn_dropout_mask_floats(const NnSpec *spec, int B)
+{
+	size_t		total = 0;
+	int			l;
+
+	for (l = 0; l < spec->n_hidden; l++)
+		total += (size_t) B * spec->hidden[l];
+	return total;
+}
+
+/* Units of hidden layers l..n_hidden-1: where layer l's masks start, counted from the end. */
+static size_t
+mask_tail(const NnSpec *spec, int l)
+{
+	size_t		units = 0;
+	int			k;
+
+	for (k = l; k < spec->n_hidden; k++)
+		units += (size_t) spec->hidden[k];
+	return units;
 }
 
 /*
@@ -270,9 +326,9 @@ nn_forward(const NnSpec *spec, const float *params, const float *inp, int B,
  * last layer takes them as they are; below it, each gradient goes through the activation's
  * derivative at the stored output. The two gradient buffers alternate as dout and dinp.
  */
-void
-nn_backward(const NnSpec *spec, const float *params, const float *inp, int B,
-			float *workspace, const float *dlogits, float *grads)
+static void
+backward_impl(const NnSpec *spec, const float *params, const float *inp, int B,
+			  float *workspace, const float *dlogits, float *grads, const float *rates, float *masks)
 {
 	int			widest = max_layer_width(spec);
 	float	   *grad_buf[2];
@@ -292,11 +348,43 @@ nn_backward(const NnSpec *spec, const float *params, const float *inp, int B,
 					   params + v.w_offset, B, v.in, v.out);
 		if (dinp != NULL)
 		{
-			nn_activation_backward(spec->activation, dinp, layer_inp, (size_t) B * v.in);
+			size_t		n = (size_t) B * v.in;
+
+			if (rates != NULL && rates[l - 1] > 0.0f)
+			{
+				/* masks of hidden layer l - 1 */
+				float	   *mask = masks + nn_dropout_mask_floats(spec, B) -
+					(size_t) B * mask_tail(spec, l - 1);
+				size_t		i;
+
+				/*
+				 * The stored output is the dropped one; the activation's derivative needs the
+				 * value before dropout, which is recovered where the unit was kept and is
+				 * irrelevant where it was dropped (its gradient is zero). The mask buffer is not
+				 * needed after this, so it holds those values.
+				 */
+				for (i = 0; i < n; i++)
+				{
+					float		m = mask[i];
+
+					dinp[i] *= m;
+					mask[i] = m != 0.0f ? layer_inp[i] / m : 0.0f;
+				}
+				nn_activation_backward(spec->activation, dinp, mask, n);
+			}
+			else
+				nn_activation_backward(spec->activation, dinp, layer_inp, n);
 			dout = dinp;
 			which = 1 - which;
 		}
 	}
+}
+
+void
+nn_backward(const NnSpec *spec, const float *params, const float *inp, int B,
+			float *workspace, const float *dlogits, float *grads)
+{
+	backward_impl(spec, params, inp, B, workspace, dlogits, grads, NULL, NULL);
 }
 
 /* Zero gradients, forward, loss and its gradient, backward, update; returns the pre-update loss. */
@@ -315,6 +403,104 @@ nn_train_step(const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
 	logits = nn_forward(spec, params, inp, B, workspace);
 	loss = nn_head_loss(spec->head, logits, targets, weights, B, spec->n_outputs, dlogits);
 	nn_backward(spec, params, inp, B, workspace, dlogits, grads);
+	nn_optimizer_step(opt, params, grads, opt_state, n_params);
+	return loss;
+}
+
+double
+nn_weight_penalty(const NnSpec *spec, const float *params, float l1, float l2)
+{
+	double		penalty = 0.0;
+	int			l;
+
+	if (l1 == 0.0f && l2 == 0.0f)
+		return 0.0;
+	for (l = 0; l <= spec->n_hidden; l++)
+	{
+		NnLayerView v = nn_spec_layer(spec, l);
+		const float *W = params + v.w_offset;
+		size_t		n = (size_t) v.in * v.out;
+		double		abs_sum = 0.0,
+					sq_sum = 0.0;
+		size_t		i;
+
+		for (i = 0; i < n; i++)
+		{
+			abs_sum += fabsf(W[i]);
+			sq_sum += (double) W[i] * W[i];
+		}
+		penalty += l1 * abs_sum + l2 * sq_sum;
+	}
+	return penalty;
+}
+
+/* Gradient of the penalty added to grads: l1 * sign(W) + 2 * l2 * W, weights only. */
+static void
+penalty_backward(const NnSpec *spec, const float *params, float *grads, float l1, float l2)
+{
+	int			l;
+
+	for (l = 0; l <= spec->n_hidden; l++)
+	{
+		NnLayerView v = nn_spec_layer(spec, l);
+		const float *W = params + v.w_offset;
+		float	   *G = grads + v.w_offset;
+		size_t		n = (size_t) v.in * v.out;
+		size_t		i;
+
+		for (i = 0; i < n; i++)
+			G[i] += l1 * (float) ((W[i] > 0.0f) - (W[i] < 0.0f)) + 2.0f * l2 * W[i];
+	}
+}
+
+/* Clip by global norm, then by value. */
+static void
+clip_gradient(float *grads, size_t n, float clipnorm, float clipvalue)
+{
+	size_t		i;
+
+	if (clipnorm > 0.0f)
+	{
+		double		sq = 0.0;
+
+		for (i = 0; i < n; i++)
+			sq += (double) grads[i] * grads[i];
+		if (sq > (double) clipnorm * clipnorm)
+		{
+			float		scale = (float) (clipnorm / sqrt(sq));
+
+			for (i = 0; i < n; i++)
+				grads[i] *= scale;
+		}
+	}
+	if (clipvalue > 0.0f)
+		for (i = 0; i < n; i++)
+			grads[i] = fminf(fmaxf(grads[i], -clipvalue), clipvalue);
+}
+
+double
+nn_train_step_config(const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
+					 float *opt_state, const float *inp, const float *targets,
+					 const NnTrainConfig *cfg, int B, float *workspace, float *dlogits)
+{
+	size_t		n_params;
+	float	   *logits;
+	double		loss;
+	const float *rates = cfg->dropout;
+
+	if (nn_spec_param_count(spec, &n_params) != NN_OK || B < 1 ||
+		(rates != NULL && (cfg->rng == NULL || cfg->masks == NULL)))
+		return NAN;
+	memset(grads, 0, sizeof(float) * n_params);
+	logits = forward_impl(spec, params, inp, B, workspace, rates, cfg->rng, cfg->masks);
+	loss = nn_head_loss(spec->head, logits, targets, cfg->weights, B, spec->n_outputs, dlogits);
+	backward_impl(spec, params, inp, B, workspace, dlogits, grads, rates, cfg->masks);
+	if (cfg->l1 != 0.0f || cfg->l2 != 0.0f)
+	{
+		loss += nn_weight_penalty(spec, params, cfg->l1, cfg->l2);
+		penalty_backward(spec, params, grads, cfg->l1, cfg->l2);
+	}
+	clip_gradient(grads, n_params, cfg->clipnorm, cfg->clipvalue);
 	nn_optimizer_step(opt, params, grads, opt_state, n_params);
 	return loss;
 }

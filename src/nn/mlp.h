@@ -81,6 +81,34 @@ double		nn_train_step(const NnSpec *spec, float *params, float *grads, NnOptimiz
 						  float *opt_state, const float *inp, const float *targets,
 						  const float *weights, int B, float *workspace, float *dlogits);
 
+/* What a training step does beyond plain gradient descent; zero-initialise for none of it. */
+typedef struct NnTrainConfig
+{
+	const float *weights;		/* (B) per-row weights of the batch (class and sample weights), or NULL */
+	float		l1;				/* loss += l1 * sum |W| over weight matrices (not biases) */
+	float		l2;				/* loss += l2 * sum W^2 over weight matrices (not biases), as Keras' l2 */
+	const float *dropout;		/* (n_hidden) drop probability after each hidden layer in [0, 1), or NULL */
+	NnRng	   *rng;			/* draws the dropout masks; required when dropout is set */
+	float	   *masks;			/* nn_dropout_mask_floats(spec, B) floats when dropout is set */
+	float		clipnorm;		/* > 0: rescale the whole gradient to this L2 norm when it is longer */
+	float		clipvalue;		/* > 0: clamp every gradient component to [-clipvalue, clipvalue] */
+} NnTrainConfig;
+
+/* Floats of dropout masks for a batch of B rows: one per hidden unit per row. */
+size_t		nn_dropout_mask_floats(const NnSpec *spec, int B);
+
+/*
+ * nn_train_step with the extras of cfg: weighted loss, inverted dropout (kept units scaled by
+ * 1/(1-p) so scoring needs no change), L1/L2 penalties, gradient clipping. Returns the batch's
+ * loss including the penalties (before the update); NaN on invalid arguments.
+ */
+double		nn_train_step_config(const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
+								 float *opt_state, const float *inp, const float *targets,
+								 const NnTrainConfig *cfg, int B, float *workspace, float *dlogits);
+
+/* Penalty l1 * sum|W| + l2 * sum W^2 over the weight matrices of params. */
+double		nn_weight_penalty(const NnSpec *spec, const float *params, float l1, float l2);
+
 /* Floats of scratch nn_predict_row needs: twice the widest layer (hidden widths and n_outputs). */
 size_t		nn_predict_scratch_floats(const NnSpec *spec);
 

@@ -12,5 +12,6 @@
 #include "metrics.h"
 #include "split.h"
 #include "serialize.h"
+#include "threshold.h"
 
 #endif
