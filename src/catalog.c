@@ -180,7 +180,8 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 	check_consistent(m, what);
 	m->params = palloc_extended(sizeof(float) * m->n_params, MCXT_ALLOC_HUGE);
 	nn_deserialize_params((unsigned char *) VARDATA_ANY(weights), VARSIZE_ANY_EXHDR(weights), m->params);
-	m->x = palloc0(sizeof(float) * m->spec.n_inputs);
+	m->x = palloc0(sizeof(float) * m->prep->n_encoded);
+	m->z = palloc0(sizeof(float) * m->spec.n_inputs);
 	m->out = palloc0(sizeof(float) * m->spec.n_outputs);
 	m->scratch = palloc0(sizeof(float) * nn_predict_scratch_floats(&m->spec));
 	MemoryContextSwitchTo(old);
@@ -190,7 +191,7 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 double
 ub_model_score(UbModel *m)
 {
-	nn_predict_row(&m->spec, m->params, m->x, m->out, m->scratch);
+	nn_predict_row(&m->spec, m->params, ub_prep_network_input(m->prep, m->x, m->z), m->out, m->scratch);
 	/* the network learned the standardized target; undo it in double precision */
 	if (m->task == UB_TASK_REGRESSION)
 		return m->out[0] * m->prep->target_std + m->prep->target_mean;

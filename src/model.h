@@ -22,7 +22,8 @@ typedef struct UbModel
 	int			n_classes;
 	char	  **labels;
 	double		threshold;		/* binary: predict the positive class when p >= threshold */
-	float	   *x;				/* n_inputs: one encoded row */
+	float	   *x;				/* prep->n_encoded: one encoded row */
+	float	   *z;				/* n_inputs: its PCA projection, when the model has one */
 	float	   *out;			/* n_outputs */
 	float	   *scratch;		/* nn_predict_scratch_floats */
 	MemoryContext mcxt;			/* owns everything above */

@@ -186,6 +186,21 @@ ub_options_to_jsonb(const UbOptions *o)
 		appendStringInfoString(&buf, ",\"clipvalue\":");
 		ub_json_number(&buf, o->clipvalue);
 	}
+	{
+		static const char *const scalings[] = {"standard", "minmax", "robust", "none"};
+		static const char *const imputations[] = {"mean", "median", "zero"};
+
+		appendStringInfo(&buf, ",\"scaling\":\"%s\",\"imputation\":\"%s\",\"missing_indicator\":%s,\"min_category_count\":%d",
+						 scalings[o->scaling], imputations[o->imputation],
+						 o->missing_indicator ? "true" : "false", o->min_category_count);
+	}
+	if (o->pca_components > 0)
+		appendStringInfo(&buf, ",\"pca\":%d", o->pca_components);
+	else if (o->pca_variance > 0)
+	{
+		appendStringInfoString(&buf, ",\"pca\":");
+		ub_json_number(&buf, o->pca_variance);
+	}
 	if (o->threshold < 0)
 		appendStringInfoString(&buf, ",\"threshold\":\"f1\"");
 	else

@@ -10,7 +10,7 @@
 	"hidden, activation, optimizer, learning_rate, momentum, nesterov, batch_size, epochs, " \
 	"validation_split, seed, task, max_categories, max_classes, l1, l2, dropout, early_stopping, " \
 	"patience, min_delta, learning_rate_schedule, class_weight, sample_weight, clipnorm, clipvalue, " \
-	"threshold"
+	"threshold, scaling, imputation, missing_indicator, min_category_count, pca"
 
 const char *
 ub_task_name(UbTask task)
@@ -54,6 +54,9 @@ ub_options_defaults(UbOptions *o)
 	o->schedule_step_size = 5;
 	o->schedule_patience = 2;
 	o->threshold = -1.0;
+	o->scaling = UB_SCALING_STANDARD;
+	o->imputation = UB_IMPUTE_MEAN;
+	o->min_category_count = 1;
 }
 
 static bool fail(UbOptionError *err, const char *hint, const char *fmt,...)
@@ -387,6 +390,60 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 		return option_real(v, key, 0.0, true, 1e6, &o->clipvalue, err);
 	if (strcmp(key, "threshold") == 0)
 		return parse_threshold(v, o, err);
+	if (strcmp(key, "scaling") == 0)
+	{
+		if (!option_string(v, key, &name, err))
+			return false;
+		if (strcmp(name, "standard") == 0)
+			o->scaling = UB_SCALING_STANDARD;
+		else if (strcmp(name, "minmax") == 0)
+			o->scaling = UB_SCALING_MINMAX;
+		else if (strcmp(name, "robust") == 0)
+			o->scaling = UB_SCALING_ROBUST;
+		else if (strcmp(name, "none") == 0)
+			o->scaling = UB_SCALING_NONE;
+		else
+			return fail(err, "Use one of standard, minmax, robust, none.", "option \"scaling\" has unknown value \"%s\"", name);
+		return true;
+	}
+	if (strcmp(key, "imputation") == 0)
+	{
+		if (!option_string(v, key, &name, err))
+			return false;
+		if (strcmp(name, "mean") == 0)
+			o->imputation = UB_IMPUTE_MEAN;
+		else if (strcmp(name, "median") == 0)
+			o->imputation = UB_IMPUTE_MEDIAN;
+		else if (strcmp(name, "zero") == 0)
+			o->imputation = UB_IMPUTE_ZERO;
+		else
+			return fail(err, "Use one of mean, median, zero.", "option \"imputation\" has unknown value \"%s\"", name);
+		return true;
+	}
+	if (strcmp(key, "missing_indicator") == 0)
+		return option_bool(v, key, &o->missing_indicator, err);
+	if (strcmp(key, "min_category_count") == 0)
+		return option_int32(v, key, 1, 1000000000, &o->min_category_count, err);
+	if (strcmp(key, "pca") == 0)
+	{
+		static const char *const hint = "Give a number of components such as 8, or a fraction of the variance to keep such as 0.95.";
+
+		if (v->kind != UB_JSON_NUMBER)
+			return fail(err, hint, "option \"pca\" must be a number, not %s", ub_json_kind_name(v));
+		if (v->number > 0.0 && v->number < 1.0)
+		{
+			o->pca_variance = v->number;
+			o->pca_components = 0;
+			return true;
+		}
+		o->pca_variance = 0.0;
+		if (v->number == floor(v->number) && v->number >= 1 && v->number <= 4096)
+		{
+			o->pca_components = (int) v->number;
+			return true;
+		}
+		return fail(err, hint, "option \"pca\" must be a whole number of components from 1 to 4096 or a fraction between 0 and 1, not %g", v->number);
+	}
 	return fail(err, "Valid options are: " UB_VALID_OPTION_KEYS ".", "unknown option \"%s\"", key);
 }
 

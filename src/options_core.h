@@ -33,6 +33,21 @@ typedef enum UbClassWeight
 	UB_CLASS_WEIGHT_EXPLICIT	/* per label, from the options */
 } UbClassWeight;
 
+typedef enum UbScaling
+{
+	UB_SCALING_STANDARD = 0,	/* (x - mean) / standard deviation */
+	UB_SCALING_MINMAX,			/* (x - min) / (max - min) */
+	UB_SCALING_ROBUST,			/* (x - median) / interquartile range */
+	UB_SCALING_NONE
+} UbScaling;
+
+typedef enum UbImputation
+{
+	UB_IMPUTE_MEAN = 0,
+	UB_IMPUTE_MEDIAN,
+	UB_IMPUTE_ZERO
+} UbImputation;
+
 #define UB_MAX_CLASS_WEIGHTS 1000
 
 typedef struct UbOptions
@@ -72,6 +87,13 @@ typedef struct UbOptions
 	const char *sample_weight;	/* column name, or NULL */
 	double		clipnorm;
 	double		clipvalue;
+	/* preprocessing */
+	UbScaling	scaling;
+	UbImputation imputation;
+	bool		missing_indicator;
+	int			min_category_count;
+	int			pca_components;	/* > 0: keep this many */
+	double		pca_variance;	/* in (0, 1): keep enough to explain this fraction; 0: no PCA */
 	/* decision threshold of binary models: < 0 means "the F1-maximising one on validation" */
 	double		threshold;
 } UbOptions;

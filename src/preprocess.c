@@ -8,6 +8,8 @@
 
 #include "jsonb_util.h"
 #include "nn/mlp.h"
+#include "nn/pca.h"
+#include "nn_error.h"
 #include "preprocess.h"
 
 /* Sort context for qsort_arg over category indices. */
@@ -58,8 +60,9 @@ ub_prep_category_index(const UbFeature *f, const char *s, int len)
 void
 ub_prep_encode_number(const UbFeature *f, int k, double v, bool isnull, float *x)
 {
-	/* a NULL takes the training mean, which standardizes to exactly zero */
-	x[f->offset + k] = isnull ? 0.0f : (float) ((v - f->mean[k]) * f->scale[k]);
+	x[f->offset + k] = (float) (((isnull ? f->impute[k] : v) - f->center[k]) * f->scale[k]);
+	if (f->indicator)
+		x[f->offset + f->raw_width + k] = isnull ? 1.0f : 0.0f;
 }
 
 void
@@ -92,7 +95,8 @@ cmp_count_desc(const void *a, const void *b)
 }
 
 static void
-fit_categorical(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, int max_categories)
+fit_categorical(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, int max_categories,
+				int min_count)
 {
 	int			n_codes = col->dict->n;
 	CodeCount  *counts = palloc0(sizeof(CodeCount) * Max(n_codes, 1));
@@ -110,7 +114,8 @@ fit_categorical(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t
 			counts[(int) v].count++;
 	}
 	qsort(counts, n_codes, sizeof(CodeCount), cmp_count_desc);
-	while (kept < n_codes && kept < max_categories && counts[kept].count > 0)
+	/* values rarer than min_count share the last input with unseen ones */
+	while (kept < n_codes && kept < max_categories && counts[kept].count >= Max(min_count, 1))
 		kept++;
 	f->n_categories = kept;
 	f->categories = palloc(sizeof(char *) * Max(kept, 1));
@@ -124,23 +129,51 @@ fit_categorical(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t
 	pfree(counts);
 }
 
+static int
+cmp_float(const void *a, const void *b)
+{
+	float		x = *(const float *) a;
+	float		y = *(const float *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/* Linear interpolation between order statistics, as numpy's default percentile. */
+static double
+quantile(const float *sorted, size_t n, double q)
+{
+	double		pos = q * (n - 1);
+	size_t		lo = (size_t) floor(pos);
+	size_t		hi = lo + 1 < n ? lo + 1 : lo;
+
+	return sorted[lo] + (pos - lo) * ((double) sorted[hi] - sorted[lo]);
+}
+
+/* Centre, scale and imputation value of every raw slot of a numeric, boolean or array column. */
 static void
-fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n)
+fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, const UbOptions *o)
 {
 	int			w = col->width;
+	bool		need_order = o->scaling == UB_SCALING_ROBUST || o->scaling == UB_SCALING_MINMAX ||
+		o->imputation == UB_IMPUTE_MEDIAN;
+	float	   *values = need_order ? palloc_extended(sizeof(float) * Max(n, 1), MCXT_ALLOC_HUGE) : NULL;
 	int			k;
 	size_t		r;
 
 	f->raw_width = w;
-	f->width = w;
-	f->mean = palloc0(sizeof(double) * Max(w, 1));
+	f->indicator = o->missing_indicator && col->null_count > 0;
+	f->width = f->indicator ? 2 * w : w;
+	f->center = palloc0(sizeof(double) * Max(w, 1));
 	f->scale = palloc(sizeof(double) * Max(w, 1));
+	f->impute = palloc0(sizeof(double) * Max(w, 1));
 	for (k = 0; k < w; k++)
 	{
 		double		sum = 0.0,
 					sumsq = 0.0,
 					mean,
-					var;
+					sd,
+					median = 0.0,
+					spread;
 		size_t		cnt = 0;
 
 		/* two passes: the mean first, then squared deviations, for accuracy on large offsets */
@@ -151,6 +184,8 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n)
 			if (!isnan(v))
 			{
 				sum += v;
+				if (values)
+					values[cnt] = v;
 				cnt++;
 			}
 		}
@@ -162,14 +197,42 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n)
 			if (!isnan(v))
 				sumsq += (v - mean) * (v - mean);
 		}
-		var = cnt ? sumsq / cnt : 0.0;
-		f->mean[k] = mean;
-		f->scale[k] = (var > 1e-24 && isfinite(var)) ? 1.0 / sqrt(var) : 1.0;
+		sd = cnt ? sqrt(sumsq / cnt) : 0.0;
+		if (values && cnt > 0)
+		{
+			qsort(values, cnt, sizeof(float), cmp_float);
+			median = quantile(values, cnt, 0.5);
+		}
+		switch (o->scaling)
+		{
+			case UB_SCALING_STANDARD:
+				f->center[k] = mean;
+				spread = sd;
+				break;
+			case UB_SCALING_MINMAX:
+				f->center[k] = cnt ? values[0] : 0.0;
+				spread = cnt ? (double) values[cnt - 1] - values[0] : 0.0;
+				break;
+			case UB_SCALING_ROBUST:
+				f->center[k] = median;
+				spread = cnt ? quantile(values, cnt, 0.75) - quantile(values, cnt, 0.25) : 0.0;
+				break;
+			default:
+				f->center[k] = 0.0;
+				spread = 1.0;
+				break;
+		}
+		/* a constant column keeps scale 1 rather than dividing by zero */
+		f->scale[k] = (spread > 1e-12 && isfinite(spread)) ? 1.0 / spread : 1.0;
+		f->impute[k] = o->imputation == UB_IMPUTE_MEDIAN ? median :
+			o->imputation == UB_IMPUTE_ZERO ? 0.0 : mean;
 	}
+	if (values)
+		pfree(values);
 }
 
 UbPreprocessing *
-ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, int max_categories)
+ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const UbOptions *opts)
 {
 	UbPreprocessing *prep = palloc0(sizeof(UbPreprocessing));
 	int			i;
@@ -194,14 +257,14 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, int m
 					 errhint("Leave the column out of the training query.")));
 		if (col->kind == UB_KIND_CATEGORICAL)
 		{
-			fit_categorical(f, col, train_rows, n_train, max_categories);
+			fit_categorical(f, col, train_rows, n_train, opts->max_categories, opts->min_category_count);
 			f->array_offset = -1;
 			if (prep->first_categorical == NULL)
 				prep->first_categorical = f->name;
 		}
 		else
 		{
-			fit_numeric(f, col, train_rows, n_train);
+			fit_numeric(f, col, train_rows, n_train, opts);
 			f->array_offset = array_offset;
 			array_offset += f->raw_width;
 		}
@@ -209,6 +272,7 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, int m
 		offset += f->width;
 		CHECK_FOR_INTERRUPTS();
 	}
+	prep->n_encoded = offset;
 	prep->n_inputs = offset;
 	prep->array_width = prep->first_categorical ? -1 : array_offset;
 	prep->target_mean = 0.0;
@@ -239,7 +303,7 @@ ub_prep_encode_dataset(const UbPreprocessing *prep, const UbDataset *ds,
 				map[c] = ub_prep_category_index(f, col->dict->strings[c], strlen(col->dict->strings[c]));
 			for (r = 0; r < n; r++)
 			{
-				float	   *x = X + r * prep->n_inputs;
+				float	   *x = X + r * prep->n_encoded;
 				float		v = col->values[rows[r]];
 				int			idx = isnan(v) ? f->impute_category : map[(int) v];
 
@@ -254,7 +318,7 @@ ub_prep_encode_dataset(const UbPreprocessing *prep, const UbDataset *ds,
 
 			for (r = 0; r < n; r++)
 			{
-				float	   *x = X + r * prep->n_inputs;
+				float	   *x = X + r * prep->n_encoded;
 				const float *v = col->values + (size_t) rows[r] * f->raw_width;
 
 				for (k = 0; k < f->raw_width; k++)
@@ -290,7 +354,7 @@ ub_prep_to_jsonb(const UbPreprocessing *prep)
 				k;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"n_inputs\":%d,\"columns\":[", prep->n_inputs);
+	appendStringInfo(&buf, "{\"n_encoded\":%d,\"n_inputs\":%d,\"columns\":[", prep->n_encoded, prep->n_inputs);
 	for (i = 0; i < prep->n_features; i++)
 	{
 		const UbFeature *f = &prep->features[i];
@@ -318,8 +382,10 @@ ub_prep_to_jsonb(const UbPreprocessing *prep)
 		}
 		else
 		{
-			json_doubles(&buf, "mean", f->mean, f->raw_width);
+			json_doubles(&buf, "center", f->center, f->raw_width);
 			json_doubles(&buf, "scale", f->scale, f->raw_width);
+			json_doubles(&buf, "impute", f->impute, f->raw_width);
+			appendStringInfo(&buf, ",\"indicator\":%s", f->indicator ? "true" : "false");
 		}
 		appendStringInfoChar(&buf, '}');
 	}
@@ -327,6 +393,29 @@ ub_prep_to_jsonb(const UbPreprocessing *prep)
 	ub_json_number(&buf, prep->target_mean);
 	appendStringInfoString(&buf, ",\"target_std\":");
 	ub_json_number(&buf, prep->target_std);
+	if (prep->pca_k > 0)
+	{
+		int			c;
+
+		appendStringInfo(&buf, ",\"pca\":{\"k\":%d", prep->pca_k);
+		json_doubles(&buf, "mean", prep->pca_mean, prep->n_encoded);
+		json_doubles(&buf, "explained_variance_ratio", prep->pca_explained, prep->pca_k);
+		appendStringInfoString(&buf, ",\"components\":[");
+		for (c = 0; c < prep->pca_k; c++)
+		{
+			int			j;
+
+			appendStringInfoString(&buf, c ? ",[" : "[");
+			for (j = 0; j < prep->n_encoded; j++)
+			{
+				if (j)
+					appendStringInfoChar(&buf, ',');
+				ub_json_number(&buf, prep->pca_components[(size_t) c * prep->n_encoded + j]);
+			}
+			appendStringInfoChar(&buf, ']');
+		}
+		appendStringInfoString(&buf, "]}");
+	}
 	appendStringInfoChar(&buf, '}');
 	return ub_json_to_jsonb(&buf);
 }
@@ -357,6 +446,46 @@ read_doubles(JsonbContainer *obj, const char *key, int n)
 			corrupt(key);
 	}
 	return out;
+}
+
+static void
+read_pca(UbPreprocessing *prep, JsonbValue *pca)
+{
+	JsonbContainer *obj = ub_jsonb_container(pca);
+	JsonbValue *comps;
+	double		k;
+	int			c,
+				j;
+
+	if (pca == NULL)
+		return;
+	if (obj == NULL)
+		corrupt("pca");
+	k = ub_jsonb_number(ub_jsonb_get(obj, "k"), "pca k");
+	if (k < 1 || k > prep->n_encoded || k != floor(k))
+		corrupt("pca k");
+	prep->pca_k = (int) k;
+	prep->pca_mean = read_doubles(obj, "mean", prep->n_encoded);
+	prep->pca_explained = read_doubles(obj, "explained_variance_ratio", prep->pca_k);
+	comps = ub_jsonb_get(obj, "components");
+	if (comps == NULL || ub_jsonb_array_length(comps, "components") != prep->pca_k)
+		corrupt("pca components");
+	prep->pca_components = palloc(sizeof(float) * prep->pca_k * prep->n_encoded);
+	for (c = 0; c < prep->pca_k; c++)
+	{
+		JsonbValue *row = ub_jsonb_array_element(comps, c);
+
+		if (ub_jsonb_array_length(row, "component") != prep->n_encoded)
+			corrupt("pca component length");
+		for (j = 0; j < prep->n_encoded; j++)
+		{
+			double		v = ub_jsonb_number(ub_jsonb_array_element(row, j), "component");
+
+			if (!isfinite(v))
+				corrupt("pca component value");
+			prep->pca_components[(size_t) c * prep->n_encoded + j] = (float) v;
+		}
+	}
 }
 
 UbPreprocessing *
@@ -411,9 +540,15 @@ ub_prep_from_jsonb(Jsonb *j)
 		}
 		else
 		{
-			f->mean = read_doubles(obj, "mean", f->raw_width);
+			JsonbValue *ind = ub_jsonb_get(obj, "indicator");
+
+			f->center = read_doubles(obj, "center", f->raw_width);
 			f->scale = read_doubles(obj, "scale", f->raw_width);
-			f->width = f->raw_width;
+			f->impute = read_doubles(obj, "impute", f->raw_width);
+			if (ind == NULL || ind->type != jbvBool)
+				corrupt("indicator");
+			f->indicator = ind->val.boolean;
+			f->width = f->indicator ? 2 * f->raw_width : f->raw_width;
 			f->array_offset = array_offset;
 			array_offset += f->raw_width;
 		}
@@ -421,13 +556,89 @@ ub_prep_from_jsonb(Jsonb *j)
 		if (offset > NN_MAX_WIDTH)
 			corrupt("too many inputs");
 	}
-	prep->n_inputs = offset;
-	if ((int) ub_jsonb_number(n_inputs, "n_inputs") != offset)
-		corrupt("n_inputs does not match the columns");
+	prep->n_encoded = offset;
+	if ((int) ub_jsonb_number(ub_jsonb_get(&j->root, "n_encoded"), "n_encoded") != offset)
+		corrupt("n_encoded does not match the columns");
+	prep->n_inputs = (int) ub_jsonb_number(n_inputs, "n_inputs");
+	read_pca(prep, ub_jsonb_get(&j->root, "pca"));
+	if (prep->n_inputs != (prep->pca_k > 0 ? prep->pca_k : offset))
+		corrupt("n_inputs does not match the columns and PCA");
 	prep->target_mean = ub_jsonb_number(ub_jsonb_get(&j->root, "target_mean"), "target_mean");
 	prep->target_std = ub_jsonb_number(ub_jsonb_get(&j->root, "target_std"), "target_std");
 	if (!isfinite(prep->target_mean) || !isfinite(prep->target_std) || prep->target_std <= 0)
 		corrupt("target standardization");
 	prep->array_width = prep->first_categorical ? -1 : array_offset;
 	return prep;
+}
+
+void
+ub_prep_fit_pca(UbPreprocessing *prep, float *X, size_t n, size_t n_train, const UbOptions *opts)
+{
+	int			d = prep->n_encoded;
+	size_t		n_doubles,
+				n_ints,
+				r;
+	double	   *work,
+			   *eigvals,
+			   *components,
+			   total = 0.0;
+	int		   *iwork;
+	int			k,
+				c,
+				j;
+	float	   *z;
+
+	if (opts->pca_components == 0 && opts->pca_variance == 0.0)
+		return;
+	if (d > NN_PCA_MAX_INPUTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("option \"pca\" supports at most %d encoded inputs, but the data encodes to %d",
+						NN_PCA_MAX_INPUTS, d),
+				 errhint("Lower \"max_categories\" or leave high-cardinality columns out.")));
+	if (n_train < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"pca\" needs at least 2 training rows")));
+	ub_check_nn_status(nn_pca_work_sizes(d, &n_doubles, &n_ints), "sizing PCA");
+	work = palloc_extended(sizeof(double) * n_doubles, MCXT_ALLOC_HUGE);
+	iwork = palloc(sizeof(int) * n_ints);
+	eigvals = palloc(sizeof(double) * d);
+	components = palloc_extended(sizeof(double) * d * d, MCXT_ALLOC_HUGE);
+	prep->pca_mean = palloc(sizeof(double) * d);
+	ub_check_nn_status(nn_pca_fit(X, n_train, d, prep->pca_mean, eigvals, components, work, iwork),
+					   "fitting PCA");
+	k = nn_pca_choose_k(eigvals, d, opts->pca_components, opts->pca_variance);
+	for (j = 0; j < d; j++)
+		total += eigvals[j];
+	prep->pca_k = k;
+	prep->pca_explained = palloc(sizeof(double) * k);
+	prep->pca_components = palloc(sizeof(float) * k * d);
+	for (c = 0; c < k; c++)
+	{
+		prep->pca_explained[c] = total > 0 ? eigvals[c] / total : 0.0;
+		for (j = 0; j < d; j++)
+			prep->pca_components[(size_t) c * d + j] = (float) components[(size_t) c * d + j];
+	}
+	/* in place: row r's projection lands at r * k <= r * d, before any row not yet read */
+	z = palloc(sizeof(float) * k);
+	for (r = 0; r < n; r++)
+	{
+		nn_pca_project(X + r * d, d, prep->pca_mean, prep->pca_components, k, z);
+		memcpy(X + r * k, z, sizeof(float) * k);
+		if ((r & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	prep->n_inputs = k;
+	pfree(work);
+	pfree(components);
+}
+
+const float *
+ub_prep_network_input(const UbPreprocessing *prep, const float *x, float *z)
+{
+	if (prep->pca_k == 0)
+		return x;
+	nn_pca_project(x, prep->n_encoded, prep->pca_mean, prep->pca_components, prep->pca_k, z);
+	return z;
 }

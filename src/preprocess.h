@@ -8,6 +8,7 @@
 
 #include "column_types.h"
 #include "dataset.h"
+#include "options.h"
 
 typedef struct UbFeature
 {
@@ -18,8 +19,10 @@ typedef struct UbFeature
 	int			offset;			/* first encoded input */
 	int			raw_width;		/* numeric and boolean 1, array its length, categorical 1 */
 	int			array_offset;	/* first position in ubehav_predict's float8[] input; -1 for categorical */
-	double	   *mean;			/* raw_width: centre, and the value a NULL is imputed with */
-	double	   *scale;			/* raw_width: 1 / standard deviation (1 when constant) */
+	double	   *center;			/* raw_width: subtracted (mean, min, median or 0) */
+	double	   *scale;			/* raw_width: then multiplied (1 / sd, 1 / range, 1 / IQR or 1) */
+	double	   *impute;			/* raw_width: the raw value a NULL stands for */
+	bool		indicator;		/* raw_width more inputs after the values: 1 where the value was NULL */
 	int			n_categories;	/* categorical: learned vocabulary; one more input for rare and unseen */
 	char	  **categories;
 	int		   *sorted;			/* categories indices in strcmp order, for binary search */
@@ -31,7 +34,12 @@ typedef struct UbPreprocessing
 {
 	int			n_features;
 	UbFeature  *features;
-	int			n_inputs;		/* encoded width */
+	int			n_encoded;		/* width of the encoded row, before PCA */
+	int			n_inputs;		/* inputs of the network: n_encoded, or the PCA components kept */
+	int			pca_k;			/* 0 without PCA */
+	double	   *pca_mean;		/* n_encoded */
+	float	   *pca_components;	/* (pca_k, n_encoded) */
+	double	   *pca_explained;	/* pca_k: fraction of the variance each component explains */
 	int			array_width;	/* length of the float8[] input; -1 when a categorical column exists */
 	const char *first_categorical;	/* name of one, for the message when array input is impossible */
 	double		target_mean;	/* regression: the network predicts (y - target_mean) / target_std */
@@ -43,9 +51,18 @@ typedef struct UbPreprocessing
  * over non-NULL values, and for each categorical column the max_categories most frequent values.
  */
 UbPreprocessing *ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train,
-							 int max_categories);
+							 const UbOptions *opts);
 
-/* Encode rows[0..n) of ds into X (n, n_inputs) with a fitted preprocessing. */
+/*
+ * Fit PCA on the first n_train rows of X (n, n_encoded) when the options ask for it, and project
+ * all n rows in place, so X becomes (n, n_inputs).
+ */
+void		ub_prep_fit_pca(UbPreprocessing *prep, float *X, size_t n, size_t n_train, const UbOptions *opts);
+
+/* The network's input for one encoded row: x itself, or its PCA projection into z (pca_k). */
+const float *ub_prep_network_input(const UbPreprocessing *prep, const float *x, float *z);
+
+/* Encode rows[0..n) of ds into X (n, n_encoded) with a fitted preprocessing. */
 void		ub_prep_encode_dataset(const UbPreprocessing *prep, const UbDataset *ds,
 								   const uint32 *rows, size_t n, float *X);
 

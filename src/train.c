@@ -310,17 +310,18 @@ ubehav_train(PG_FUNCTION_ARGS)
 					   "splitting off validation rows");
 	n_val = n - n_train;
 
-	prep = ub_prep_fit(ds, order, n_train, opts.max_categories);
+	prep = ub_prep_fit(ds, order, n_train, &opts);
 	if (tgt->task == UB_TASK_REGRESSION)
 		standardize_target(prep, tgt->y, order, n, n_train);
 
 	/* encoded rows in split order: the training part first, then validation */
-	if ((size_t) prep->n_inputs > MaxAllocHugeSize / sizeof(float) / n)
+	if ((size_t) prep->n_encoded > MaxAllocHugeSize / sizeof(float) / n)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the encoded training data (%zu rows of %d inputs) is too large", n, prep->n_inputs)));
-	X = palloc_extended(sizeof(float) * n * prep->n_inputs, MCXT_ALLOC_HUGE);
+				 errmsg("the encoded training data (%zu rows of %d inputs) is too large", n, prep->n_encoded)));
+	X = palloc_extended(sizeof(float) * n * prep->n_encoded, MCXT_ALLOC_HUGE);
 	ub_prep_encode_dataset(prep, ds, order, n, X);
+	ub_prep_fit_pca(prep, X, n, n_train, &opts);
 	y = palloc_extended(sizeof(float) * n, MCXT_ALLOC_HUGE);
 	for (r = 0; r < n; r++)
 		y[r] = tgt->y[order[r]];
