@@ -435,7 +435,10 @@ ubehav_train(PG_FUNCTION_ARGS)
 					 version, v.task, n, ds->n_skipped, n_train, n_val, prep->n_features, prep->n_inputs,
 					 n_params, metrics.data);
 	ub_json_number(&summary, v.training_ms);
-	appendStringInfoChar(&summary, '}');
+	/* nothing in the training context is freed before this point, so its size is the peak */
+	appendStringInfo(&summary, ",\"memory_bytes\":%zu,\"encoded_bytes\":%zu}",
+					 (size_t) MemoryContextMemAllocated(train_cxt, true),
+					 n * (size_t) prep->n_encoded * sizeof(float));
 
 	/* the result must outlive SPI and the training context */
 	MemoryContextSwitchTo(caller_cxt);

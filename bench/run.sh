@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# bench/run.sh: ubehav beside its peers (PyTorch, scikit-learn, PL/Python scorers), one after
+# another in one run on the same data, printing a table of figures and ratios against targets.
+#
+#   bash bench/run.sh              # as root on a Debian 12 machine, like the README's commands
+#   BENCH_10M=1 bash bench/run.sh  # also time training on 10 million rows (several minutes)
+#
+# Installs its peers from Debian packages (python3-torch, python3-sklearn, python3-numpy,
+# postgresql-plpython3-15), builds and installs ubehav and starts a throwaway cluster through
+# test/scripts/setup.sh on port 55450. Everything runs on one thread: the peers with
+# OMP/OpenBLAS/MKL threads set to 1, ubehav in one backend (parallel query off) unless the row
+# says otherwise. Results: bench/out/results.json and the printed table.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PY=/usr/bin/python3	# Debian's python, where python3-torch and python3-sklearn live
+missing=()
+for p in python3-torch python3-sklearn python3-numpy postgresql-plpython3-15; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+export UBEHAV_PGPORT="${UBEHAV_BENCH_PORT:-55450}"
+# shellcheck source=../test/scripts/setup.sh
+source test/scripts/setup.sh
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+OUT=bench/out
+mkdir -p "$OUT"
+chmod 777 "$OUT"
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+
+echo "== data"
+q -f bench/data.sql
+q -c "CREATE EXTENSION IF NOT EXISTS ubehav" -c "CREATE EXTENSION IF NOT EXISTS plpython3u"
+q -c "\copy (SELECT f[1],f[2],f[3],f[4],f[5],f[6],f[7],f[8],f[9],f[10],y::int FROM bench_perf WHERE id % 5 <> 0 ORDER BY id) TO '$OUT/train.csv' CSV"
+q -c "\copy (SELECT f[1],f[2],f[3],f[4],f[5],f[6],f[7],f[8],f[9],f[10],y::int FROM bench_perf WHERE id % 5 = 0 ORDER BY id) TO '$OUT/val.csv' CSV"
+q -c "\copy (SELECT extract(day FROM day)::int AS day, device, channel, returning_visitor, pages_viewed, duration_s, cart_adds, discount_pct, avg_price, purchased FROM bench_sessions ORDER BY session_id) TO '$OUT/sessions.csv' CSV HEADER"
+
+echo "== training: ubehav"
+# the peers' settings: no validation split (the same held-out rows score everyone), 10 epochs, no early stopping
+TRAIN_OPTS='{"seed": 1, "epochs": 10, "validation_split": 0, "early_stopping": false}'
+q -c "SELECT ubehav_train('bench', 'SELECT f, y FROM bench_perf WHERE id % 5 <> 0', 'y', '$TRAIN_OPTS')" > "$OUT/ubehav_train.json"
+q -c "SELECT ubehav_evaluate('bench', 'SELECT f, y FROM bench_perf WHERE id % 5 = 0')" > "$OUT/ubehav_eval.json"
+q -c "SELECT sum((e->>'ms')::float8) FROM ubehav_models, jsonb_array_elements(training_log) e WHERE name = 'bench' AND deployed" > "$OUT/ubehav_fit_ms.txt"
+q -c "SELECT ubehav_train('bench_cols', 'SELECT f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, (f1 > 0.5) AS y FROM bench_score WHERE id <= 20000', 'y', '{\"epochs\": 1}')" > /dev/null
+
+echo "== training: pytorch, scikit-learn"
+$PY bench/peers.py torch "$OUT/train.csv" "$OUT/val.csv" > "$OUT/torch.json"
+$PY bench/peers.py sklearn_mlp "$OUT/train.csv" "$OUT/val.csv" > "$OUT/sklearn.json"
+
+echo "== scoring"
+# each query twice, the second timed: the first warms the cache; jit off so the measure is the function's
+time_sql() {  # time_sql NAME PARALLEL_WORKERS SQL
+    local name=$1 workers=$2 sql=$3
+    q -c "SET jit = off" -c "SET max_parallel_workers_per_gather = $workers" \
+      -c "SET parallel_setup_cost = 0" -c "SET parallel_tuple_cost = 0" -c "SET min_parallel_table_scan_size = 0" \
+      -c "$sql" > /dev/null
+    q -c "SET jit = off" -c "SET max_parallel_workers_per_gather = $workers" \
+      -c "SET parallel_setup_cost = 0" -c "SET parallel_tuple_cost = 0" -c "SET min_parallel_table_scan_size = 0" \
+      -c '\timing on' -c "$sql" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1 > "$OUT/time_$name.txt"
+}
+time_sql base 0 "SELECT sum(array_length(f, 1)) FROM bench_score"
+time_sql predict_array 0 "SELECT sum(ubehav_predict('bench', f)) FROM bench_score"
+time_sql predict_row 0 "SELECT sum(ubehav_predict('bench_cols', s)) FROM bench_score s"
+time_sql predict_array_parallel 2 "SELECT sum(ubehav_predict('bench', f)) FROM bench_score"
+q -c "SET max_parallel_workers_per_gather = 2" -c "SET parallel_setup_cost = 0" -c "SET parallel_tuple_cost = 0" \
+  -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT sum(ubehav_predict('bench', f)) FROM bench_score" > "$OUT/explain_parallel.txt"
+q -f bench/plpython.sql
+time_sql plpython_numpy 0 "SELECT sum(bench_numpy_score(f)) FROM bench_score WHERE id <= 100000"
+time_sql plpython_sklearn 0 "SELECT sum(bench_sklearn_score(f)) FROM bench_score WHERE id <= 5000"
+
+echo "== scaling"
+scale() {  # scale NAME ROWS HIDDEN
+    q -c "DROP TABLE IF EXISTS bench_scale" \
+      -c "SELECT setseed(0.5)" \
+      -c "CREATE TABLE bench_scale AS SELECT f, f[1] * f[2] > 0.25 AS y FROM (SELECT ARRAY[random(), random(), random(), random(), random(), random(), random(), random(), random(), random()] AS f FROM generate_series(1, $2)) s"
+    q -c "SELECT ubehav_train('scale', 'SELECT f, y FROM bench_scale', 'y', '{\"epochs\": 1, \"validation_split\": 0, \"early_stopping\": false, \"hidden\": $3}')" > "$OUT/scale_$1.json"
+}
+scale 100k 100000 '[128, 64]'
+scale 1m 1000000 '[128, 64]'
+scale 1m_wide 1000000 '[256, 128]'
+if [ "${BENCH_10M:-0}" = 1 ]; then scale 10m 10000000 '[128, 64]'; fi
+q -c "DROP TABLE IF EXISTS bench_scale"
+
+echo "== quality of the defaults (issue: training quality)"
+$PY bench/peers.py quality "$OUT/sessions.csv" > "$OUT/quality_sklearn.json"
+quality() {  # quality NAME OPTIONS
+    q -c "SELECT ubehav_train('q_$1', 'SELECT device, channel, returning_visitor, pages_viewed, duration_s, cart_adds, discount_pct, avg_price, purchased FROM bench_sessions WHERE extract(day FROM day) < 22', 'purchased', '$2')->>'training_ms'" > "$OUT/quality_ms_$1.txt"
+    q -c "SELECT ubehav_evaluate('q_$1', 'SELECT * FROM bench_sessions WHERE extract(day FROM day) >= 22')->>'auc'" > "$OUT/quality_$1.txt"
+}
+quality defaults '{}'
+quality no_early_stopping '{"early_stopping": false}'
+quality no_early_stopping_30_epochs '{"early_stopping": false, "epochs": 30}'
+quality defaults_30_epochs '{"epochs": 30}'
+quality l2 '{"l2": 0.0001}'
+quality dropout '{"dropout": 0.2}'
+quality logistic '{"hidden": []}'
+
+$PY bench/report.py "$OUT"
