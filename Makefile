@@ -16,7 +16,7 @@ REGRESS_OPTS = --inputdir=. --load-extension=ubehav
 PG_CONFIG ?= pg_config
 # Never -ffast-math: NaN checks and IEEE semantics matter here.
 PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11
-PG_CFLAGS = -O3 -fno-fast-math
+PG_CFLAGS = -O3 -fno-fast-math -fno-math-errno
 SHLIB_LINK = -lopenblas -lm
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -27,7 +27,7 @@ $(OBJS): $(wildcard src/*.h src/nn/*.h)
 
 # ---- standalone tests of the numerical core (no PostgreSQL needed) ----
 NN_TEST_SRCS = $(wildcard test/nn/test_*.c)
-NN_TEST_CFLAGS = -std=c11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Isrc -Itest/nn
+NN_TEST_CFLAGS = -std=c11 -O2 -fno-math-errno -g -Wall -Wextra -Wno-unused-parameter -Isrc -Itest/nn
 NN_TEST_LIBS = -lopenblas -lm
 
 .PHONY: check-nn check-nn-sanitize

@@ -4,6 +4,7 @@
 
 #include "dense.h"
 #include "mlp.h"
+#include "multiversion.h"
 
 /* The core refuses parameter blocks above this many floats (8 GiB), whatever size_t allows. */
 #define NN_MAX_PARAMS ((size_t) 1 << 31)
@@ -511,17 +512,6 @@ nn_predict_scratch_floats(const NnSpec *spec)
 {
 	return 2 * (size_t) max_layer_width(spec);
 }
-
-/*
- * One-row kernels are compiled for AVX-512, AVX2+FMA and baseline x86-64, chosen once at load
- * time (GCC function multiversioning), so one build is fast on any x86-64 machine without
- * -march=native. Other compilers and architectures get the baseline.
- */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define NN_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define NN_MULTIVERSION
-#endif
 
 #define NN_ROW_BLOCK 64
 

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "multiversion.h"
 #include "optimizer.h"
 #include "status.h"
 
@@ -69,6 +70,7 @@ nn_optimizer_state_floats(NnOptimizerKind kind, size_t n_params, size_t *n_float
 }
 
 /* One update by the formulas in optimizer.h; Adam's bias corrections are computed in double. */
+NN_MULTIVERSION
 void
 nn_optimizer_step(NnOptimizer *opt, float *params, const float *grads,
 				  float *state, size_t n_params)
