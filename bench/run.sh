@@ -64,6 +64,7 @@ time_sql() {  # time_sql NAME PARALLEL_WORKERS SQL
 time_sql base 0 "SELECT sum(array_length(f, 1)) FROM bench_score"
 time_sql predict_array 0 "SELECT sum(ubehav_predict('bench', f)) FROM bench_score"
 time_sql predict_row 0 "SELECT sum(ubehav_predict('bench_cols', s)) FROM bench_score s"
+time_sql score_batch 0 "SELECT sum(score) FROM ubehav_score('bench', 'SELECT id, f FROM bench_score')"
 time_sql predict_array_parallel 2 "SELECT sum(ubehav_predict('bench', f)) FROM bench_score"
 q -c "SET max_parallel_workers_per_gather = 2" -c "SET parallel_setup_cost = 0" -c "SET parallel_tuple_cost = 0" \
   -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT sum(ubehav_predict('bench', f)) FROM bench_score" > "$OUT/explain_parallel.txt"

@@ -86,3 +86,11 @@ AS 'MODULE_PATHNAME', 'ubehav_evaluate'
 LANGUAGE C VOLATILE PARALLEL UNSAFE STRICT;
 COMMENT ON FUNCTION ubehav_evaluate(text, text) IS
 'metrics of the deployed version of model on the labelled rows of query (the query must return the target column)';
+
+-- ==== batch scoring ====
+CREATE FUNCTION ubehav_score(model text, query text)
+RETURNS TABLE (id bigint, score float8)
+AS 'MODULE_PATHNAME', 'ubehav_score'
+LANGUAGE C STABLE STRICT PARALLEL UNSAFE ROWS 1000;
+COMMENT ON FUNCTION ubehav_score(text, text) IS
+'score every row of query in blocks (faster than ubehav_predict per row on whole tables); the first column of query is an integer key returned as id, the others are features by name';

@@ -112,3 +112,12 @@ FROM ubehav_train('all_rows', 'SELECT pages, duration_s, purchased FROM sessions
 SELECT p.oid::regprocedure, provolatile, proisstrict, proparallel
 FROM pg_proc p WHERE proname LIKE 'ubehav_predict%' ORDER BY 1::text;
 SELECT ubehav_predict('purchase', NULL::float8[]) IS NULL AS strict_null;
+
+-- batch scoring: the same scores as row by row (up to float rounding of the blocked products)
+SELECT count(*) AS scored, max(abs(b.score - ubehav_predict('purchase', s))) < 1e-5 AS same_scores
+FROM ubehav_score('purchase', 'SELECT session_id, * FROM sessions') b JOIN sessions s ON s.session_id = b.id;
+SELECT max(abs(b.score - ubehav_predict('duration', s))) < 1e-2 AS regression_in_target_units
+FROM ubehav_score('duration', 'SELECT session_id, pages, device FROM sessions') b JOIN sessions s ON s.session_id = b.id;
+SELECT * FROM ubehav_score('purchase', 'SELECT device, pages FROM sessions');
+SELECT * FROM ubehav_score('device', 'SELECT session_id, pages, duration_s, returning_visitor FROM sessions');
+SELECT * FROM ubehav_score('purchase', 'SELECT session_id, pages FROM sessions');

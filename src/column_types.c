@@ -123,6 +123,12 @@ ub_array_to_doubles(Datum d, const char *column, int *n, bool *has_null)
 		*n = 0;
 		return NULL;
 	}
+	/* the common case needs no copy: float8 elements without NULLs are already doubles */
+	if (elemtype == FLOAT8OID && !ARR_HASNULL(arr))
+	{
+		*n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+		return (double *) ARR_DATA_PTR(arr);
+	}
 	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
 	deconstruct_array(arr, elemtype, typlen, typbyval, typalign, &elems, &nulls, &count);
 	out = palloc(sizeof(double) * Max(count, 1));

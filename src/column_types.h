@@ -25,7 +25,8 @@ double		ub_datum_to_double(Datum d, Oid typid);
 /*
  * Elements of a one-dimensional numeric array as doubles into out[0..*n); NULL elements become NaN
  * and set *has_null. ERROR naming column when the array is multidimensional.
- * Returns a palloc'd array (or points into the datum for float8[] without NULLs when possible).
+ * Returns a palloc'd array, or a pointer into the (detoasted) datum for float8[] without NULLs:
+ * read-only either way.
  */
 double	   *ub_array_to_doubles(Datum d, const char *column, int *n, bool *has_null);
 
