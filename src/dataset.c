@@ -104,6 +104,7 @@ init_column(UbRawColumn *col, Form_pg_attribute a, int attno, bool is_target, Me
 				 errhint("Supported: smallint, integer, bigint, real, double precision, numeric, boolean, text, varchar "
 						 "and one-dimensional arrays of numbers. Cast the column in the query or leave it out.")));
 	col->width = col->kind == UB_KIND_ARRAY ? 0 : 1;
+	ub_chunks_init(&col->values, col->width, mcxt);
 	if (col->kind == UB_KIND_CATEGORICAL)
 		col->dict = ub_dict_create(mcxt);
 }
@@ -115,18 +116,12 @@ grow(UbDataset *ds)
 	size_t		newcap;
 	int			i;
 
+	/* feature values grow a chunk at a time (no doubling, no copy); the small per-row arrays double */
+	for (i = 0; i < ds->n_columns; i++)
+		ub_chunks_reserve(&ds->columns[i].values, ds->n_rows + 1);
 	if (ds->n_rows < ds->capacity)
 		return;
 	newcap = ds->capacity ? ds->capacity * 2 : 1024;
-	for (i = 0; i < ds->n_columns; i++)
-	{
-		UbRawColumn *col = &ds->columns[i];
-
-		if (col->width > 0)
-			col->values = col->values ?
-				repalloc_huge(col->values, newcap * col->width * sizeof(float)) :
-				MemoryContextAllocHuge(GetMemoryChunkContext(ds), newcap * col->width * sizeof(float));
-	}
 	if (ds->has_weight)
 		ds->weight_values = ds->weight_values ?
 			repalloc_huge(ds->weight_values, newcap * sizeof(double)) :
@@ -192,9 +187,15 @@ store_array(UbDataset *ds, UbRawColumn *col, Datum d, bool isnull, size_t row)
 					 errhint("Every row must hold an array of the same, non-zero length; use NULL for a missing array.")));
 		/* the first array fixes the width; earlier rows held NULL arrays */
 		col->width = n;
-		col->values = MemoryContextAllocHuge(GetMemoryChunkContext(ds), ds->capacity * n * sizeof(float));
-		for (r = 0; r < ds->n_rows * n; r++)
-			col->values[r] = get_float4_nan();
+		ub_chunks_set_width(&col->values, n);
+		ub_chunks_reserve(&col->values, ds->n_rows + 1);
+		for (r = 0; r < ds->n_rows; r++)
+		{
+			float	   *dst_row = ub_chunks_row(&col->values, r);
+
+			for (k = 0; k < n; k++)
+				dst_row[k] = get_float4_nan();
+		}
 	}
 	if (col->width == 0)
 	{
@@ -206,7 +207,7 @@ store_array(UbDataset *ds, UbRawColumn *col, Datum d, bool isnull, size_t row)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("column \"%s\" holds arrays of length %d and %d (row %zu)", col->name, col->width, n, row + 1),
 				 errhint("Every row must hold an array of the same length; use NULL for a missing array.")));
-	dst = col->values + row * col->width;
+	dst = ub_chunks_row(&col->values, row);
 	for (k = 0; k < col->width; k++)
 	{
 		if (isnull || isnan(elems[k]))
@@ -272,13 +273,13 @@ store_row(UbDataset *ds, Datum *values, bool *nulls, size_t source_row)
 			store_array(ds, col, values[a], nulls[a], row);
 		else if (nulls[a])
 		{
-			col->values[row] = get_float4_nan();
+			*ub_chunks_row(&col->values, row) = get_float4_nan();
 			col->null_count++;
 		}
 		else if (col->kind == UB_KIND_CATEGORICAL)
-			col->values[row] = (float) category_code(col, values[a]);
+			*ub_chunks_row(&col->values, row) = (float) category_code(col, values[a]);
 		else
-			col->values[row] = (float) finite_value(col, values[a], col->typid, source_row);
+			*ub_chunks_row(&col->values, row) = (float) finite_value(col, values[a], col->typid, source_row);
 	}
 	ds->n_rows++;
 }

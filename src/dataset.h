@@ -7,6 +7,7 @@
 #include "executor/spi.h"
 
 #include "column_types.h"
+#include "row_chunks.h"
 #include "string_dict.h"
 
 typedef struct UbRawColumn
@@ -17,7 +18,7 @@ typedef struct UbRawColumn
 	UbColumnKind kind;
 	int			attno;			/* 1-based position in the query's result */
 	int			width;			/* raw slots per row: 1, or the array length (0 until the first non-NULL array) */
-	float	   *values;			/* (n_rows, width); NaN marks NULL, categorical slots hold dictionary codes */
+	UbRowChunks values;			/* (n_rows, width); NaN marks NULL, categorical slots hold dictionary codes */
 	UbStringDict *dict;			/* categorical: value -> code */
 	int64		null_count;		/* NULL values (array elements count one each) */
 } UbRawColumn;

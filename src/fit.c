@@ -25,10 +25,24 @@ alloc_floats(size_t n, const char *what)
 	return palloc_extended(sizeof(float) * Max(n, 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 }
 
-/* Mean unweighted loss over the n rows of X, with their outputs (after the transform) into out. */
+/* Copy rows[0..B) of X into one contiguous (B, d) block, with their targets when y is given. */
+static void
+gather(const UbRowChunks *X, const uint32 *rows, int B, int d, float *block, const float *y, float *yb)
+{
+	int			k;
+
+	for (k = 0; k < B; k++)
+	{
+		memcpy(block + (size_t) k * d, ub_chunks_row(X, rows[k]), sizeof(float) * d);
+		if (y)
+			yb[k] = y[rows[k]];
+	}
+}
+
+/* Mean unweighted loss over rows[0..n) of X, with their outputs (after the transform) into out. */
 static double
-loss_and_outputs(const NnSpec *spec, const float *params, const float *X, const float *y, size_t n,
-				 float *workspace, float *out)
+loss_and_outputs(const NnSpec *spec, const float *params, const UbRowChunks *X, const uint32 *rows,
+				 const float *y, size_t n, float *workspace, float *block, float *yb, float *out)
 {
 	double		total = 0.0;
 	size_t		r;
@@ -36,9 +50,11 @@ loss_and_outputs(const NnSpec *spec, const float *params, const float *X, const 
 	for (r = 0; r < n; r += UB_PREDICT_CHUNK)
 	{
 		int			B = (int) Min((size_t) UB_PREDICT_CHUNK, n - r);
-		float	   *logits = nn_forward(spec, params, X + r * spec->n_inputs, B, workspace);
+		float	   *logits;
 
-		total += nn_head_loss(spec->head, logits, y + r, NULL, B, spec->n_outputs, NULL) * B;
+		gather(X, rows + r, B, spec->n_inputs, block, y, yb);
+		logits = nn_forward(spec, params, block, B, workspace);
+		total += nn_head_loss(spec->head, logits, yb, NULL, B, spec->n_outputs, NULL) * B;
 		memcpy(out + r * spec->n_outputs, logits, sizeof(float) * B * spec->n_outputs);
 		nn_head_output(spec->head, out + r * spec->n_outputs, B, spec->n_outputs);
 	}
@@ -46,21 +62,26 @@ loss_and_outputs(const NnSpec *spec, const float *params, const float *X, const 
 }
 
 void
-ub_fit_predict(const NnSpec *spec, const float *params, const float *X, size_t n, float *out)
+ub_fit_predict(const NnSpec *spec, const float *params, const UbRowChunks *X, const uint32 *rows,
+			   size_t n, float *out)
 {
 	size_t		ws_floats;
-	float	   *workspace;
+	float	   *workspace,
+			   *block;
 	size_t		r;
 
 	ub_check_nn_status(nn_workspace_floats(spec, UB_PREDICT_CHUNK, &ws_floats), "sizing the scoring workspace");
 	workspace = alloc_floats(ws_floats, "the scoring workspace");
+	block = alloc_floats((size_t) UB_PREDICT_CHUNK * spec->n_inputs, "a block of rows");
 	for (r = 0; r < n; r += UB_PREDICT_CHUNK)
 	{
 		int			B = (int) Min((size_t) UB_PREDICT_CHUNK, n - r);
 
-		nn_predict_batch(spec, params, X + r * spec->n_inputs, B, out + r * spec->n_outputs, workspace);
+		gather(X, rows + r, B, spec->n_inputs, block, NULL, NULL);
+		nn_predict_batch(spec, params, block, B, out + r * spec->n_outputs, workspace);
 		CHECK_FOR_INTERRUPTS();
 	}
+	pfree(block);
 	pfree(workspace);
 }
 
@@ -159,6 +180,8 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 			   *yb,
 			   *wb = NULL,
 			   *val_out = NULL,
+			   *val_block = NULL,
+			   *val_y = NULL,
 			   *best_params = NULL;
 	void	   *metric_scratch = NULL;
 	float		rates[NN_MAX_HIDDEN_LAYERS];
@@ -184,14 +207,17 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 	dlogits = alloc_floats((size_t) B * spec->n_outputs, "the output gradients");
 	xb = alloc_floats((size_t) B * d, "a batch");
 	yb = alloc_floats(B, "a batch's targets");
-	perm = palloc_extended(sizeof(uint32) * Max(data->n_train, 1), MCXT_ALLOC_HUGE);
-	for (i = 0; i < data->n_train; i++)
-		perm[i] = (uint32) i;
+	/* the training rows are shuffled in place: a copy would cost 4 bytes a row */
+	perm = data->train_rows;
 	if (data->n_val > 0)
 	{
 		ub_check_nn_status(nn_workspace_floats(spec, UB_PREDICT_CHUNK, &ws_floats), "sizing the scoring workspace");
 		eval_workspace = alloc_floats(ws_floats, "the validation workspace");
 		val_out = alloc_floats(data->n_val * spec->n_outputs, "the validation outputs");
+		val_block = alloc_floats((size_t) UB_PREDICT_CHUNK * d, "a block of validation rows");
+		val_y = alloc_floats(data->n_val, "the validation targets");
+		for (i = 0; i < data->n_val; i++)
+			val_y[i] = data->y[data->val_rows[i]];
 		metric_scratch = palloc_extended(sizeof(NnScoredLabel) * data->n_val, MCXT_ALLOC_HUGE);
 	}
 	else
@@ -246,13 +272,10 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 			int			k;
 
 			/* gather the shuffled rows into one contiguous block for sgemm */
-			for (k = 0; k < nb; k++)
-			{
-				memcpy(xb + (size_t) k * d, data->X + (size_t) perm[r + k] * d, sizeof(float) * d);
-				yb[k] = data->y[perm[r + k]];
-				if (wb)
+			gather(data->X, perm + r, nb, d, xb, data->y, yb);
+			if (wb)
+				for (k = 0; k < nb; k++)
 					wb[k] = data->w[perm[r + k]];
-			}
 			loss_sum += nn_train_step_config(spec, params, grads, &opt, state, xb, yb, &cfg, nb,
 											 workspace, dlogits) * nb;
 			weight_sum += nb;
@@ -261,9 +284,11 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 		train_loss = loss_sum / weight_sum;
 		if (data->n_val > 0)
 		{
-			val_loss = loss_and_outputs(spec, params, data->X + data->n_train * d, data->y + data->n_train,
-										data->n_val, eval_workspace, val_out);
-			metric_name = val_metric(spec, val_out, data->y + data->n_train, data->n_val,
+			float		scratch_y[UB_PREDICT_CHUNK];
+
+			val_loss = loss_and_outputs(spec, params, data->X, data->val_rows, data->y, data->n_val,
+										eval_workspace, val_block, scratch_y, val_out);
+			metric_name = val_metric(spec, val_out, val_y, data->n_val,
 									 data->target_std, metric_scratch, &metric);
 		}
 		if (!isfinite(train_loss) || (data->n_val > 0 && !isfinite(val_loss)))

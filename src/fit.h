@@ -8,13 +8,16 @@
 
 #include "nn/mlp.h"
 #include "options.h"
+#include "row_chunks.h"
 
 typedef struct UbFitData
 {
-	const float *X;				/* (n_train + n_val, n_inputs): training rows first */
-	const float *y;				/* n_train + n_val targets as the core takes them */
-	const float *w;				/* n_train + n_val row weights (class and sample weights), or NULL */
+	const UbRowChunks *X;		/* (n, n_inputs) in the order the query returned the rows */
+	const float *y;				/* (n) targets as the core takes them */
+	const float *w;				/* (n) row weights (class and sample weights), or NULL */
+	uint32	   *train_rows;		/* which rows train; reshuffled in place every epoch */
 	size_t		n_train;
+	const uint32 *val_rows;		/* which rows validate */
 	size_t		n_val;
 	double		target_std;		/* regression: to report val_rmse in the target's units */
 } UbFitData;
@@ -36,8 +39,8 @@ typedef struct UbFitResult
 void		ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 				   const UbFitData *data, StringInfo log, UbFitResult *result);
 
-/* Outputs (after the output transform) of the n rows of X into out (n, n_outputs). */
-void		ub_fit_predict(const NnSpec *spec, const float *params, const float *X, size_t n,
-						   float *out);
+/* Outputs (after the output transform) of rows[0..n) of X into out (n, n_outputs). */
+void		ub_fit_predict(const NnSpec *spec, const float *params, const UbRowChunks *X,
+						   const uint32 *rows, size_t n, float *out);
 
 #endif

@@ -108,7 +108,7 @@ fit_categorical(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t
 		counts[i].code = i;
 	for (r = 0; r < n; r++)
 	{
-		float		v = col->values[rows[r]];
+		float		v = *ub_chunks_row(&col->values, rows[r]);
 
 		if (!isnan(v))
 			counts[(int) v].count++;
@@ -179,7 +179,7 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 		/* two passes: the mean first, then squared deviations, for accuracy on large offsets */
 		for (r = 0; r < n; r++)
 		{
-			float		v = col->values[(size_t) rows[r] * w + k];
+			float		v = ub_chunks_row(&col->values, rows[r])[k];
 
 			if (!isnan(v))
 			{
@@ -192,7 +192,7 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 		mean = cnt ? sum / cnt : 0.0;
 		for (r = 0; r < n; r++)
 		{
-			float		v = col->values[(size_t) rows[r] * w + k];
+			float		v = ub_chunks_row(&col->values, rows[r])[k];
 
 			if (!isnan(v))
 				sumsq += (v - mean) * (v - mean);
@@ -281,50 +281,62 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 }
 
 void
-ub_prep_encode_dataset(const UbPreprocessing *prep, const UbDataset *ds,
-					   const uint32 *rows, size_t n, float *X)
+ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *X)
 {
+	int		  **maps = palloc0(sizeof(int *) * Max(prep->n_features, 1));
+	size_t		chunk,
+				n_chunks = (ds->n_rows + UB_CHUNK_ROWS - 1) >> UB_CHUNK_SHIFT;
 	int			i;
 
+	/* dictionary code -> vocabulary index once per column, not a search per row */
 	for (i = 0; i < prep->n_features; i++)
 	{
 		const UbFeature *f = &prep->features[i];
 		const UbRawColumn *col = &ds->columns[i];
+		int			c;
+
+		if (f->kind != UB_KIND_CATEGORICAL)
+			continue;
+		maps[i] = palloc(sizeof(int) * Max(col->dict->n, 1));
+		for (c = 0; c < col->dict->n; c++)
+			maps[i][c] = ub_prep_category_index(f, col->dict->strings[c], strlen(col->dict->strings[c]));
+	}
+	ub_chunks_init(X, prep->n_encoded, CurrentMemoryContext);
+	/* chunk by chunk, releasing each raw chunk once encoded: the raw and encoded data never coexist whole */
+	for (chunk = 0; chunk < n_chunks; chunk++)
+	{
+		size_t		first = chunk << UB_CHUNK_SHIFT;
+		size_t		last = Min(first + UB_CHUNK_ROWS, ds->n_rows);
 		size_t		r;
 
-		if (f->kind == UB_KIND_CATEGORICAL)
+		ub_chunks_reserve_exact(X, last);
+		for (r = first; r < last; r++)
 		{
-			/* dictionary code -> vocabulary index once, not a search per row */
-			int			n_codes = col->dict->n;
-			int		   *map = palloc(sizeof(int) * Max(n_codes, 1));
-			int			c;
+			float	   *x = ub_chunks_row(X, r);
 
-			for (c = 0; c < n_codes; c++)
-				map[c] = ub_prep_category_index(f, col->dict->strings[c], strlen(col->dict->strings[c]));
-			for (r = 0; r < n; r++)
+			for (i = 0; i < prep->n_features; i++)
 			{
-				float	   *x = X + r * prep->n_encoded;
-				float		v = col->values[rows[r]];
-				int			idx = isnan(v) ? f->impute_category : map[(int) v];
+				const UbFeature *f = &prep->features[i];
+				const float *v = ub_chunks_row(&ds->columns[i].values, r);
 
-				memset(x + f->offset, 0, sizeof(float) * f->width);
-				x[f->offset + (idx < 0 ? f->n_categories : idx)] = 1.0f;
-			}
-			pfree(map);
-		}
-		else
-		{
-			int			k;
+				if (f->kind == UB_KIND_CATEGORICAL)
+				{
+					int			idx = isnan(v[0]) ? f->impute_category : maps[i][(int) v[0]];
 
-			for (r = 0; r < n; r++)
-			{
-				float	   *x = X + r * prep->n_encoded;
-				const float *v = col->values + (size_t) rows[r] * f->raw_width;
+					memset(x + f->offset, 0, sizeof(float) * f->width);
+					x[f->offset + (idx < 0 ? f->n_categories : idx)] = 1.0f;
+				}
+				else
+				{
+					int			k;
 
-				for (k = 0; k < f->raw_width; k++)
-					ub_prep_encode_number(f, k, v[k], isnan(v[k]), x);
+					for (k = 0; k < f->raw_width; k++)
+						ub_prep_encode_number(f, k, v[k], isnan(v[k]), x);
+				}
 			}
 		}
+		for (i = 0; i < prep->n_features; i++)
+			ub_chunks_release(&ds->columns[i].values, chunk);
 		CHECK_FOR_INTERRUPTS();
 	}
 }
@@ -571,8 +583,24 @@ ub_prep_from_jsonb(Jsonb *j)
 	return prep;
 }
 
+/* Row getter over the training rows of a chunked store, for the core's PCA. */
+typedef struct TrainRows
+{
+	const UbRowChunks *X;
+	const uint32 *rows;
+} TrainRows;
+
+static const float *
+train_row(void *ctx, size_t i)
+{
+	TrainRows  *t = ctx;
+
+	return ub_chunks_row(t->X, t->rows[i]);
+}
+
 void
-ub_prep_fit_pca(UbPreprocessing *prep, float *X, size_t n, size_t n_train, const UbOptions *opts)
+ub_prep_fit_pca(UbPreprocessing *prep, UbRowChunks *X, size_t n, const uint32 *train_rows,
+				size_t n_train, const UbOptions *opts)
 {
 	int			d = prep->n_encoded;
 	size_t		n_doubles,
@@ -587,6 +615,7 @@ ub_prep_fit_pca(UbPreprocessing *prep, float *X, size_t n, size_t n_train, const
 				c,
 				j;
 	float	   *z;
+	TrainRows	getter = {X, train_rows};
 
 	if (opts->pca_components == 0 && opts->pca_variance == 0.0)
 		return;
@@ -606,7 +635,8 @@ ub_prep_fit_pca(UbPreprocessing *prep, float *X, size_t n, size_t n_train, const
 	eigvals = palloc(sizeof(double) * d);
 	components = palloc_extended(sizeof(double) * d * d, MCXT_ALLOC_HUGE);
 	prep->pca_mean = palloc(sizeof(double) * d);
-	ub_check_nn_status(nn_pca_fit(X, n_train, d, prep->pca_mean, eigvals, components, work, iwork),
+	ub_check_nn_status(nn_pca_fit(train_row, &getter, n_train, d, prep->pca_mean, eigvals, components,
+								  work, iwork),
 					   "fitting PCA");
 	k = nn_pca_choose_k(eigvals, d, opts->pca_components, opts->pca_variance);
 	for (j = 0; j < d; j++)
@@ -620,15 +650,18 @@ ub_prep_fit_pca(UbPreprocessing *prep, float *X, size_t n, size_t n_train, const
 		for (j = 0; j < d; j++)
 			prep->pca_components[(size_t) c * d + j] = (float) components[(size_t) c * d + j];
 	}
-	/* in place: row r's projection lands at r * k <= r * d, before any row not yet read */
+	/* in place: each row's k components overwrite the start of its own d floats */
 	z = palloc(sizeof(float) * k);
 	for (r = 0; r < n; r++)
 	{
-		nn_pca_project(X + r * d, d, prep->pca_mean, prep->pca_components, k, z);
-		memcpy(X + r * k, z, sizeof(float) * k);
+		float	   *x = ub_chunks_row(X, r);
+
+		nn_pca_project(x, d, prep->pca_mean, prep->pca_components, k, z);
+		memcpy(x, z, sizeof(float) * k);
 		if ((r & 0xffff) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
+	ub_chunks_narrow(X, k);
 	prep->n_inputs = k;
 	pfree(work);
 	pfree(components);

@@ -54,17 +54,20 @@ UbPreprocessing *ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size
 							 const UbOptions *opts);
 
 /*
- * Fit PCA on the first n_train rows of X (n, n_encoded) when the options ask for it, and project
- * all n rows in place, so X becomes (n, n_inputs).
+ * Fit PCA on the rows train_rows[0..n_train) of X (n, n_encoded) when the options ask for it, and
+ * project all n rows in place, so X becomes (n, n_inputs).
  */
-void		ub_prep_fit_pca(UbPreprocessing *prep, float *X, size_t n, size_t n_train, const UbOptions *opts);
+void		ub_prep_fit_pca(UbPreprocessing *prep, UbRowChunks *X, size_t n, const uint32 *train_rows,
+							size_t n_train, const UbOptions *opts);
 
 /* The network's input for one encoded row: x itself, or its PCA projection into z (pca_k). */
 const float *ub_prep_network_input(const UbPreprocessing *prep, const float *x, float *z);
 
-/* Encode rows[0..n) of ds into X (n, n_encoded) with a fitted preprocessing. */
-void		ub_prep_encode_dataset(const UbPreprocessing *prep, const UbDataset *ds,
-								   const uint32 *rows, size_t n, float *X);
+/*
+ * Encode every row of ds, in the order read, into X (n_rows, n_encoded) with a fitted
+ * preprocessing, releasing ds's raw chunks as it goes: ds's feature values are gone afterwards.
+ */
+void		ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *X);
 
 /* Single-value encoders shared by every path, so training and scoring transform alike. */
 void		ub_prep_encode_number(const UbFeature *f, int k, double v, bool isnull, float *x);

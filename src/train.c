@@ -148,7 +148,7 @@ class_weights(const UbOptions *o, const UbTarget *t, const uint32 *order, size_t
 	return cw;
 }
 
-/* Row weights in split order from class and sample weights, or NULL when every row weighs 1. */
+/* Row weights in the order read, from class and sample weights, or NULL when every row weighs 1. */
 static float *
 row_weights(const UbOptions *o, const UbDataset *ds, const UbTarget *t, const uint32 *order,
 			size_t n, size_t n_train)
@@ -165,9 +165,9 @@ row_weights(const UbOptions *o, const UbDataset *ds, const UbTarget *t, const ui
 		double		v = 1.0;
 
 		if (cw)
-			v *= cw[(int) t->y[order[r]]];
+			v *= cw[(int) t->y[r]];
 		if (ds->has_weight)
-			v *= ds->weight_values[order[r]];
+			v *= ds->weight_values[r];
 		w[r] = (float) v;
 	}
 	return w;
@@ -240,10 +240,12 @@ ubehav_train(PG_FUNCTION_ARGS)
 				blob_size;
 	size_t	   *class_counts = NULL;
 	UbPreprocessing *prep;
-	float	   *X,
-			   *y,
+	UbRowChunks X;
+	float	   *y,
+			   *y_eval,
 			   *params,
 			   *outputs;
+	const uint32 *eval_rows;
 	NnSpec		spec;
 	UbFitData	data;
 	StringInfoData log,
@@ -256,8 +258,6 @@ ubehav_train(PG_FUNCTION_ARGS)
 	int			i,
 				version;
 	size_t		n_eval;
-	const float *X_eval,
-			   *y_eval;
 	Jsonb	   *result;
 	UbFitResult fit;
 	double		threshold = 0.5,
@@ -280,6 +280,8 @@ ubehav_train(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(train_cxt);
 
 	ds = ub_dataset_read(query, target, opts.sample_weight, train_cxt);
+	/* SPI calls leave SPI's own context current; the training's allocations belong in train_cxt */
+	MemoryContextSwitchTo(train_cxt);
 	if (ds->n_skipped > 0)
 		ereport(NOTICE,
 				(errmsg("skipped " INT64_FORMAT " rows with a NULL target \"%s\"", ds->n_skipped, target)));
@@ -300,6 +302,13 @@ ubehav_train(PG_FUNCTION_ARGS)
 				 errhint("Train on a sample, for example with TABLESAMPLE.")));
 	n = ds->n_rows;
 	tgt = ub_target_build(ds, opts.task, opts.max_classes);
+	/* the raw targets are in tgt now */
+	if (ds->target_values)
+		pfree(ds->target_values);
+	if (ds->target_codes)
+		pfree(ds->target_codes);
+	ds->target_values = NULL;
+	ds->target_codes = NULL;
 
 	nn_rng_seed(&rng, (uint64) opts.seed);
 	order = palloc_extended(sizeof(uint32) * n, MCXT_ALLOC_HUGE);
@@ -314,27 +323,22 @@ ubehav_train(PG_FUNCTION_ARGS)
 	if (tgt->task == UB_TASK_REGRESSION)
 		standardize_target(prep, tgt->y, order, n, n_train);
 
-	/* encoded rows in split order: the training part first, then validation */
-	if ((size_t) prep->n_encoded > MaxAllocHugeSize / sizeof(float) / n)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the encoded training data (%zu rows of %d inputs) is too large", n, prep->n_encoded)));
-	X = palloc_extended(sizeof(float) * n * prep->n_encoded, MCXT_ALLOC_HUGE);
-	ub_prep_encode_dataset(prep, ds, order, n, X);
-	ub_prep_fit_pca(prep, X, n, n_train, &opts);
-	y = palloc_extended(sizeof(float) * n, MCXT_ALLOC_HUGE);
-	for (r = 0; r < n; r++)
-		y[r] = tgt->y[order[r]];
+	/* encoded rows stay in the order read; the split is the two index lists in order */
+	ub_prep_encode_dataset(prep, ds, &X);
+	ub_prep_fit_pca(prep, &X, n, order, n_train, &opts);
+	y = tgt->y;
 
 	spec = build_spec(&opts, prep->n_inputs, tgt);
 	ub_check_nn_status(nn_spec_param_count(&spec, &n_params), "building the network");
 	params = palloc_extended(sizeof(float) * n_params, MCXT_ALLOC_HUGE);
 	nn_init_params(&spec, params, &rng);
 
-	data.X = X;
+	data.X = &X;
 	data.y = y;
 	data.w = row_weights(&opts, ds, tgt, order, n, n_train);
+	data.train_rows = order;
 	data.n_train = n_train;
+	data.val_rows = order + n_train;
 	data.n_val = n_val;
 	data.target_std = prep->target_std;
 	initStringInfo(&log);
@@ -345,10 +349,12 @@ ubehav_train(PG_FUNCTION_ARGS)
 
 	/* metrics on the validation rows, or on the training rows when there are none */
 	n_eval = n_val > 0 ? n_val : n_train;
-	X_eval = n_val > 0 ? X + n_train * prep->n_inputs : X;
-	y_eval = n_val > 0 ? y + n_train : y;
+	eval_rows = n_val > 0 ? order + n_train : order;
+	y_eval = palloc_extended(sizeof(float) * n_eval, MCXT_ALLOC_HUGE);
+	for (r = 0; r < n_eval; r++)
+		y_eval[r] = y[eval_rows[r]];
 	outputs = palloc_extended(sizeof(float) * n_eval * spec.n_outputs, MCXT_ALLOC_HUGE);
-	ub_fit_predict(&spec, params, X_eval, n_eval, outputs);
+	ub_fit_predict(&spec, params, &X, eval_rows, n_eval, outputs);
 	initStringInfo(&metrics);
 	appendStringInfoChar(&metrics, '{');
 	if (tgt->task == UB_TASK_REGRESSION)
@@ -438,7 +444,7 @@ ubehav_train(PG_FUNCTION_ARGS)
 	/* nothing in the training context is freed before this point, so its size is the peak */
 	appendStringInfo(&summary, ",\"memory_bytes\":%zu,\"encoded_bytes\":%zu}",
 					 (size_t) MemoryContextMemAllocated(train_cxt, true),
-					 n * (size_t) prep->n_encoded * sizeof(float));
+					 n * (size_t) prep->n_inputs * sizeof(float));
 
 	/* the result must outlive SPI and the training context */
 	MemoryContextSwitchTo(caller_cxt);

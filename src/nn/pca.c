@@ -26,9 +26,17 @@ nn_pca_work_sizes(int d, size_t *n_doubles, size_t *n_ints)
 	return NN_OK;
 }
 
+const float *
+nn_dense_row(void *ctx, size_t i)
+{
+	NnDenseRows *rows = ctx;
+
+	return rows->X + i * (size_t) rows->d;
+}
+
 NnStatus
-nn_pca_fit(const float *X, size_t n, int d, double *mean, double *eigvals, double *components,
-		   double *work, int *iwork)
+nn_pca_fit(NnRowGetter get_row, void *ctx, size_t n, int d, double *mean, double *eigvals,
+		   double *components, double *work, int *iwork)
 {
 	double	   *chunk = work;
 	double	   *lwork_area = work + (size_t) NN_PCA_CHUNK * d;
@@ -43,8 +51,12 @@ nn_pca_fit(const float *X, size_t n, int d, double *mean, double *eigvals, doubl
 		return NN_ERR_ARGUMENT;
 	memset(mean, 0, sizeof(double) * d);
 	for (r = 0; r < n; r++)
+	{
+		const float *x = get_row(ctx, r);
+
 		for (j = 0; j < d; j++)
-			mean[j] += X[r * d + j];
+			mean[j] += x[j];
+	}
 	for (j = 0; j < d; j++)
 		mean[j] /= (double) n;
 
@@ -56,8 +68,12 @@ nn_pca_fit(const float *X, size_t n, int d, double *mean, double *eigvals, doubl
 		size_t		i;
 
 		for (i = 0; i < rows; i++)
+		{
+			const float *x = get_row(ctx, r + i);
+
 			for (j = 0; j < d; j++)
-				chunk[i * d + j] = (double) X[(r + i) * d + j] - mean[j];
+				chunk[i * d + j] = (double) x[j] - mean[j];
+		}
 		cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, d, (int) rows, 1.0, chunk, d, 1.0,
 					components, d);
 	}

@@ -12,12 +12,23 @@
 /* Doubles and ints of workspace nn_pca_fit needs for d inputs; overflow-checked. */
 NnStatus	nn_pca_work_sizes(int d, size_t *n_doubles, size_t *n_ints);
 
+/* Row i (d floats) of the data PCA is fitted on: rows need not be contiguous. */
+typedef const float *(*NnRowGetter) (void *ctx, size_t i);
+
+/* A getter over a contiguous (n, d) matrix: ctx points to an NnDenseRows. */
+typedef struct NnDenseRows
+{
+	const float *X;
+	int			d;
+} NnDenseRows;
+const float *nn_dense_row(void *ctx, size_t i);
+
 /*
- * Fit PCA on the n rows of X (n, d): mean (d) receives the column means, eigvals (d) the
+ * Fit PCA on the n rows get_row(ctx, 0..n-1): mean (d) receives the column means, eigvals (d) the
  * variances along the components in descending order, and components (d, d) the unit
  * components as rows in the same order. work and iwork as nn_pca_work_sizes says.
  */
-NnStatus	nn_pca_fit(const float *X, size_t n, int d, double *mean, double *eigvals,
+NnStatus	nn_pca_fit(NnRowGetter get_row, void *ctx, size_t n, int d, double *mean, double *eigvals,
 					   double *components, double *work, int *iwork);
 
 /* Components to keep: k itself when >= 1, else the fewest explaining at least fraction of the variance. */

@@ -48,7 +48,11 @@ main(void)
 	ok(nn_pca_work_sizes(NN_PCA_MAX_INPUTS + 1, &nd, &ni) == NN_ERR_ARGUMENT, "d above the limit refused");
 	work = malloc(sizeof(double) * nd);
 	iwork = malloc(sizeof(int) * ni);
-	ok(nn_pca_fit(X, N, D, mean, eig, comp, work, iwork) == NN_OK, "fit");
+	{
+		NnDenseRows rows = {X, D};
+
+		ok(nn_pca_fit(nn_dense_row, &rows, N, D, mean, eig, comp, work, iwork) == NN_OK, "fit");
+	}
 	is_close(mean[0], 5.0, 0.05, "mean 0");
 	is_close(mean[1], -2.0, 0.05, "mean 1");
 	is_close(eig[0], 8.0, 0.25, "first variance 8");
