@@ -94,3 +94,108 @@ AS 'MODULE_PATHNAME', 'ubehav_score'
 LANGUAGE C STABLE STRICT PARALLEL UNSAFE ROWS 1000;
 COMMENT ON FUNCTION ubehav_score(text, text) IS
 'score every row of query in blocks (faster than ubehav_predict per row on whole tables); the first column of query is an integer key returned as id, the others are features by name';
+
+-- ==== evaluation aggregates ====
+-- Usable with GROUP BY and in parallel plans; NULL scores or labels are left out; a metric that is
+-- undefined for a group (AUC with one class, r2 of a constant) is NULL with a NOTICE saying why.
+CREATE FUNCTION ubehav_rank_accum(internal, float8, boolean) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ubehav_rank_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ubehav_rank_serialize(internal) RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION ubehav_rank_deserialize(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION ubehav_auc_final(internal) RETURNS float8
+AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ubehav_pr_auc_final(internal) RETURNS float8
+AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+
+CREATE AGGREGATE ubehav_auc(score float8, label boolean) (
+    SFUNC = ubehav_rank_accum, STYPE = internal, FINALFUNC = ubehav_auc_final,
+    COMBINEFUNC = ubehav_rank_combine, SERIALFUNC = ubehav_rank_serialize,
+    DESERIALFUNC = ubehav_rank_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ubehav_auc(float8, boolean) IS
+'ROC AUC of scores against boolean labels, ties counted half; NULL when a group has one class';
+CREATE AGGREGATE ubehav_pr_auc(score float8, label boolean) (
+    SFUNC = ubehav_rank_accum, STYPE = internal, FINALFUNC = ubehav_pr_auc_final,
+    COMBINEFUNC = ubehav_rank_combine, SERIALFUNC = ubehav_rank_serialize,
+    DESERIALFUNC = ubehav_rank_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ubehav_pr_auc(float8, boolean) IS
+'area under the precision-recall curve (average precision, as scikit-learn); NULL when a group has no positive label';
+
+CREATE FUNCTION ubehav_sums_combine(float8[], float8[]) RETURNS float8[]
+AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION ubehav_log_loss_accum(float8[], float8, boolean) RETURNS float8[]
+AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ubehav_log_loss_final(float8[]) RETURNS float8
+AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE AGGREGATE ubehav_log_loss(probability float8, label boolean) (
+    SFUNC = ubehav_log_loss_accum, STYPE = float8[], INITCOND = '{0,0}',
+    FINALFUNC = ubehav_log_loss_final, COMBINEFUNC = ubehav_sums_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ubehav_log_loss(float8, boolean) IS
+'mean binary cross-entropy of probabilities against boolean labels (probabilities clipped to [1e-15, 1 - 1e-15])';
+
+CREATE FUNCTION ubehav_errors_accum(float8[], float8, float8) RETURNS float8[]
+AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ubehav_rmse_final(float8[]) RETURNS float8
+AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION ubehav_mae_final(float8[]) RETURNS float8
+AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION ubehav_r2_final(float8[]) RETURNS float8
+AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE AGGREGATE ubehav_rmse(prediction float8, actual float8) (
+    SFUNC = ubehav_errors_accum, STYPE = float8[], INITCOND = '{0,0,0,0,0}',
+    FINALFUNC = ubehav_rmse_final, COMBINEFUNC = ubehav_sums_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ubehav_rmse(float8, float8) IS 'root mean squared error of predictions';
+CREATE AGGREGATE ubehav_mae(prediction float8, actual float8) (
+    SFUNC = ubehav_errors_accum, STYPE = float8[], INITCOND = '{0,0,0,0,0}',
+    FINALFUNC = ubehav_mae_final, COMBINEFUNC = ubehav_sums_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ubehav_mae(float8, float8) IS 'mean absolute error of predictions';
+CREATE AGGREGATE ubehav_r2(prediction float8, actual float8) (
+    SFUNC = ubehav_errors_accum, STYPE = float8[], INITCOND = '{0,0,0,0,0}',
+    FINALFUNC = ubehav_r2_final, COMBINEFUNC = ubehav_sums_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ubehav_r2(float8, float8) IS
+'coefficient of determination of predictions; NULL when the actual values are constant';
+
+CREATE FUNCTION ubehav_confusion_accum(float8[], float8, boolean, float8) RETURNS float8[]
+AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ubehav_confusion_combine(float8[], float8[]) RETURNS float8[]
+AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION ubehav_confusion_final(float8[]) RETURNS jsonb
+AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE AGGREGATE ubehav_confusion(score float8, label boolean, threshold float8) (
+    SFUNC = ubehav_confusion_accum, STYPE = float8[], INITCOND = '{0,0,0,0,0}',
+    FINALFUNC = ubehav_confusion_final, COMBINEFUNC = ubehav_confusion_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ubehav_confusion(float8, boolean, float8) IS
+'confusion matrix (tp, fp, tn, fn) of predicting positive when score >= threshold, with accuracy, precision, recall, f1 and mcc';
+
+-- ==== curves and training log ====
+CREATE FUNCTION ubehav_roc_curve(model text, query text)
+RETURNS TABLE (threshold float8, tpr float8, fpr float8, "precision" float8, recall float8)
+AS 'MODULE_PATHNAME', 'ubehav_roc_curve'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION ubehav_roc_curve(text, text) IS
+'ROC curve of the deployed binary model on the labelled rows of query: one row per distinct score, from (0, 0)';
+CREATE FUNCTION ubehav_pr_curve(model text, query text)
+RETURNS TABLE (threshold float8, tpr float8, fpr float8, "precision" float8, recall float8)
+AS 'MODULE_PATHNAME', 'ubehav_pr_curve'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION ubehav_pr_curve(text, text) IS
+'precision-recall curve of the deployed binary model on the labelled rows of query: one row per distinct score';
+
+CREATE FUNCTION ubehav_training_log(model text, version integer DEFAULT NULL)
+RETURNS TABLE (epoch integer, loss float8, val_loss float8, val_metric text, val_value float8,
+               learning_rate float8, milliseconds float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT (e->>'epoch')::int, (e->>'loss')::float8, (e->>'val_loss')::float8,
+           k.key, k.value::text::float8, (e->>'learning_rate')::float8, (e->>'ms')::float8
+    FROM @extschema@.ubehav_models m
+         CROSS JOIN LATERAL jsonb_array_elements(m.training_log) e
+         LEFT JOIN LATERAL (SELECT key, value FROM jsonb_each(e) WHERE key LIKE 'val\_%' AND key <> 'val_loss' LIMIT 1) k ON true
+    WHERE m.name = $1 AND CASE WHEN $2 IS NULL THEN m.deployed ELSE m.version = $2 END
+    ORDER BY 1
+$$;
+COMMENT ON FUNCTION ubehav_training_log(text, integer) IS
+'one row per epoch of a version (the deployed one by default): losses, the validation metric, learning rate and time';

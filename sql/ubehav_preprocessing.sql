@@ -60,7 +60,7 @@ SELECT (col('split', 'a')->'center'->>0)::float8 <> 50 AS center_from_training_r
 FROM (SELECT ubehav_train('split', 'SELECT a, b, c, cat, y FROM prep', 'y', '{"epochs": 1, "hidden": [4], "validation_split": 0.5}')) t;
 
 -- PCA: a fixed number of components, or enough for a fraction of the variance
-SELECT setseed(0.3) IS NULL AS seeded;
+SELECT setseed(0.3);
 CREATE TABLE correlated AS
 SELECT i, u + 0.01 * v AS x1, 2 * u - 0.01 * v AS x2, -u + 0.02 * w AS x3, v AS x4, u > 0 AS y
 FROM (SELECT i, random() - 0.5 AS u, random() - 0.5 AS v, random() - 0.5 AS w FROM generate_series(1, 500) i) s;

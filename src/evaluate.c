@@ -18,21 +18,21 @@
 #include "model.h"
 #include "row_binding.h"
 #include "string_dict.h"
+#include "score_query.h"
 #include "target.h"
 
 #define UB_FETCH_ROWS 10000
 
-PG_FUNCTION_INFO_V1(ubehav_evaluate);
-
-Datum
-ubehav_evaluate(PG_FUNCTION_ARGS)
+/*
+ * Score every labelled row of query with the deployed version of name. SPI must be connected;
+ * everything is allocated in mcxt. Rows with a NULL target, or a class the model does not know,
+ * are skipped and counted.
+ */
+UbScoredRows *
+ub_score_labelled_query(const char *name, const char *query, const char *purpose, MemoryContext mcxt)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *query = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	MemoryContext caller_cxt = CurrentMemoryContext;
-	MemoryContext eval_cxt,
-				chunk_cxt;
-	int32		version;
+	UbScoredRows *res = MemoryContextAllocZero(mcxt, sizeof(UbScoredRows));
+	MemoryContext chunk_cxt;
 	UbModel    *model;
 	SPIPlanPtr	plan;
 	Portal		portal;
@@ -48,19 +48,16 @@ ubehav_evaluate(PG_FUNCTION_ARGS)
 				unknown = 0;
 	int			K,
 				k;
-	StringInfoData buf;
-	Jsonb	   *result;
 
-	eval_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav evaluate", ALLOCSET_DEFAULT_SIZES);
-	SPI_connect();
-	MemoryContextSwitchTo(eval_cxt);
-	version = ub_catalog_deployed_version(name).version;
+	MemoryContextSwitchTo(mcxt);
+	res->version = ub_catalog_deployed_version(name).version;
 	/* a private copy: the query below may run scoring functions that churn the cache */
-	model = ub_catalog_load(name, version, eval_cxt);
+	model = ub_catalog_load(name, res->version, mcxt);
+	MemoryContextSwitchTo(mcxt);
 	K = model->spec.n_outputs;
 	if (model->task != UB_TASK_REGRESSION)
 	{
-		classes = ub_dict_create(eval_cxt);
+		classes = ub_dict_create(mcxt);
 		for (k = 0; k < model->n_classes; k++)
 			ub_dict_code(classes, model->labels[k], strlen(model->labels[k]));
 	}
@@ -69,18 +66,19 @@ ubehav_evaluate(PG_FUNCTION_ARGS)
 	if (plan == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("could not prepare the evaluation query: %s", SPI_result_code_string(SPI_result))));
-	ub_check_select_plan(plan, "evaluation");
+				 errmsg("could not prepare the %s query: %s", purpose, SPI_result_code_string(SPI_result))));
+	ub_check_select_plan(plan, purpose);
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	MemoryContextSwitchTo(mcxt);
 	binding = ub_binding_create(model, portal->tupDesc);
 	if (binding->target_attno < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("the evaluation query has no column \"%s\", the target of model \"%s\"", model->target, name),
+				 errmsg("the %s query has no column \"%s\", the target of model \"%s\"", purpose, model->target, name),
 				 errhint("Return the true labels under the target's name.")));
 	values = palloc(sizeof(Datum) * portal->tupDesc->natts);
 	nulls = palloc(sizeof(bool) * portal->tupDesc->natts);
-	chunk_cxt = AllocSetContextCreate(eval_cxt, "ubehav evaluate chunk", ALLOCSET_DEFAULT_SIZES);
+	chunk_cxt = AllocSetContextCreate(mcxt, "ubehav evaluate chunk", ALLOCSET_DEFAULT_SIZES);
 
 	for (;;)
 	{
@@ -95,8 +93,8 @@ ubehav_evaluate(PG_FUNCTION_ARGS)
 		{
 			cap = Max(cap * 2, n + SPI_processed);
 			outputs = outputs ? repalloc_huge(outputs, sizeof(float) * cap * K) :
-				MemoryContextAllocHuge(eval_cxt, sizeof(float) * cap * K);
-			y = y ? repalloc_huge(y, sizeof(float) * cap) : MemoryContextAllocHuge(eval_cxt, sizeof(float) * cap);
+				MemoryContextAllocHuge(mcxt, sizeof(float) * cap * K);
+			y = y ? repalloc_huge(y, sizeof(float) * cap) : MemoryContextAllocHuge(mcxt, sizeof(float) * cap);
 		}
 		old = MemoryContextSwitchTo(chunk_cxt);
 		for (r = 0; r < SPI_processed; r++)
@@ -152,7 +150,7 @@ ubehav_evaluate(PG_FUNCTION_ARGS)
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the evaluation query gave no rows with a known target value"),
+				 errmsg("the %s query gave no rows with a known target value", purpose),
 				 errdetail(INT64_FORMAT " rows had a NULL target and " INT64_FORMAT " a class the model does not know.",
 						   skipped, unknown)));
 	if (unknown > 0)
@@ -160,13 +158,41 @@ ubehav_evaluate(PG_FUNCTION_ARGS)
 				(errmsg("skipped " INT64_FORMAT " rows whose target is not one of the classes of model \"%s\"",
 						unknown, name)));
 
+	res->model = model;
+	res->outputs = outputs;
+	res->y = y;
+	res->n = n;
+	res->skipped = skipped + unknown;
+	return res;
+}
+
+PG_FUNCTION_INFO_V1(ubehav_evaluate);
+
+Datum
+ubehav_evaluate(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *query = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	MemoryContext caller_cxt = CurrentMemoryContext;
+	MemoryContext eval_cxt;
+	UbScoredRows *rows;
+	UbModel    *model;
+	StringInfoData buf;
+	Jsonb	   *result;
+
+	eval_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav evaluate", ALLOCSET_DEFAULT_SIZES);
+	SPI_connect();
+	rows = ub_score_labelled_query(name, query, "evaluation", eval_cxt);
+	model = rows->model;
+	MemoryContextSwitchTo(eval_cxt);
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
 	ub_json_key(&buf, "model");
 	ub_json_string(&buf, name);
 	appendStringInfo(&buf, ",\"version\":%d,\"task\":\"%s\",\"rows\":%zu,\"rows_skipped\":" INT64_FORMAT ",",
-					 version, ub_task_name(model->task), n, skipped + unknown);
-	ub_metrics_append(&buf, model->task, outputs, y, n, model->n_classes, model->threshold);
+					 rows->version, ub_task_name(model->task), rows->n, rows->skipped);
+	ub_metrics_append(&buf, model->task, rows->outputs, rows->y, rows->n, model->n_classes, model->threshold,
+					  model->labels);
 	appendStringInfoChar(&buf, '}');
 
 	MemoryContextSwitchTo(caller_cxt);

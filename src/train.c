@@ -367,7 +367,7 @@ ubehav_train(PG_FUNCTION_ARGS)
 			outputs[r] = (float) (outputs[r] * prep->target_std + prep->target_mean);
 			truth[r] = (float) (y_eval[r] * prep->target_std + prep->target_mean);
 		}
-		ub_metrics_append(&metrics, tgt->task, outputs, truth, n_eval, 1, 0.5);
+		ub_metrics_append(&metrics, tgt->task, outputs, truth, n_eval, 1, 0.5, NULL);
 	}
 	else
 	{
@@ -378,7 +378,7 @@ ubehav_train(PG_FUNCTION_ARGS)
 			threshold_f1 = nn_best_f1_threshold(outputs, y_eval, n_eval, scratch, &best_f1);
 			threshold = opts.threshold < 0 ? threshold_f1 : opts.threshold;
 		}
-		ub_metrics_append(&metrics, tgt->task, outputs, y_eval, n_eval, tgt->n_classes, threshold);
+		ub_metrics_append(&metrics, tgt->task, outputs, y_eval, n_eval, tgt->n_classes, threshold, tgt->labels);
 		if (tgt->task == UB_TASK_BINARY)
 		{
 			/* both thresholds are kept, so an analyst can see what choosing one over the other costs */

@@ -1,0 +1,117 @@
+-- Evaluation from SQL: aggregates, curves, extra metrics, training log.
+-- Expected values come from scikit-learn 1.2.1 (Debian python3-sklearn), frozen here:
+--   s = [0.9, 0.8, 0.8, 0.7, 0.5, 0.5, 0.5, 0.3, 0.2, 0.1]; y = [1, 1, 0, 1, 0, 1, 0, 0, 1, 0]
+--   roc_auc_score(y, s) = 0.7; average_precision_score(y, s) = 0.7087301587301587
+--   log_loss(y, s) = 0.6445531837055365; matthews_corrcoef(y, s >= 0.5) = 0.2182178902359924
+--   p = [2.5, 0.0, 2.1, 7.8, 3.3]; a = [3.0, -0.5, 2.0, 7.0, 4.1]
+--   mean_squared_error(a, p) ** 0.5 = 0.5983310120660635; mean_absolute_error = 0.54; r2_score = 0.9410951691457154
+\set SHOW_CONTEXT never
+CREATE TABLE ev AS
+SELECT * FROM (VALUES (0.9, true), (0.8, true), (0.8, false), (0.7, true), (0.5, false),
+                      (0.5, true), (0.5, false), (0.3, false), (0.2, true), (0.1, false)) v(score, label);
+SELECT round(ubehav_auc(score, label)::numeric, 12) AS auc,
+       round(ubehav_pr_auc(score, label)::numeric, 12) AS pr_auc,
+       round(ubehav_log_loss(score, label)::numeric, 12) AS log_loss
+FROM ev;
+SELECT ubehav_confusion(score, label, 0.5) FROM ev;
+SELECT round((ubehav_confusion(score, label, 0.5)->>'mcc')::numeric, 12) AS mcc FROM ev;
+CREATE TABLE reg AS SELECT * FROM (VALUES (2.5, 3.0), (0.0, -0.5), (2.1, 2.0), (7.8, 7.0), (3.3, 4.1)) v(p, a);
+SELECT round(ubehav_rmse(p, a)::numeric, 12) AS rmse, round(ubehav_mae(p, a)::numeric, 12) AS mae,
+       round(ubehav_r2(p, a)::numeric, 12) AS r2
+FROM reg;
+-- NULL inputs are left out; an empty input gives NULL
+SELECT ubehav_auc(score, label) FROM (SELECT * FROM ev UNION ALL SELECT NULL, true UNION ALL SELECT 0.4, NULL) q;
+SELECT ubehav_auc(score, label), ubehav_rmse(p, a) FROM ev, reg WHERE false;
+-- GROUP BY, with groups whose metric is undefined: NULL and a notice saying why
+SELECT g, round(ubehav_auc(score, label)::numeric, 4) AS auc, round(ubehav_pr_auc(score, label)::numeric, 4) AS pr_auc
+FROM (SELECT 'mixed' AS g, * FROM ev
+      UNION ALL SELECT 'all positive', 0.3, true UNION ALL SELECT 'all positive', 0.6, true
+      UNION ALL SELECT 'all negative', 0.3, false) q
+GROUP BY g ORDER BY g;
+SELECT ubehav_r2(p, 5) FROM reg;
+-- bad inputs
+SELECT ubehav_auc('NaN', true);
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_log_loss(1.5, true);
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_confusion(score, label, CASE WHEN score > 0.6 THEN 0.5 ELSE 0.4 END) FROM ev;
+\echo :LAST_ERROR_SQLSTATE
+
+-- parallel aggregation gives the serial result
+SELECT setseed(0.7);
+CREATE TABLE big_ev AS SELECT i % 7 AS g, random() AS score, random() < 0.3 AS label, random() * 10 AS p, random() * 10 AS a
+FROM generate_series(1, 200000) i;
+ANALYZE big_ev;
+CREATE TEMP TABLE serial_result AS
+SELECT g, ubehav_auc(score, label) AS auc, ubehav_pr_auc(score, label) AS pr_auc, ubehav_log_loss(score, label) AS ll,
+       ubehav_rmse(p, a) AS rmse, ubehav_r2(p, a) AS r2, ubehav_confusion(score, label, 0.5) AS cm
+FROM big_ev GROUP BY g;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET enable_hashagg = off;
+EXPLAIN (COSTS OFF) SELECT g, ubehav_auc(score, label) FROM big_ev GROUP BY g;
+SELECT count(*) AS groups,
+       bool_and(abs(s.auc - p.auc) < 1e-12 AND abs(s.pr_auc - p.pr_auc) < 1e-12 AND abs(s.ll - p.ll) < 1e-9
+                AND abs(s.rmse - p.rmse) < 1e-9 AND abs(s.r2 - p.r2) < 1e-9 AND s.cm = p.cm) AS parallel_equals_serial
+FROM serial_result s JOIN (
+    SELECT g, ubehav_auc(score, label) AS auc, ubehav_pr_auc(score, label) AS pr_auc, ubehav_log_loss(score, label) AS ll,
+           ubehav_rmse(p, a) AS rmse, ubehav_r2(p, a) AS r2, ubehav_confusion(score, label, 0.5) AS cm
+    FROM big_ev GROUP BY g) p USING (g);
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+RESET enable_hashagg;
+
+-- a model to evaluate
+SELECT setseed(0.3);
+CREATE TABLE shop AS
+SELECT i AS id, random() AS x1, random() AS x2, (ARRAY['a', 'b', 'c'])[1 + (i % 3)] AS segment FROM generate_series(1, 2000) i;
+ALTER TABLE shop ADD COLUMN bought boolean;
+UPDATE shop SET bought = x1 * x2 + 0.2 * random() > 0.35;
+SELECT ubehav_train('shop', 'SELECT x1, x2, bought FROM shop WHERE id <= 1500', 'bought', '{"seed": 1, "epochs": 20, "hidden": [16]}')->>'version' AS version;
+-- ubehav_evaluate's extra metrics agree with the aggregates on the same scores
+SELECT (e->>'pr_auc')::float8 > 0 AS has_pr_auc, e->'confusion' ? 'tp' AS has_confusion, (e->>'mcc') IS NOT NULL AS has_mcc,
+       abs((e->>'auc')::float8 - (SELECT ubehav_auc(ubehav_predict('shop', s), bought) FROM shop s WHERE id > 1500)) < 1e-6 AS auc_agrees,
+       abs((e->>'pr_auc')::float8 - (SELECT ubehav_pr_auc(ubehav_predict('shop', s), bought) FROM shop s WHERE id > 1500)) < 1e-6 AS pr_auc_agrees,
+       e->'confusion' = (SELECT ubehav_confusion(ubehav_predict('shop', s), bought, (e->>'threshold')::float8)
+                         - 'threshold' - 'accuracy' - 'precision' - 'recall' - 'f1' - 'mcc' FROM shop s WHERE id > 1500) AS confusion_agrees
+FROM ubehav_evaluate('shop', 'SELECT * FROM shop WHERE id > 1500') e;
+-- per segment, as a dashboard would
+SELECT segment, round(ubehav_auc(ubehav_predict('shop', s), bought)::numeric, 3) > 0.8 AS good
+FROM shop s WHERE id > 1500 GROUP BY segment ORDER BY segment;
+
+-- curves: from (0, 0) to (1, 1), and the area under the ROC points is the AUC
+SELECT count(*) > 10 AS points, min(fpr) AS min_fpr, max(fpr) AS max_fpr, min(tpr) AS min_tpr, max(tpr) AS max_tpr,
+       max(recall) AS max_recall
+FROM ubehav_roc_curve('shop', 'SELECT * FROM shop WHERE id > 1500');
+SELECT abs(sum((fpr - prev_fpr) * (tpr + prev_tpr) / 2) -
+           (SELECT ubehav_auc(ubehav_predict('shop', s), bought) FROM shop s WHERE id > 1500)) < 1e-9 AS trapezoid_equals_auc
+FROM (SELECT fpr, tpr, lag(fpr) OVER (ORDER BY threshold DESC) AS prev_fpr, lag(tpr) OVER (ORDER BY threshold DESC) AS prev_tpr
+      FROM ubehav_roc_curve('shop', 'SELECT * FROM shop WHERE id > 1500')) c
+WHERE prev_fpr IS NOT NULL;
+SELECT bool_and(precision BETWEEN 0 AND 1) AS precisions_ok, max(recall) AS max_recall,
+       abs(sum((recall - coalesce(prev_recall, 0)) * precision) -
+           (SELECT ubehav_pr_auc(ubehav_predict('shop', s), bought) FROM shop s WHERE id > 1500)) < 1e-9 AS sum_equals_pr_auc
+FROM (SELECT recall, precision, lag(recall) OVER (ORDER BY threshold DESC) AS prev_recall
+      FROM ubehav_pr_curve('shop', 'SELECT * FROM shop WHERE id > 1500')) c;
+SELECT ubehav_roc_curve('shop', 'SELECT * FROM shop WHERE bought');
+\echo :LAST_ERROR_SQLSTATE
+
+-- multiclass evaluation: per-class metrics and a confusion matrix keyed by label
+SELECT ubehav_train('segment', 'SELECT x1, x2, bought, segment FROM shop', 'segment', '{"epochs": 2, "hidden": [8]}')->>'task' AS task;
+SELECT (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(e->'per_class') k) AS classes,
+       (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(e->'per_class'->'a') k) AS per_class_keys,
+       (SELECT sum(v::text::int) FROM jsonb_each(e->'confusion') r, jsonb_each(r.value) c(k, v)) AS confusion_total
+FROM ubehav_evaluate('segment', 'SELECT * FROM shop') e;
+SELECT ubehav_roc_curve('segment', 'SELECT * FROM shop');
+\echo :LAST_ERROR_SQLSTATE
+
+-- the training log, one row per epoch
+SELECT count(*) AS epochs, min(epoch) AS first, max(epoch) AS last, bool_and(val_metric = 'val_auc') AS metric_named,
+       bool_and(loss > 0 AND val_loss > 0 AND val_value BETWEEN 0 AND 1 AND learning_rate = 0.001 AND milliseconds >= 0) AS values_ok
+FROM ubehav_training_log('shop');
+SELECT count(*) AS epochs_of_version_1 FROM ubehav_training_log('shop', 1);
+SELECT count(*) AS no_such_version FROM ubehav_training_log('shop', 7);

@@ -1,0 +1,118 @@
+/* rank_metrics.c: one sort and one sweep over tie groups, in double precision. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "rank_metrics.h"
+
+static int
+cmp_desc(const void *a, const void *b)
+{
+	double		x = ((const NnScorePair *) a)->score;
+	double		y = ((const NnScorePair *) b)->score;
+
+	return x > y ? -1 : (x < y ? 1 : 0);
+}
+
+void
+nn_pairs_sort_desc(NnScorePair *pairs, size_t n)
+{
+	qsort(pairs, n, sizeof(NnScorePair), cmp_desc);
+}
+
+size_t
+nn_pairs_curve(const NnScorePair *sorted, size_t n, NnCurvePoint *out)
+{
+	double		tp = 0.0,
+				fp = 0.0;
+	size_t		i,
+				points = 0;
+
+	for (i = 0; i < n; i++)
+	{
+		if (sorted[i].label > 0.5)
+			tp += 1.0;
+		else
+			fp += 1.0;
+		/* a threshold cannot separate equal scores: one point at the end of each run of ties */
+		if (i + 1 < n && sorted[i + 1].score == sorted[i].score)
+			continue;
+		out[points].threshold = sorted[i].score;
+		out[points].tp = tp;
+		out[points].fp = fp;
+		points++;
+	}
+	return points;
+}
+
+double
+nn_pairs_auc(const NnScorePair *sorted, size_t n)
+{
+	double		tp = 0.0,
+				fp = 0.0,
+				area = 0.0;
+	size_t		i = 0;
+
+	while (i < n)
+	{
+		double		group_tp = 0.0,
+					group_fp = 0.0;
+		size_t		j = i;
+
+		for (; j < n && sorted[j].score == sorted[i].score; j++)
+		{
+			if (sorted[j].label > 0.5)
+				group_tp += 1.0;
+			else
+				group_fp += 1.0;
+		}
+		/* negatives in the group rank below every earlier positive and tie with half of the group's */
+		area += group_fp * (tp + 0.5 * group_tp);
+		tp += group_tp;
+		fp += group_fp;
+		i = j;
+	}
+	if (tp == 0.0 || fp == 0.0)
+		return NAN;
+	return area / (tp * fp);
+}
+
+double
+nn_pairs_average_precision(const NnScorePair *sorted, size_t n)
+{
+	double		positives = 0.0,
+				tp = 0.0,
+				fp = 0.0,
+				ap = 0.0,
+				last_recall = 0.0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		positives += sorted[i].label > 0.5;
+	if (positives == 0.0)
+		return NAN;
+	for (i = 0; i < n; i++)
+	{
+		double		recall;
+
+		if (sorted[i].label > 0.5)
+			tp += 1.0;
+		else
+			fp += 1.0;
+		if (i + 1 < n && sorted[i + 1].score == sorted[i].score)
+			continue;
+		recall = tp / positives;
+		ap += (recall - last_recall) * (tp / (tp + fp));
+		last_recall = recall;
+	}
+	return ap;
+}
+
+double
+nn_mcc(double tp, double fp, double tn, double fn)
+{
+	double		denominator = sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
+
+	if (denominator == 0.0)
+		return 0.0;
+	return (tp * tn - fp * fn) / denominator;
+}
