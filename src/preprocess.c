@@ -281,7 +281,7 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 }
 
 void
-ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *X)
+ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *X, bool release_raw)
 {
 	int		  **maps = palloc0(sizeof(int *) * Max(prep->n_features, 1));
 	size_t		chunk,
@@ -335,8 +335,9 @@ ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *
 				}
 			}
 		}
-		for (i = 0; i < prep->n_features; i++)
-			ub_chunks_release(&ds->columns[i].values, chunk);
+		if (release_raw)
+			for (i = 0; i < prep->n_features; i++)
+				ub_chunks_release(&ds->columns[i].values, chunk);
 		CHECK_FOR_INTERRUPTS();
 	}
 }

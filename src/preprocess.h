@@ -65,9 +65,11 @@ const float *ub_prep_network_input(const UbPreprocessing *prep, const float *x, 
 
 /*
  * Encode every row of ds, in the order read, into X (n_rows, n_encoded) with a fitted
- * preprocessing, releasing ds's raw chunks as it goes: ds's feature values are gone afterwards.
+ * preprocessing. With release_raw, ds's raw chunks are freed as they are encoded (so raw and
+ * encoded data never coexist whole) and ds's feature values are gone afterwards.
  */
-void		ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *X);
+void		ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *X,
+								   bool release_raw);
 
 /* Single-value encoders shared by every path, so training and scoring transform alike. */
 void		ub_prep_encode_number(const UbFeature *f, int k, double v, bool isnull, float *x);

@@ -21,6 +21,7 @@
 #include "options.h"
 #include "preprocess.h"
 #include "target.h"
+#include "train_core.h"
 #include "ubehav.h"
 
 PG_FUNCTION_INFO_V1(ubehav_train);
@@ -217,6 +218,207 @@ standardize_target(UbPreprocessing *prep, float *y, const uint32 *order, size_t 
 		y[r] = (float) ((y[r] - mean) / sd);
 }
 
+UbDataset *
+ub_train_read(const char *query, const char *target, const UbOptions *opts, MemoryContext mcxt)
+{
+	UbDataset  *ds = ub_dataset_read(query, target, opts->sample_weight, mcxt);
+
+	/* SPI calls leave SPI's own context current; the training's allocations belong in mcxt */
+	MemoryContextSwitchTo(mcxt);
+	if (ds->n_skipped > 0)
+		ereport(NOTICE,
+				(errmsg("skipped " INT64_FORMAT " rows with a NULL target \"%s\"", ds->n_skipped, target)));
+	if (ds->n_skipped_weight > 0)
+		ereport(NOTICE,
+				(errmsg("skipped " INT64_FORMAT " rows with a NULL sample_weight \"%s\"",
+						ds->n_skipped_weight, opts->sample_weight)));
+	if (ds->n_rows < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the training query gave %zu usable rows; at least 2 are needed", ds->n_rows),
+				 errdetail(INT64_FORMAT " rows had a NULL target.", ds->n_skipped),
+				 errhint("Check the query's WHERE clause and that the target column is filled in.")));
+	if (ds->n_rows > PG_UINT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the training query gave %zu rows; at most %u are supported", ds->n_rows, PG_UINT32_MAX),
+				 errhint("Train on a sample, for example with TABLESAMPLE.")));
+	return ds;
+}
+
+UbTarget *
+ub_train_target(UbDataset *ds, const UbOptions *opts)
+{
+	UbTarget   *tgt = ub_target_build(ds, opts->task, opts->max_classes);
+
+	/* the raw targets are in tgt now */
+	if (ds->target_values)
+		pfree(ds->target_values);
+	if (ds->target_codes)
+		pfree(ds->target_codes);
+	ds->target_values = NULL;
+	ds->target_codes = NULL;
+	return tgt;
+}
+
+const char *
+ub_default_metric(UbTask task, bool *higher_is_better)
+{
+	*higher_is_better = task != UB_TASK_REGRESSION;
+	return task == UB_TASK_BINARY ? "auc" : task == UB_TASK_MULTICLASS ? "accuracy" : "rmse";
+}
+
+void
+ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnRng *rng,
+				  uint32 *order, size_t n_train, bool keep_raw, UbTrainResult *res)
+{
+	size_t		n = ds->n_rows,
+				n_val = n - n_train,
+				n_eval,
+				r;
+	UbPreprocessing *prep;
+	UbRowChunks X;
+	float	   *y,
+			   *y_eval,
+			   *outputs;
+	const uint32 *eval_rows;
+	UbFitData	data;
+	double		threshold = 0.5,
+				threshold_f1 = 0.5,
+				best_f1;
+
+	memset(res, 0, sizeof(*res));
+	prep = ub_prep_fit(ds, order, n_train, opts);
+	/* a copy, so the same target can be standardized again for another split */
+	y = palloc_extended(sizeof(float) * n, MCXT_ALLOC_HUGE);
+	memcpy(y, tgt->y, sizeof(float) * n);
+	if (tgt->task == UB_TASK_REGRESSION)
+		standardize_target(prep, y, order, n, n_train);
+
+	/* encoded rows stay in the order read; the split is the two index lists in order */
+	ub_prep_encode_dataset(prep, ds, &X, !keep_raw);
+	ub_prep_fit_pca(prep, &X, n, order, n_train, opts);
+
+	res->spec = build_spec(opts, prep->n_inputs, tgt);
+	ub_check_nn_status(nn_spec_param_count(&res->spec, &res->n_params), "building the network");
+	res->params = palloc_extended(sizeof(float) * res->n_params, MCXT_ALLOC_HUGE);
+	nn_init_params(&res->spec, res->params, rng);
+
+	data.X = &X;
+	data.y = y;
+	data.w = row_weights(opts, ds, tgt, order, n, n_train);
+	data.train_rows = order;
+	data.n_train = n_train;
+	data.val_rows = order + n_train;
+	data.n_val = n_val;
+	data.target_std = prep->target_std;
+	initStringInfo(&res->log);
+	appendStringInfoChar(&res->log, '[');
+	ub_fit(&res->spec, res->params, opts, rng, &data, &res->log, &res->fit);
+	appendStringInfoChar(&res->log, ']');
+	ub_check_nn_status(nn_check_finite(res->params, res->n_params), "checking the trained weights");
+
+	/* metrics on the validation rows, or on the training rows when there are none */
+	n_eval = n_val > 0 ? n_val : n_train;
+	eval_rows = n_val > 0 ? order + n_train : order;
+	y_eval = palloc_extended(sizeof(float) * n_eval, MCXT_ALLOC_HUGE);
+	for (r = 0; r < n_eval; r++)
+		y_eval[r] = y[eval_rows[r]];
+	outputs = palloc_extended(sizeof(float) * n_eval * res->spec.n_outputs, MCXT_ALLOC_HUGE);
+	ub_fit_predict(&res->spec, res->params, &X, eval_rows, n_eval, outputs);
+	initStringInfo(&res->metrics);
+	appendStringInfoChar(&res->metrics, '{');
+	if (tgt->task == UB_TASK_REGRESSION)
+	{
+		float	   *truth = palloc_extended(sizeof(float) * n_eval, MCXT_ALLOC_HUGE);
+
+		/* report regression errors in the target's own units */
+		for (r = 0; r < n_eval; r++)
+		{
+			outputs[r] = (float) (outputs[r] * prep->target_std + prep->target_mean);
+			truth[r] = (float) (y_eval[r] * prep->target_std + prep->target_mean);
+		}
+		ub_metrics_append(&res->metrics, tgt->task, outputs, truth, n_eval, 1, 0.5, NULL);
+	}
+	else
+	{
+		if (tgt->task == UB_TASK_BINARY)
+		{
+			NnScoredLabel *scratch = palloc_extended(sizeof(NnScoredLabel) * n_eval, MCXT_ALLOC_HUGE);
+
+			threshold_f1 = nn_best_f1_threshold(outputs, y_eval, n_eval, scratch, &best_f1);
+			threshold = opts->threshold < 0 ? threshold_f1 : opts->threshold;
+		}
+		ub_metrics_append(&res->metrics, tgt->task, outputs, y_eval, n_eval, tgt->n_classes, threshold,
+						  tgt->labels);
+		if (tgt->task == UB_TASK_BINARY)
+		{
+			/* both thresholds are kept, so an analyst can see what choosing one over the other costs */
+			appendStringInfoString(&res->metrics, ",\"threshold_f1\":");
+			ub_json_number(&res->metrics, threshold_f1);
+			appendStringInfoString(&res->metrics, ",\"f1_at_0.5\":");
+			ub_json_number(&res->metrics, f1_at(outputs, y_eval, n_eval, 0.5));
+		}
+	}
+	appendStringInfo(&res->metrics, ",\"evaluated_on\":\"%s\",\"evaluated_rows\":%zu,\"epochs_run\":%d,\"best_epoch\":%d,\"stopped_early\":%s}",
+					 n_val > 0 ? "validation" : "training", n_eval, res->fit.epochs_run, res->fit.best_epoch,
+					 res->fit.stopped_early ? "true" : "false");
+	res->prep = prep;
+	res->n_train = n_train;
+	res->n_val = n_val;
+}
+
+/* Serialize, store and deploy a trained result as the next version of model; returns the version. */
+int32
+ub_train_store(const char *model, const char *query, const char *target, UbOptions *opts,
+			   const UbTarget *tgt, const UbDataset *ds, UbTrainResult *res, NnRng *rng, double training_ms)
+{
+	size_t		blob_size;
+	bytea	   *blob;
+	UbNewVersion v;
+	char	  **names,
+			  **types;
+	int			i;
+	UbPreprocessing *prep = res->prep;
+
+	ub_check_nn_status(nn_serialized_size(&res->spec, &blob_size), "sizing the model bytes");
+	if (blob_size > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the model would take %zu bytes, more than a catalog value can hold", blob_size),
+				 errhint("Use smaller \"hidden\" layers or fewer features.")));
+	blob = palloc(VARHDRSZ + blob_size);
+	SET_VARSIZE(blob, VARHDRSZ + blob_size);
+	ub_check_nn_status(nn_serialize(&res->spec, res->params, rng, (unsigned char *) VARDATA(blob), blob_size),
+					   "serializing the model");
+
+	names = palloc(sizeof(char *) * Max(prep->n_features, 1));
+	types = palloc(sizeof(char *) * Max(prep->n_features, 1));
+	for (i = 0; i < prep->n_features; i++)
+	{
+		names[i] = prep->features[i].name;
+		types[i] = prep->features[i].type_name;
+	}
+	memset(&v, 0, sizeof(v));
+	v.name = model;
+	v.task = ub_task_name(tgt->task);
+	v.target = target;
+	opts->task = tgt->task;
+	v.options = ub_options_to_jsonb(opts);
+	v.preprocessing = ub_prep_to_jsonb(prep);
+	v.feature_names = ub_text_array(names, prep->n_features);
+	v.feature_types = ub_text_array(types, prep->n_features);
+	v.class_labels = tgt->task == UB_TASK_REGRESSION ? (Datum) 0 : ub_text_array(tgt->labels, tgt->n_classes);
+	v.metrics = ub_json_to_jsonb(&res->metrics);
+	v.training_log = ub_json_to_jsonb(&res->log);
+	v.weights = blob;
+	v.training_query = query;
+	v.rows_used = (int64) ds->n_rows;
+	v.rows_skipped = ds->n_skipped;
+	v.training_ms = training_ms;
+	return ub_catalog_store(&v);
+}
+
 Datum
 ubehav_train(PG_FUNCTION_ARGS)
 {
@@ -233,36 +435,13 @@ ubehav_train(PG_FUNCTION_ARGS)
 	NnRng		rng;
 	uint32	   *order;
 	size_t		n,
-				n_train,
-				n_val,
-				r,
-				n_params,
-				blob_size;
+				n_train;
 	size_t	   *class_counts = NULL;
-	UbPreprocessing *prep;
-	UbRowChunks X;
-	float	   *y,
-			   *y_eval,
-			   *params,
-			   *outputs;
-	const uint32 *eval_rows;
-	NnSpec		spec;
-	UbFitData	data;
-	StringInfoData log,
-				metrics,
-				summary;
-	bytea	   *blob;
-	UbNewVersion v;
-	char	  **names,
-			  **types;
-	int			i,
-				version;
-	size_t		n_eval;
+	UbTrainResult res;
+	StringInfoData summary;
+	int32		version;
+	double		training_ms;
 	Jsonb	   *result;
-	UbFitResult fit;
-	double		threshold = 0.5,
-				threshold_f1 = 0.5,
-				best_f1;
 
 	check_not_null(fcinfo, 0, "model");
 	check_not_null(fcinfo, 1, "query");
@@ -278,37 +457,9 @@ ubehav_train(PG_FUNCTION_ARGS)
 	train_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav training", ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();
 	MemoryContextSwitchTo(train_cxt);
-
-	ds = ub_dataset_read(query, target, opts.sample_weight, train_cxt);
-	/* SPI calls leave SPI's own context current; the training's allocations belong in train_cxt */
-	MemoryContextSwitchTo(train_cxt);
-	if (ds->n_skipped > 0)
-		ereport(NOTICE,
-				(errmsg("skipped " INT64_FORMAT " rows with a NULL target \"%s\"", ds->n_skipped, target)));
-	if (ds->n_skipped_weight > 0)
-		ereport(NOTICE,
-				(errmsg("skipped " INT64_FORMAT " rows with a NULL sample_weight \"%s\"",
-						ds->n_skipped_weight, opts.sample_weight)));
-	if (ds->n_rows < 2)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the training query gave %zu usable rows; at least 2 are needed", ds->n_rows),
-				 errdetail(INT64_FORMAT " rows had a NULL target.", ds->n_skipped),
-				 errhint("Check the query's WHERE clause and that the target column is filled in.")));
-	if (ds->n_rows > PG_UINT32_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the training query gave %zu rows; at most %u are supported", ds->n_rows, PG_UINT32_MAX),
-				 errhint("Train on a sample, for example with TABLESAMPLE.")));
+	ds = ub_train_read(query, target, &opts, train_cxt);
 	n = ds->n_rows;
-	tgt = ub_target_build(ds, opts.task, opts.max_classes);
-	/* the raw targets are in tgt now */
-	if (ds->target_values)
-		pfree(ds->target_values);
-	if (ds->target_codes)
-		pfree(ds->target_codes);
-	ds->target_values = NULL;
-	ds->target_codes = NULL;
+	tgt = ub_train_target(ds, &opts);
 
 	nn_rng_seed(&rng, (uint64) opts.seed);
 	order = palloc_extended(sizeof(uint32) * n, MCXT_ALLOC_HUGE);
@@ -317,120 +468,12 @@ ubehav_train(PG_FUNCTION_ARGS)
 	ub_check_nn_status(nn_split(tgt->task != UB_TASK_REGRESSION ? tgt->y : NULL, tgt->n_classes, n,
 								opts.validation_split, &rng, order, &n_train, class_counts),
 					   "splitting off validation rows");
-	n_val = n - n_train;
+	ub_train_on_split(ds, tgt, &opts, &rng, order, n_train, false, &res);
 
-	prep = ub_prep_fit(ds, order, n_train, &opts);
-	if (tgt->task == UB_TASK_REGRESSION)
-		standardize_target(prep, tgt->y, order, n, n_train);
-
-	/* encoded rows stay in the order read; the split is the two index lists in order */
-	ub_prep_encode_dataset(prep, ds, &X);
-	ub_prep_fit_pca(prep, &X, n, order, n_train, &opts);
-	y = tgt->y;
-
-	spec = build_spec(&opts, prep->n_inputs, tgt);
-	ub_check_nn_status(nn_spec_param_count(&spec, &n_params), "building the network");
-	params = palloc_extended(sizeof(float) * n_params, MCXT_ALLOC_HUGE);
-	nn_init_params(&spec, params, &rng);
-
-	data.X = &X;
-	data.y = y;
-	data.w = row_weights(&opts, ds, tgt, order, n, n_train);
-	data.train_rows = order;
-	data.n_train = n_train;
-	data.val_rows = order + n_train;
-	data.n_val = n_val;
-	data.target_std = prep->target_std;
-	initStringInfo(&log);
-	appendStringInfoChar(&log, '[');
-	ub_fit(&spec, params, &opts, &rng, &data, &log, &fit);
-	appendStringInfoChar(&log, ']');
-	ub_check_nn_status(nn_check_finite(params, n_params), "checking the trained weights");
-
-	/* metrics on the validation rows, or on the training rows when there are none */
-	n_eval = n_val > 0 ? n_val : n_train;
-	eval_rows = n_val > 0 ? order + n_train : order;
-	y_eval = palloc_extended(sizeof(float) * n_eval, MCXT_ALLOC_HUGE);
-	for (r = 0; r < n_eval; r++)
-		y_eval[r] = y[eval_rows[r]];
-	outputs = palloc_extended(sizeof(float) * n_eval * spec.n_outputs, MCXT_ALLOC_HUGE);
-	ub_fit_predict(&spec, params, &X, eval_rows, n_eval, outputs);
-	initStringInfo(&metrics);
-	appendStringInfoChar(&metrics, '{');
-	if (tgt->task == UB_TASK_REGRESSION)
-	{
-		float	   *truth = palloc_extended(sizeof(float) * n_eval, MCXT_ALLOC_HUGE);
-
-		/* report regression errors in the target's own units */
-		for (r = 0; r < n_eval; r++)
-		{
-			outputs[r] = (float) (outputs[r] * prep->target_std + prep->target_mean);
-			truth[r] = (float) (y_eval[r] * prep->target_std + prep->target_mean);
-		}
-		ub_metrics_append(&metrics, tgt->task, outputs, truth, n_eval, 1, 0.5, NULL);
-	}
-	else
-	{
-		if (tgt->task == UB_TASK_BINARY)
-		{
-			NnScoredLabel *scratch = palloc_extended(sizeof(NnScoredLabel) * n_eval, MCXT_ALLOC_HUGE);
-
-			threshold_f1 = nn_best_f1_threshold(outputs, y_eval, n_eval, scratch, &best_f1);
-			threshold = opts.threshold < 0 ? threshold_f1 : opts.threshold;
-		}
-		ub_metrics_append(&metrics, tgt->task, outputs, y_eval, n_eval, tgt->n_classes, threshold, tgt->labels);
-		if (tgt->task == UB_TASK_BINARY)
-		{
-			/* both thresholds are kept, so an analyst can see what choosing one over the other costs */
-			appendStringInfoString(&metrics, ",\"threshold_f1\":");
-			ub_json_number(&metrics, threshold_f1);
-			appendStringInfoString(&metrics, ",\"f1_at_0.5\":");
-			ub_json_number(&metrics, f1_at(outputs, y_eval, n_eval, 0.5));
-		}
-	}
-	appendStringInfo(&metrics, ",\"evaluated_on\":\"%s\",\"evaluated_rows\":%zu,\"epochs_run\":%d,\"best_epoch\":%d,\"stopped_early\":%s}",
-					 n_val > 0 ? "validation" : "training", n_eval, fit.epochs_run, fit.best_epoch,
-					 fit.stopped_early ? "true" : "false");
-
-	ub_check_nn_status(nn_serialized_size(&spec, &blob_size), "sizing the model bytes");
-	if (blob_size > MaxAllocSize - VARHDRSZ)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the model would take %zu bytes, more than a catalog value can hold", blob_size),
-				 errhint("Use smaller \"hidden\" layers or fewer features.")));
-	blob = palloc(VARHDRSZ + blob_size);
-	SET_VARSIZE(blob, VARHDRSZ + blob_size);
-	ub_check_nn_status(nn_serialize(&spec, params, &rng, (unsigned char *) VARDATA(blob), blob_size),
-					   "serializing the model");
-
-	names = palloc(sizeof(char *) * Max(prep->n_features, 1));
-	types = palloc(sizeof(char *) * Max(prep->n_features, 1));
-	for (i = 0; i < prep->n_features; i++)
-	{
-		names[i] = prep->features[i].name;
-		types[i] = prep->features[i].type_name;
-	}
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
-
-	memset(&v, 0, sizeof(v));
-	v.name = model;
-	v.task = ub_task_name(tgt->task);
-	v.target = target;
-	opts.task = tgt->task;
-	v.options = ub_options_to_jsonb(&opts);
-	v.preprocessing = ub_prep_to_jsonb(prep);
-	v.feature_names = ub_text_array(names, prep->n_features);
-	v.feature_types = ub_text_array(types, prep->n_features);
-	v.class_labels = tgt->task == UB_TASK_REGRESSION ? (Datum) 0 : ub_text_array(tgt->labels, tgt->n_classes);
-	v.metrics = ub_json_to_jsonb(&metrics);
-	v.training_log = ub_json_to_jsonb(&log);
-	v.weights = blob;
-	v.training_query = query;
-	v.rows_used = (int64) n;
-	v.rows_skipped = ds->n_skipped;
-	v.training_ms = INSTR_TIME_GET_MILLISEC(elapsed);
-	version = ub_catalog_store(&v);
+	training_ms = INSTR_TIME_GET_MILLISEC(elapsed);
+	version = ub_train_store(model, query, target, &opts, tgt, ds, &res, &rng, training_ms);
 
 	initStringInfo(&summary);
 	appendStringInfoChar(&summary, '{');
@@ -438,13 +481,13 @@ ubehav_train(PG_FUNCTION_ARGS)
 	ub_json_string(&summary, model);
 	appendStringInfo(&summary, ",\"version\":%d,\"task\":\"%s\",\"rows_used\":%zu,\"rows_skipped\":" INT64_FORMAT
 					 ",\"training_rows\":%zu,\"validation_rows\":%zu,\"features\":%d,\"inputs\":%d,\"parameters\":%zu,\"metrics\":%s,\"training_ms\":",
-					 version, v.task, n, ds->n_skipped, n_train, n_val, prep->n_features, prep->n_inputs,
-					 n_params, metrics.data);
-	ub_json_number(&summary, v.training_ms);
+					 version, ub_task_name(tgt->task), n, ds->n_skipped, res.n_train, res.n_val,
+					 res.prep->n_features, res.prep->n_inputs, res.n_params, res.metrics.data);
+	ub_json_number(&summary, training_ms);
 	/* nothing in the training context is freed before this point, so its size is the peak */
 	appendStringInfo(&summary, ",\"memory_bytes\":%zu,\"encoded_bytes\":%zu}",
 					 (size_t) MemoryContextMemAllocated(train_cxt, true),
-					 n * (size_t) prep->n_inputs * sizeof(float));
+					 n * (size_t) res.prep->n_inputs * sizeof(float));
 
 	/* the result must outlive SPI and the training context */
 	MemoryContextSwitchTo(caller_cxt);

@@ -1,0 +1,51 @@
+/* train_core.h: the training pipeline in steps, shared by ubehav_train, cross-validation and tuning. */
+#ifndef UBEHAV_TRAIN_CORE_H
+#define UBEHAV_TRAIN_CORE_H
+
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+
+#include "dataset.h"
+#include "fit.h"
+#include "options.h"
+#include "preprocess.h"
+#include "target.h"
+
+typedef struct UbTrainResult
+{
+	UbPreprocessing *prep;
+	NnSpec		spec;
+	float	   *params;
+	size_t		n_params;
+	StringInfoData metrics;		/* a JSON object: the validation metrics */
+	StringInfoData log;			/* a JSON array: one object per epoch */
+	UbFitResult fit;
+	size_t		n_train;
+	size_t		n_val;
+} UbTrainResult;
+
+/* Read the training query (SPI connected) into mcxt, with the NOTICEs and checks on row counts. */
+UbDataset  *ub_train_read(const char *query, const char *target, const UbOptions *opts, MemoryContext mcxt);
+
+/* The target as the core takes it; the dataset's raw target values are freed. */
+UbTarget   *ub_train_target(UbDataset *ds, const UbOptions *opts);
+
+/*
+ * Fit preprocessing on order[0..n_train), train on those rows, and compute metrics on the rest
+ * (or on the training rows when there is no rest). With keep_raw the dataset can be trained on
+ * again (cross-validation, tuning); without it its raw values are freed while encoding.
+ * rng continues the stream (initialisation, shuffling, dropout). Allocates in the current context.
+ */
+void		ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnRng *rng,
+							  uint32 *order, size_t n_train, bool keep_raw, UbTrainResult *res);
+
+/* Serialize, store and deploy a trained result as the next version of model (SPI connected); returns the version. */
+int32		ub_train_store(const char *model, const char *query, const char *target, UbOptions *opts,
+						   const UbTarget *tgt, const UbDataset *ds, UbTrainResult *res, NnRng *rng,
+						   double training_ms);
+
+/* The summary's main validation metric of a task, and whether larger is better. */
+const char *ub_default_metric(UbTask task, bool *higher_is_better);
+
+#endif
