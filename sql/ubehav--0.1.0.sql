@@ -199,3 +199,60 @@ AS $$
 $$;
 COMMENT ON FUNCTION ubehav_training_log(text, integer) IS
 'one row per epoch of a version (the deployed one by default): losses, the validation metric, learning rate and time';
+
+-- ==== cross-validation ====
+CREATE FUNCTION ubehav_cv_folds(query text, target text, options jsonb DEFAULT '{}', folds integer DEFAULT 5)
+RETURNS TABLE (fold integer, metrics jsonb, training_rows bigint, validation_rows bigint)
+AS 'MODULE_PATHNAME', 'ubehav_cv_folds'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
+COMMENT ON FUNCTION ubehav_cv_folds(text, text, jsonb, integer) IS
+'k-fold cross-validation (stratified for classification, seeded): one row per fold with the metrics on the held-out fold; stores nothing';
+
+CREATE FUNCTION ubehav_cross_validate(query text, target text, options jsonb DEFAULT '{}', folds integer DEFAULT 5)
+RETURNS jsonb
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+AS $$
+    WITH f AS MATERIALIZED (SELECT * FROM @extschema@.ubehav_cv_folds($1, $2, $3, $4)),
+    m AS (SELECT key, avg(value::text::float8) AS mean, stddev_samp(value::text::float8) AS std
+          FROM f, jsonb_each(f.metrics)
+          WHERE jsonb_typeof(value) = 'number'
+            AND key NOT IN ('evaluated_rows', 'epochs_run', 'best_epoch')
+          GROUP BY key)
+    SELECT jsonb_build_object(
+        'folds', (SELECT jsonb_agg(jsonb_build_object('fold', fold, 'training_rows', training_rows,
+                                                      'validation_rows', validation_rows, 'metrics', metrics)
+                                   ORDER BY fold) FROM f),
+        'mean', (SELECT jsonb_object_agg(key, mean ORDER BY key) FROM m),
+        'std', (SELECT jsonb_object_agg(key, std ORDER BY key) FROM m))
+$$;
+COMMENT ON FUNCTION ubehav_cross_validate(text, text, jsonb, integer) IS
+'k-fold cross-validation: per-fold metrics and their mean and standard deviation across folds; stores nothing';
+
+-- ==== hyperparameter search ====
+CREATE SEQUENCE ubehav_tuning_run;
+CREATE TABLE ubehav_trials (
+    model           text        NOT NULL,
+    tuning_run      bigint      NOT NULL,
+    trial           integer     NOT NULL,
+    options         jsonb       NOT NULL,
+    metrics         jsonb       NOT NULL,
+    metric          text        NOT NULL,
+    metric_value    float8,
+    training_ms     float8      NOT NULL,
+    best            boolean     NOT NULL DEFAULT false,
+    version         integer,
+    tuned_by        name        NOT NULL DEFAULT current_user,
+    tuned_at        timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tuning_run, trial)
+);
+COMMENT ON TABLE ubehav_trials IS 'ubehav_tune trials: the options, metrics and time of each, and which was deployed';
+SELECT pg_catalog.pg_extension_config_dump('ubehav_trials', '');
+SELECT pg_catalog.pg_extension_config_dump('ubehav_tuning_run', '');
+REVOKE ALL ON ubehav_trials FROM PUBLIC;
+
+CREATE FUNCTION ubehav_tune(model text, query text, target text, search jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ubehav_tune'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
+COMMENT ON FUNCTION ubehav_tune(text, text, text, jsonb) IS
+'grid or random search over any training options on one read of query; every trial is recorded in ubehav_trials and the best is stored and deployed as a new version of model';

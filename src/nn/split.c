@@ -190,3 +190,58 @@ nn_split(const float *classes, int K, size_t n, double validation_fraction,
 	*n_train = n - n_validation;
 	return NN_OK;
 }
+
+NnStatus
+nn_kfold(const float *classes, int K, size_t n, int k, NnRng *rng, uint32_t *fold_of, uint32_t *work,
+		 size_t *class_counts)
+{
+	size_t		i,
+				start = 0,
+				next = 0;
+	int			c;
+
+	if (n == 0 || k < 2 || (size_t) k > n || n > UINT32_MAX)
+		return NN_ERR_ARGUMENT;
+	if (classes == NULL)
+	{
+		for (i = 0; i < n; i++)
+			work[i] = (uint32_t) i;
+		nn_rng_shuffle(rng, work, n);
+		for (i = 0; i < n; i++)
+			fold_of[work[i]] = (uint32_t) (i % k);
+		return NN_OK;
+	}
+	if (K < 1)
+		return NN_ERR_ARGUMENT;
+	for (c = 0; c < K; c++)
+		class_counts[c] = 0;
+	for (i = 0; i < n; i++)
+	{
+		float		v = classes[i];
+
+		if (!(v >= 0.0f && v < (float) K) || v != (float) (int) v)
+			return NN_ERR_ARGUMENT;
+		class_counts[(int) v]++;
+	}
+	/* rows grouped by class in work, each group shuffled, then dealt across the folds */
+	for (c = 0; c < K; c++)
+	{
+		size_t		count = class_counts[c];
+
+		class_counts[c] = start;
+		start += count;
+	}
+	for (i = 0; i < n; i++)
+		work[class_counts[(int) classes[i]]++] = (uint32_t) i;
+	start = 0;
+	for (c = 0; c < K; c++)
+	{
+		size_t		end = class_counts[c];
+
+		nn_rng_shuffle(rng, work + start, end - start);
+		for (i = start; i < end; i++)
+			fold_of[work[i]] = (uint32_t) (next++ % k);
+		start = end;
+	}
+	return NN_OK;
+}

@@ -21,4 +21,12 @@
 NnStatus	nn_split(const float *classes, int K, size_t n, double validation_fraction,
 					 NnRng *rng, uint32_t *order, size_t *n_train, size_t *class_counts);
 
+/*
+ * Assign rows 0..n-1 to folds 0..k-1 (fold_of (n)), as evenly as possible, stratified by class when
+ * classes is not NULL: each class's rows are shuffled and dealt round-robin, starting where the
+ * previous class stopped. work needs n uint32 (and class_counts K size_t when classes is given).
+ */
+NnStatus	nn_kfold(const float *classes, int K, size_t n, int k, NnRng *rng, uint32_t *fold_of,
+					 uint32_t *work, size_t *class_counts);
+
 #endif
