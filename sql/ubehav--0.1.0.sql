@@ -256,3 +256,23 @@ AS 'MODULE_PATHNAME', 'ubehav_tune'
 LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
 COMMENT ON FUNCTION ubehav_tune(text, text, text, jsonb) IS
 'grid or random search over any training options on one read of query; every trial is recorded in ubehav_trials and the best is stored and deployed as a new version of model';
+
+-- ==== explanations ====
+CREATE FUNCTION ubehav_explain(model text, "row" record, class text DEFAULT NULL, steps integer DEFAULT 128)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ubehav_explain_row'
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION ubehav_explain(text, record, text, integer) IS
+'why a row got its score: integrated gradients from the training means, one contribution per column (they sum to score - baseline_score, up to approximation_error)';
+CREATE FUNCTION ubehav_explain(model text, features float8[], class text DEFAULT NULL, steps integer DEFAULT 128)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ubehav_explain_array'
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION ubehav_explain(text, float8[], text, integer) IS
+'why raw feature values got their score: integrated gradients from the training means, one contribution per column';
+CREATE FUNCTION ubehav_feature_importance(model text, query text, repeats integer DEFAULT 5, seed bigint DEFAULT 1)
+RETURNS TABLE (feature text, importance float8, std float8, metric text)
+AS 'MODULE_PATHNAME', 'ubehav_feature_importance'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION ubehav_feature_importance(text, text, integer, bigint) IS
+'permutation importance per column on the labelled rows of query: the mean and standard deviation over repeats of the drop in AUC (binary), accuracy (multiclass) or r2 (regression) when the column is shuffled; seeded';

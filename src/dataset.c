@@ -6,6 +6,7 @@
 #include "access/htup_details.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "catalog/pg_collation.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/memutils.h"
@@ -31,6 +32,15 @@ ub_check_select_plan(SPIPlanPtr plan, const char *purpose)
 				 errhint("Data-modifying statements and utility commands cannot be %s queries.", purpose)));
 }
 #define UB_MAX_CODES (1 << 24)	/* codes are stored exactly in float32 up to 2^24 */
+
+static int
+cmp_float_asc(const void *a, const void *b)
+{
+	float		x = *(const float *) a;
+	float		y = *(const float *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
 
 /* 1-based position of the column named name, or 0. */
 static int
@@ -284,8 +294,63 @@ store_row(UbDataset *ds, Datum *values, bool *nulls, size_t source_row)
 	ds->n_rows++;
 }
 
+/* Whether a column name matches one of the exclude patterns (SQL LIKE). */
+static bool
+excluded(const char *name, const char *const *patterns, int n_patterns)
+{
+	int			i;
+
+	for (i = 0; i < n_patterns; i++)
+		if (DatumGetBool(DirectFunctionCall2Coll(textlike, C_COLLATION_OID, CStringGetTextDatum(name),
+												 CStringGetTextDatum(patterns[i]))))
+			return true;
+	return false;
+}
+
+/* A NOTICE for features unique in every row: identifiers carry no pattern and may identify people. */
+static void
+notice_identifiers(UbDataset *ds)
+{
+	int			i;
+	size_t		r;
+
+	if (ds->n_rows < 20)
+		return;
+	for (i = 0; i < ds->n_columns; i++)
+	{
+		UbRawColumn *col = &ds->columns[i];
+		bool		unique = false;
+
+		if (col->kind == UB_KIND_CATEGORICAL)
+			unique = (size_t) col->dict->n == ds->n_rows;
+		else if (col->kind == UB_KIND_NUMERIC && ub_type_is_integer(col->typid))
+		{
+			float	   *v = palloc_extended(sizeof(float) * ds->n_rows, MCXT_ALLOC_HUGE);
+
+			for (r = 0; r < ds->n_rows; r++)
+				v[r] = *ub_chunks_row(&col->values, r);
+			qsort(v, ds->n_rows, sizeof(float), cmp_float_asc);
+			unique = true;
+			for (r = 1; r < ds->n_rows && unique; r++)
+				unique = v[r] != v[r - 1] && !isnan(v[r]);
+			pfree(v);
+		}
+		if (unique)
+			ereport(NOTICE,
+					(errmsg("feature \"%s\" has a different value in every row, like an identifier", col->name),
+					 errhint("Leave identifiers out of the query, or name them in the option \"exclude\".")));
+	}
+}
+
 UbDataset *
 ub_dataset_read(const char *query, const char *target, const char *weight_column, MemoryContext mcxt)
+{
+	return ub_dataset_read_excluding(query, target, weight_column, NULL, 0, mcxt);
+}
+
+UbDataset *
+ub_dataset_read_excluding(const char *query, const char *target, const char *weight_column,
+						  const char *const *exclude, int n_exclude, MemoryContext mcxt)
 {
 	SPIPlanPtr	plan;
 	Portal		portal;
@@ -333,7 +398,15 @@ ub_dataset_read(const char *query, const char *target, const char *weight_column
 		if (a->attisdropped)
 			continue;
 		if (i + 1 == target_attno)
+		{
+			if (excluded(NameStr(a->attname), exclude, n_exclude))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("the target column \"%s\" matches the option \"exclude\"", target)));
 			init_column(&ds->target, a, i + 1, true, mcxt);
+		}
+		else if (i + 1 != weight_attno && excluded(NameStr(a->attname), exclude, n_exclude))
+			continue;
 		else if (i + 1 == weight_attno)
 		{
 			init_column(&ds->weight, a, i + 1, false, mcxt);
@@ -348,6 +421,11 @@ ub_dataset_read(const char *query, const char *target, const char *weight_column
 			init_column(&ds->columns[c++], a, i + 1, false, mcxt);
 	}
 	ds->n_columns = c;
+	if (c == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the training query has no feature column left"),
+				 errhint("Return at least one column besides the target, the weight and the excluded ones.")));
 
 	chunk_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav training query chunk",
 									  ALLOCSET_DEFAULT_SIZES);
@@ -374,5 +452,6 @@ ub_dataset_read(const char *query, const char *target, const char *weight_column
 	}
 	SPI_cursor_close(portal);
 	MemoryContextDelete(chunk_cxt);
+	notice_identifiers(ds);
 	return ds;
 }

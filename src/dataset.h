@@ -46,6 +46,9 @@ typedef struct UbDataset
  */
 UbDataset  *ub_dataset_read(const char *query, const char *target, const char *weight_column,
 							MemoryContext mcxt);
+/* The same, leaving out columns whose names match one of the LIKE patterns in exclude. */
+UbDataset  *ub_dataset_read_excluding(const char *query, const char *target, const char *weight_column,
+									  const char *const *exclude, int n_exclude, MemoryContext mcxt);
 
 /* ERROR unless plan is one SELECT (data-modifying statements would run with the caller's rights). */
 void		ub_check_select_plan(SPIPlanPtr plan, const char *purpose);

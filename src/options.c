@@ -194,6 +194,17 @@ ub_options_to_jsonb(const UbOptions *o)
 						 scalings[o->scaling], imputations[o->imputation],
 						 o->missing_indicator ? "true" : "false", o->min_category_count);
 	}
+	if (o->n_exclude > 0)
+	{
+		appendStringInfoString(&buf, ",\"exclude\":[");
+		for (i = 0; i < o->n_exclude; i++)
+		{
+			if (i)
+				appendStringInfoChar(&buf, ',');
+			ub_json_string(&buf, o->exclude[i]);
+		}
+		appendStringInfoChar(&buf, ']');
+	}
 	if (o->pca_components > 0)
 		appendStringInfo(&buf, ",\"pca\":%d", o->pca_components);
 	else if (o->pca_variance > 0)

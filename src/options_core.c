@@ -10,7 +10,7 @@
 	"hidden, activation, optimizer, learning_rate, momentum, nesterov, batch_size, epochs, " \
 	"validation_split, seed, task, max_categories, max_classes, l1, l2, dropout, early_stopping, " \
 	"patience, min_delta, learning_rate_schedule, class_weight, sample_weight, clipnorm, clipvalue, " \
-	"threshold, scaling, imputation, missing_indicator, min_category_count, pca"
+	"threshold, scaling, imputation, missing_indicator, min_category_count, pca, exclude"
 
 const char *
 ub_task_name(UbTask task)
@@ -56,7 +56,8 @@ ub_options_defaults(UbOptions *o)
 	o->threshold = -1.0;
 	o->scaling = UB_SCALING_STANDARD;
 	o->imputation = UB_IMPUTE_MEAN;
-	o->min_category_count = 1;
+	/* a value seen once is never kept: it cannot be learned, and storing it would reveal one row */
+	o->min_category_count = 2;
 }
 
 static bool fail(UbOptionError *err, const char *hint, const char *fmt,...)
@@ -418,6 +419,19 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 			o->imputation = UB_IMPUTE_ZERO;
 		else
 			return fail(err, "Use one of mean, median, zero.", "option \"imputation\" has unknown value \"%s\"", name);
+		return true;
+	}
+	if (strcmp(key, "exclude") == 0)
+	{
+		int			i;
+
+		if (v->kind != UB_JSON_ARRAY || v->n > 64)
+			return fail(err, "Give up to 64 LIKE patterns of column names, such as [\"%_id\", \"email\"].",
+						"option \"exclude\" must be an array of column name patterns");
+		for (i = 0; i < v->n; i++)
+			if (!option_string(&v->items[i], "exclude", &o->exclude[i], err))
+				return false;
+		o->n_exclude = v->n;
 		return true;
 	}
 	if (strcmp(key, "missing_indicator") == 0)

@@ -94,6 +94,9 @@ typedef struct UbOptions
 	int			min_category_count;
 	int			pca_components;	/* > 0: keep this many */
 	double		pca_variance;	/* in (0, 1): keep enough to explain this fraction; 0: no PCA */
+	/* privacy hygiene: columns whose names match one of these LIKE patterns are not features */
+	int			n_exclude;
+	const char *exclude[64];
 	/* decision threshold of binary models: < 0 means "the F1-maximising one on validation" */
 	double		threshold;
 } UbOptions;

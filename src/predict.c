@@ -12,26 +12,10 @@
 #include "utils/typcache.h"
 
 #include "model.h"
+#include "predict.h"
 #include "row_binding.h"
 
-/* What a call site keeps for the whole query in fn_extra. */
-typedef struct ScoreState
-{
-	text	   *name;			/* the model argument this state was resolved for */
-	char	   *name_cstr;
-	UbVersionRef ref;
-	UbModel    *model;
-	uint64		cache_epoch;
-	/* row input: the binding is rebuilt only when the row type changes */
-	Oid			row_type;
-	int32		row_typmod;
-	TupleDesc	row_desc;
-	UbRowBinding *binding;
-	Datum	   *values;
-	bool	   *nulls;
-} ScoreState;
-
-static ScoreState *
+ScoreState *
 score_state(FunctionCallInfo fcinfo)
 {
 	ScoreState *st = fcinfo->flinfo->fn_extra;
@@ -71,7 +55,7 @@ score_state(FunctionCallInfo fcinfo)
 	return st;
 }
 
-static UbModel *
+UbModel *
 encode_array_arg(FunctionCallInfo fcinfo)
 {
 	ScoreState *st = score_state(fcinfo);
@@ -83,7 +67,7 @@ encode_array_arg(FunctionCallInfo fcinfo)
 	return st->model;
 }
 
-static UbModel *
+UbModel *
 encode_row_arg(FunctionCallInfo fcinfo)
 {
 	ScoreState *st = score_state(fcinfo);

@@ -119,8 +119,19 @@ fit_categorical(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t
 		kept++;
 	f->n_categories = kept;
 	f->categories = palloc(sizeof(char *) * Max(kept, 1));
+	f->frequencies = palloc0(sizeof(double) * (kept + 1));
 	for (i = 0; i < kept; i++)
 		f->categories[i] = pstrdup(col->dict->strings[counts[i].code]);
+	/* shares of the training rows, NULLs counted where they are imputed and the rest as "other" */
+	{
+		int64		nulls = 0;
+
+		for (r = 0; r < n; r++)
+			nulls += isnan(*ub_chunks_row(&col->values, rows[r]));
+		for (i = 0; i < n_codes; i++)
+			f->frequencies[i < kept ? i : kept] += (double) counts[i].count / Max(n, 1);
+		f->frequencies[kept > 0 ? 0 : kept] += (double) nulls / Max(n, 1);
+	}
 	/* NULL takes the most frequent value; with no values at all it falls in the "other" input */
 	f->impute_category = kept > 0 ? 0 : -1;
 	f->width = kept + 1;
@@ -166,6 +177,7 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 	f->center = palloc0(sizeof(double) * Max(w, 1));
 	f->scale = palloc(sizeof(double) * Max(w, 1));
 	f->impute = palloc0(sizeof(double) * Max(w, 1));
+	f->mean = palloc0(sizeof(double) * Max(w, 1));
 	for (k = 0; k < w; k++)
 	{
 		double		sum = 0.0,
@@ -224,6 +236,7 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 		}
 		/* a constant column keeps scale 1 rather than dividing by zero */
 		f->scale[k] = (spread > 1e-12 && isfinite(spread)) ? 1.0 / spread : 1.0;
+		f->mean[k] = mean;
 		f->impute[k] = o->imputation == UB_IMPUTE_MEDIAN ? median :
 			o->imputation == UB_IMPUTE_ZERO ? 0.0 : mean;
 	}
@@ -392,12 +405,14 @@ ub_prep_to_jsonb(const UbPreprocessing *prep)
 				ub_json_string(&buf, f->categories[k]);
 			}
 			appendStringInfo(&buf, "],\"impute\":%d", f->impute_category);
+			json_doubles(&buf, "frequencies", f->frequencies, f->n_categories + 1);
 		}
 		else
 		{
 			json_doubles(&buf, "center", f->center, f->raw_width);
 			json_doubles(&buf, "scale", f->scale, f->raw_width);
 			json_doubles(&buf, "impute", f->impute, f->raw_width);
+			json_doubles(&buf, "mean", f->mean, f->raw_width);
 			appendStringInfo(&buf, ",\"indicator\":%s", f->indicator ? "true" : "false");
 		}
 		appendStringInfoChar(&buf, '}');
@@ -547,6 +562,7 @@ ub_prep_from_jsonb(Jsonb *j)
 			f->impute_category = (int) impute;
 			f->width = f->n_categories + 1;
 			f->array_offset = -1;
+			f->frequencies = read_doubles(obj, "frequencies", f->n_categories + 1);
 			build_sorted_index(f);
 			if (prep->first_categorical == NULL)
 				prep->first_categorical = f->name;
@@ -558,6 +574,7 @@ ub_prep_from_jsonb(Jsonb *j)
 			f->center = read_doubles(obj, "center", f->raw_width);
 			f->scale = read_doubles(obj, "scale", f->raw_width);
 			f->impute = read_doubles(obj, "impute", f->raw_width);
+			f->mean = read_doubles(obj, "mean", f->raw_width);
 			if (ind == NULL || ind->type != jbvBool)
 				corrupt("indicator");
 			f->indicator = ind->val.boolean;
@@ -675,4 +692,26 @@ ub_prep_network_input(const UbPreprocessing *prep, const float *x, float *z)
 		return x;
 	nn_pca_project(x, prep->n_encoded, prep->pca_mean, prep->pca_components, prep->pca_k, z);
 	return z;
+}
+
+void
+ub_prep_baseline(const UbPreprocessing *prep, float *x)
+{
+	int			i,
+				k;
+
+	for (i = 0; i < prep->n_features; i++)
+	{
+		const UbFeature *f = &prep->features[i];
+
+		if (f->kind == UB_KIND_CATEGORICAL)
+			for (k = 0; k <= f->n_categories; k++)
+				x[f->offset + k] = (float) f->frequencies[k];
+		else
+			for (k = 0; k < f->raw_width; k++)
+			{
+				/* the mean row has no NULLs: indicators 0 */
+				ub_prep_encode_number(f, k, f->mean[k], false, x);
+			}
+	}
 }

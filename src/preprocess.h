@@ -22,11 +22,13 @@ typedef struct UbFeature
 	double	   *center;			/* raw_width: subtracted (mean, min, median or 0) */
 	double	   *scale;			/* raw_width: then multiplied (1 / sd, 1 / range, 1 / IQR or 1) */
 	double	   *impute;			/* raw_width: the raw value a NULL stands for */
+	double	   *mean;			/* raw_width: training mean, the baseline of explanations */
 	bool		indicator;		/* raw_width more inputs after the values: 1 where the value was NULL */
 	int			n_categories;	/* categorical: learned vocabulary; one more input for rare and unseen */
 	char	  **categories;
 	int		   *sorted;			/* categories indices in strcmp order, for binary search */
 	int			impute_category;	/* index used for NULL: the most frequent value */
+	double	   *frequencies;	/* categorical, n_categories + 1: share of training rows per input */
 	int64		null_count;		/* NULLs seen in training */
 } UbFeature;
 
@@ -74,6 +76,9 @@ void		ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowCh
 /* Single-value encoders shared by every path, so training and scoring transform alike. */
 void		ub_prep_encode_number(const UbFeature *f, int k, double v, bool isnull, float *x);
 void		ub_prep_encode_category(const UbFeature *f, const char *s, int len, bool isnull, float *x);
+
+/* The encoded row of the training means (one-hot inputs at their training frequencies), for explanations. */
+void		ub_prep_baseline(const UbPreprocessing *prep, float *x);
 
 /* Index of s in the vocabulary, or -1. */
 int			ub_prep_category_index(const UbFeature *f, const char *s, int len);

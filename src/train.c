@@ -221,7 +221,8 @@ standardize_target(UbPreprocessing *prep, float *y, const uint32 *order, size_t 
 UbDataset *
 ub_train_read(const char *query, const char *target, const UbOptions *opts, MemoryContext mcxt)
 {
-	UbDataset  *ds = ub_dataset_read(query, target, opts->sample_weight, mcxt);
+	UbDataset  *ds = ub_dataset_read_excluding(query, target, opts->sample_weight, opts->exclude,
+											   opts->n_exclude, mcxt);
 
 	/* SPI calls leave SPI's own context current; the training's allocations belong in mcxt */
 	MemoryContextSwitchTo(mcxt);

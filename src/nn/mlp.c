@@ -506,6 +506,80 @@ nn_train_step_config(const NnSpec *spec, float *params, float *grads, NnOptimize
 	return loss;
 }
 
+void
+nn_input_gradient(const NnSpec *spec, const float *params, const float *inp, int B, int output,
+				  float *workspace, float *grads_scratch, float *dlogits, float *dinp, float *out)
+{
+	int			K = spec->n_outputs;
+	int			widest = max_layer_width(spec);
+	float	   *logits = nn_forward(spec, params, inp, B, workspace);
+	float	   *grad_buf[2];
+	const float *dout = dlogits;
+	int			which = 0;
+	int			r,
+				k,
+				l;
+	size_t		n_params;
+
+	/* d(transformed output)/d(logits), row by row */
+	for (r = 0; r < B; r++)
+	{
+		const float *z = logits + (size_t) r * K;
+		float	   *d = dlogits + (size_t) r * K;
+
+		if (spec->head == NN_HEAD_SIGMOID_BCE)
+		{
+			double		p = 1.0 / (1.0 + exp(-(double) z[0]));
+
+			out[r] = (float) p;
+			d[0] = (float) (p * (1.0 - p));
+		}
+		else if (spec->head == NN_HEAD_SOFTMAX_CE)
+		{
+			double		m = z[0],
+						sum = 0.0,
+						pc;
+
+			for (k = 1; k < K; k++)
+				m = fmax(m, z[k]);
+			for (k = 0; k < K; k++)
+				sum += exp((double) z[k] - m);
+			pc = exp((double) z[output] - m) / sum;
+			out[r] = (float) pc;
+			for (k = 0; k < K; k++)
+			{
+				double		pk = exp((double) z[k] - m) / sum;
+
+				d[k] = (float) (pc * ((k == output ? 1.0 : 0.0) - pk));
+			}
+		}
+		else
+		{
+			out[r] = z[0];
+			d[0] = 1.0f;
+		}
+	}
+	nn_spec_param_count(spec, &n_params);
+	memset(grads_scratch, 0, sizeof(float) * n_params);
+	grad_buf[0] = layer_output(spec, workspace, B, spec->n_hidden + 1);
+	grad_buf[1] = grad_buf[0] + (size_t) B * widest;
+	for (l = spec->n_hidden; l >= 0; l--)
+	{
+		NnLayerView v = nn_spec_layer(spec, l);
+		const float *layer_inp = l == 0 ? inp : layer_output(spec, workspace, B, l - 1);
+		float	   *d_in = l == 0 ? dinp : grad_buf[which];
+
+		dense_backward(d_in, grads_scratch + v.w_offset, grads_scratch + v.b_offset, dout, layer_inp,
+					   params + v.w_offset, B, v.in, v.out);
+		if (l > 0)
+		{
+			nn_activation_backward(spec->activation, d_in, layer_inp, (size_t) B * v.in);
+			dout = d_in;
+			which = 1 - which;
+		}
+	}
+}
+
 /* Two ping-pong buffers, each as wide as the widest layer output. */
 size_t
 nn_predict_scratch_floats(const NnSpec *spec)

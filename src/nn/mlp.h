@@ -109,6 +109,15 @@ double		nn_train_step_config(const NnSpec *spec, float *params, float *grads, Nn
 /* Penalty l1 * sum|W| + l2 * sum W^2 over the weight matrices of params. */
 double		nn_weight_penalty(const NnSpec *spec, const float *params, float l1, float l2);
 
+/*
+ * Gradient of one transformed output (the probability for BCE, the probability of class `output`
+ * for CE, the value for MSE) with respect to the inputs, for each of the B rows of inp, into
+ * dinp (B, n_inputs); also writes that output for each row into out (B). Uses workspace
+ * (nn_workspace_floats for B) and grads_scratch (n_params floats, overwritten).
+ */
+void		nn_input_gradient(const NnSpec *spec, const float *params, const float *inp, int B, int output,
+							  float *workspace, float *grads_scratch, float *dlogits, float *dinp, float *out);
+
 /* Floats of scratch nn_predict_row needs: twice the widest layer (hidden widths and n_outputs). */
 size_t		nn_predict_scratch_floats(const NnSpec *spec);
 

@@ -1,0 +1,37 @@
+/* predict.h: how a scoring call site finds its model once per query and encodes its argument. */
+#ifndef UBEHAV_PREDICT_H
+#define UBEHAV_PREDICT_H
+
+#include "postgres.h"
+
+#include "access/tupdesc.h"
+#include "fmgr.h"
+
+#include "model.h"
+#include "row_binding.h"
+
+/* What a call site keeps for the whole query in fn_extra. */
+typedef struct ScoreState
+{
+	text	   *name;			/* the model argument this state was resolved for */
+	char	   *name_cstr;
+	UbVersionRef ref;
+	UbModel    *model;
+	uint64		cache_epoch;
+	/* row input: the binding is rebuilt only when the row type changes */
+	Oid			row_type;
+	int32		row_typmod;
+	TupleDesc	row_desc;
+	UbRowBinding *binding;
+	Datum	   *values;
+	bool	   *nulls;
+} ScoreState;
+
+/* The call site's state; resolves the deployed version of argument 0 on first use or when it changes. */
+ScoreState *score_state(FunctionCallInfo fcinfo);
+/* Encode argument 1, a float8[] or real[] of raw values, into the model's x; returns the model. */
+UbModel    *encode_array_arg(FunctionCallInfo fcinfo);
+/* Encode argument 1, a row, into the model's x by column name; returns the model. */
+UbModel    *encode_row_arg(FunctionCallInfo fcinfo);
+
+#endif
