@@ -10,6 +10,7 @@
 
 #include "fit.h"
 #include "jsonb_util.h"
+#include "nn/dp.h"
 #include "nn/metrics.h"
 #include "nn_error.h"
 
@@ -184,6 +185,7 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 			   *val_y = NULL,
 			   *best_params = NULL;
 	void	   *metric_scratch = NULL;
+	double	   *dp_norms = palloc(sizeof(double) * Max(B, 1));
 	float		rates[NN_MAX_HIDDEN_LAYERS];
 	uint32	   *perm;
 	NnOptimizer opt = opts->optimizer;
@@ -276,8 +278,12 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 			if (wb)
 				for (k = 0; k < nb; k++)
 					wb[k] = data->w[perm[r + k]];
-			loss_sum += nn_train_step_config(spec, params, grads, &opt, state, xb, yb, &cfg, nb,
-											 workspace, dlogits) * nb;
+			if (data->dp_noise > 0)
+				loss_sum += nn_train_step_dp(spec, params, grads, &opt, state, xb, yb, nb, workspace, dlogits,
+											 data->dp_clip, data->dp_noise, rng, dp_norms) * nb;
+			else
+				loss_sum += nn_train_step_config(spec, params, grads, &opt, state, xb, yb, &cfg, nb,
+												 workspace, dlogits) * nb;
 			weight_sum += nb;
 			CHECK_FOR_INTERRUPTS();
 		}

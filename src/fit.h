@@ -20,6 +20,8 @@ typedef struct UbFitData
 	const uint32 *val_rows;		/* which rows validate */
 	size_t		n_val;
 	double		target_std;		/* regression: to report val_rmse in the target's units */
+	double		dp_noise;		/* > 0: DP-SGD with this noise multiplier */
+	double		dp_clip;		/* DP-SGD: per-example gradient norm bound */
 } UbFitData;
 
 typedef struct UbFitResult

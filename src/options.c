@@ -194,6 +194,26 @@ ub_options_to_jsonb(const UbOptions *o)
 						 scalings[o->scaling], imputations[o->imputation],
 						 o->missing_indicator ? "true" : "false", o->min_category_count);
 	}
+	if (o->dp)
+	{
+		if (o->dp_epsilon > 0)
+		{
+			appendStringInfoString(&buf, ",\"dp_epsilon\":");
+			ub_json_number(&buf, o->dp_epsilon);
+		}
+		if (o->noise_multiplier > 0)
+		{
+			appendStringInfoString(&buf, ",\"noise_multiplier\":");
+			ub_json_number(&buf, o->noise_multiplier);
+		}
+		if (o->dp_delta > 0)
+		{
+			appendStringInfoString(&buf, ",\"dp_delta\":");
+			ub_json_number(&buf, o->dp_delta);
+		}
+		appendStringInfoString(&buf, ",\"max_grad_norm\":");
+		ub_json_number(&buf, o->max_grad_norm);
+	}
 	if (o->n_exclude > 0)
 	{
 		appendStringInfoString(&buf, ",\"exclude\":[");

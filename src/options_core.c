@@ -10,7 +10,8 @@
 	"hidden, activation, optimizer, learning_rate, momentum, nesterov, batch_size, epochs, " \
 	"validation_split, seed, task, max_categories, max_classes, l1, l2, dropout, early_stopping, " \
 	"patience, min_delta, learning_rate_schedule, class_weight, sample_weight, clipnorm, clipvalue, " \
-	"threshold, scaling, imputation, missing_indicator, min_category_count, pca, exclude"
+	"threshold, scaling, imputation, missing_indicator, min_category_count, pca, exclude, " \
+	"dp_epsilon, dp_delta, noise_multiplier, max_grad_norm"
 
 const char *
 ub_task_name(UbTask task)
@@ -54,6 +55,7 @@ ub_options_defaults(UbOptions *o)
 	o->schedule_step_size = 5;
 	o->schedule_patience = 2;
 	o->threshold = -1.0;
+	o->max_grad_norm = 1.0;
 	o->scaling = UB_SCALING_STANDARD;
 	o->imputation = UB_IMPUTE_MEAN;
 	/* a value seen once is never kept: it cannot be learned, and storing it would reveal one row */
@@ -421,6 +423,20 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 			return fail(err, "Use one of mean, median, zero.", "option \"imputation\" has unknown value \"%s\"", name);
 		return true;
 	}
+	if (strcmp(key, "dp_epsilon") == 0)
+	{
+		o->dp = true;
+		return option_real(v, key, 0.0, true, 1000.0, &o->dp_epsilon, err);
+	}
+	if (strcmp(key, "dp_delta") == 0)
+		return option_real(v, key, 0.0, true, 0.01, &o->dp_delta, err);
+	if (strcmp(key, "noise_multiplier") == 0)
+	{
+		o->dp = true;
+		return option_real(v, key, 0.0, true, 1000.0, &o->noise_multiplier, err);
+	}
+	if (strcmp(key, "max_grad_norm") == 0)
+		return option_real(v, key, 0.0, true, 1e6, &o->max_grad_norm, err);
 	if (strcmp(key, "exclude") == 0)
 	{
 		int			i;
@@ -488,6 +504,24 @@ ub_options_apply(const UbJson *obj, UbOptions *o, UbOptionError *err)
 	if (o->early_stopping && o->early_stopping_set && o->validation_split == 0.0)
 		return fail(err, "Early stopping watches the validation loss: set validation_split above 0, or early_stopping to false.",
 					"option \"early_stopping\" needs validation rows, but validation_split is 0");
+	if (o->dp)
+	{
+		static const char *const dp_hint =
+			"Differentially private training clips and noises each example's gradient; this option would change "
+			"how much one example can move the model, so leave it out.";
+
+		if (o->dp_epsilon > 0 && o->noise_multiplier > 0)
+			return fail(err, "Give the privacy budget with \"dp_epsilon\", or the noise with \"noise_multiplier\".",
+						"options \"dp_epsilon\" and \"noise_multiplier\" exclude each other");
+		if (o->early_stopping && o->early_stopping_set)
+			return fail(err, "Choosing the epoch on validation rows is outside the privacy guarantee; set a number of epochs.",
+						"option \"early_stopping\" cannot be used with differentially private training");
+		o->early_stopping = false;
+		if (o->dropout_set || o->class_weight != UB_CLASS_WEIGHT_NONE || o->sample_weight || o->l1 > 0 || o->l2 > 0 ||
+			o->clipnorm > 0 || o->clipvalue > 0)
+			return fail(err, dp_hint, "options dropout, class_weight, sample_weight, l1, l2, clipnorm and clipvalue "
+						"cannot be used with differentially private training");
+	}
 	/* without validation rows there is nothing to stop on, so the default quietly does not apply */
 	if (o->validation_split == 0.0)
 		o->early_stopping = false;

@@ -94,6 +94,12 @@ typedef struct UbOptions
 	int			min_category_count;
 	int			pca_components;	/* > 0: keep this many */
 	double		pca_variance;	/* in (0, 1): keep enough to explain this fraction; 0: no PCA */
+	/* differential privacy (DP-SGD): on when dp_epsilon or noise_multiplier is set */
+	bool		dp;
+	double		dp_epsilon;		/* target; 0 when the noise multiplier is given instead */
+	double		dp_delta;		/* 0: chosen from the number of rows */
+	double		noise_multiplier;
+	double		max_grad_norm;
 	/* privacy hygiene: columns whose names match one of these LIKE patterns are not features */
 	int			n_exclude;
 	const char *exclude[64];

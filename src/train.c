@@ -16,6 +16,7 @@
 #include "fit.h"
 #include "jsonb_util.h"
 #include "metrics_json.h"
+#include "nn/dp.h"
 #include "nn/nn.h"
 #include "nn_error.h"
 #include "options.h"
@@ -218,6 +219,33 @@ standardize_target(UbPreprocessing *prep, float *y, const uint32 *order, size_t 
 		y[r] = (float) ((y[r] - mean) / sd);
 }
 
+/*
+ * The noise of DP-SGD for the options: the one given, or the smallest that spends at most
+ * dp_epsilon over the planned steps at sampling rate batch_size / n_train (the accountant treats
+ * each shuffled batch as a Poisson sample of that rate, as TF Privacy and Opacus do).
+ */
+static void
+dp_plan(const UbOptions *o, size_t n_train, double *noise, double *delta, int64 *steps)
+{
+	size_t		B = Min((size_t) o->batch_size, n_train);
+	double		q = (double) B / n_train;
+
+	*steps = (int64) o->epochs * (int64) ((n_train + B - 1) / B);
+	*delta = o->dp_delta > 0 ? o->dp_delta : Min(1e-5, 1.0 / (10.0 * n_train));
+	if (o->noise_multiplier > 0)
+	{
+		*noise = o->noise_multiplier;
+		return;
+	}
+	*noise = nn_dp_noise_for_epsilon(q, *steps, *delta, o->dp_epsilon, 1000.0);
+	if (isnan(*noise))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dp_epsilon %g cannot be met with %d epochs of batches of %zu from %zu rows at delta %g",
+						o->dp_epsilon, o->epochs, B, n_train, *delta),
+				 errhint("Fewer epochs, more rows or a larger dp_epsilon make the budget reachable.")));
+}
+
 UbDataset *
 ub_train_read(const char *query, const char *target, const UbOptions *opts, MemoryContext mcxt)
 {
@@ -286,7 +314,9 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 	UbFitData	data;
 	double		threshold = 0.5,
 				threshold_f1 = 0.5,
-				best_f1;
+				best_f1,
+				dp_delta = 0.0;
+	int64		dp_steps = 0;
 
 	memset(res, 0, sizeof(*res));
 	prep = ub_prep_fit(ds, order, n_train, opts);
@@ -313,6 +343,10 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 	data.val_rows = order + n_train;
 	data.n_val = n_val;
 	data.target_std = prep->target_std;
+	data.dp_noise = 0.0;
+	data.dp_clip = opts->max_grad_norm;
+	if (opts->dp)
+		dp_plan(opts, n_train, &data.dp_noise, &dp_delta, &dp_steps);
 	initStringInfo(&res->log);
 	appendStringInfoChar(&res->log, '[');
 	ub_fit(&res->spec, res->params, opts, rng, &data, &res->log, &res->fit);
@@ -360,6 +394,25 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 			appendStringInfoString(&res->metrics, ",\"f1_at_0.5\":");
 			ub_json_number(&res->metrics, f1_at(outputs, y_eval, n_eval, 0.5));
 		}
+	}
+	if (opts->dp)
+	{
+		int			order;
+		double		q = Min(1.0, (double) Min((size_t) opts->batch_size, n_train) / n_train);
+		double		spent = nn_dp_epsilon(q, data.dp_noise, dp_steps, dp_delta, &order);
+
+		appendStringInfoString(&res->metrics, ",\"dp\":{\"epsilon\":");
+		ub_json_number(&res->metrics, spent);
+		appendStringInfoString(&res->metrics, ",\"delta\":");
+		ub_json_number(&res->metrics, dp_delta);
+		appendStringInfoString(&res->metrics, ",\"noise_multiplier\":");
+		ub_json_number(&res->metrics, data.dp_noise);
+		appendStringInfoString(&res->metrics, ",\"max_grad_norm\":");
+		ub_json_number(&res->metrics, opts->max_grad_norm);
+		appendStringInfoString(&res->metrics, ",\"sampling_rate\":");
+		ub_json_number(&res->metrics, q);
+		appendStringInfo(&res->metrics, ",\"steps\":" INT64_FORMAT ",\"rdp_order\":%d,\"accountant\":\"rdp\"}",
+						 dp_steps, order);
 	}
 	appendStringInfo(&res->metrics, ",\"evaluated_on\":\"%s\",\"evaluated_rows\":%zu,\"epochs_run\":%d,\"best_epoch\":%d,\"stopped_early\":%s}",
 					 n_val > 0 ? "validation" : "training", n_eval, res->fit.epochs_run, res->fit.best_epoch,

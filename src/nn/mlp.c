@@ -4,6 +4,7 @@
 
 #include "dense.h"
 #include "mlp.h"
+#include "dp.h"
 #include "multiversion.h"
 
 /* The core refuses parameter blocks above this many floats (8 GiB), whatever size_t allows. */
@@ -578,6 +579,97 @@ nn_input_gradient(const NnSpec *spec, const float *params, const float *inp, int
 			which = 1 - which;
 		}
 	}
+}
+
+void
+nn_per_example_norms(const NnSpec *spec, const float *params, const float *inp, int B,
+					 float *workspace, const float *dlogits, float *grads_scratch, double *norms)
+{
+	int			widest = max_layer_width(spec);
+	float	   *grad_buf[2];
+	const float *dout = dlogits;
+	int			which = 0;
+	int			l,
+				r,
+				j;
+
+	/*
+	 * A dense layer's per-example weight gradient is the outer product a_i delta_i^T, whose squared
+	 * norm is |a_i|^2 |delta_i|^2, and its bias gradient is delta_i: summing those over layers gives
+	 * each example's gradient norm without forming the gradients (Goodfellow 2015).
+	 */
+	for (r = 0; r < B; r++)
+		norms[r] = 0.0;
+	grad_buf[0] = layer_output(spec, workspace, B, spec->n_hidden + 1);
+	grad_buf[1] = grad_buf[0] + (size_t) B * widest;
+	for (l = spec->n_hidden; l >= 0; l--)
+	{
+		NnLayerView v = nn_spec_layer(spec, l);
+		const float *layer_inp = l == 0 ? inp : layer_output(spec, workspace, B, l - 1);
+
+		for (r = 0; r < B; r++)
+		{
+			double		a2 = 1.0,	/* the bias's input is 1 */
+						d2 = 0.0;
+
+			for (j = 0; j < v.in; j++)
+				a2 += (double) layer_inp[(size_t) r * v.in + j] * layer_inp[(size_t) r * v.in + j];
+			for (j = 0; j < v.out; j++)
+				d2 += (double) dout[(size_t) r * v.out + j] * dout[(size_t) r * v.out + j];
+			norms[r] += a2 * d2;
+		}
+		if (l > 0)
+		{
+			float	   *dinp = grad_buf[which];
+
+			dense_backward(dinp, grads_scratch + v.w_offset, grads_scratch + v.b_offset, dout, layer_inp,
+						   params + v.w_offset, B, v.in, v.out);
+			nn_activation_backward(spec->activation, dinp, layer_inp, (size_t) B * v.in);
+			dout = dinp;
+			which = 1 - which;
+		}
+	}
+	for (r = 0; r < B; r++)
+		norms[r] = sqrt(norms[r]);
+}
+
+double
+nn_train_step_dp(const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
+				 float *opt_state, const float *inp, const float *targets, int B,
+				 float *workspace, float *dlogits, double clip, double noise, NnRng *rng,
+				 double *norms)
+{
+	size_t		n_params,
+				i;
+	float	   *logits;
+	double		loss;
+	int			K = spec->n_outputs,
+				r,
+				k;
+
+	if (nn_spec_param_count(spec, &n_params) != NN_OK || B < 1 || !(clip > 0.0) || !(noise >= 0.0))
+		return NAN;
+	logits = nn_forward(spec, params, inp, B, workspace);
+	loss = nn_head_loss(spec->head, logits, targets, NULL, B, K, dlogits);
+	/* the head's gradient is of the mean loss; per-example gradients are B times it */
+	for (i = 0; i < (size_t) B * K; i++)
+		dlogits[i] *= (float) B;
+	memset(grads, 0, sizeof(float) * n_params);
+	nn_per_example_norms(spec, params, inp, B, workspace, dlogits, grads, norms);
+	for (r = 0; r < B; r++)
+	{
+		float		factor = norms[r] > clip ? (float) (clip / norms[r]) : 1.0f;
+
+		for (k = 0; k < K; k++)
+			dlogits[(size_t) r * K + k] *= factor;
+	}
+	/* the sum of the clipped per-example gradients, by linearity one more backward pass */
+	memset(grads, 0, sizeof(float) * n_params);
+	nn_backward(spec, params, inp, B, workspace, dlogits, grads);
+	for (i = 0; i < n_params; i++)
+		grads[i] = (float) ((grads[i] + noise * clip * nn_rng_normal(rng)) / B);
+	nn_optimizer_step(opt, params, grads, opt_state, n_params);
+	return loss;
 }
 
 /* Two ping-pong buffers, each as wide as the widest layer output. */

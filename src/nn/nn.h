@@ -13,5 +13,6 @@
 #include "split.h"
 #include "serialize.h"
 #include "threshold.h"
+#include "dp.h"
 
 #endif

@@ -1,0 +1,35 @@
+-- Differentially private training (DP-SGD with an RDP accountant).
+\set SHOW_CONTEXT never
+SELECT setseed(0.21);
+CREATE TABLE dp AS SELECT i AS id, random() AS a, random() AS b, random() AS c FROM generate_series(1, 4000) i;
+ALTER TABLE dp ADD COLUMN y boolean;
+UPDATE dp SET y = (a - 0.5) * (b - 0.5) > 0 OR c > 0.9;
+-- at epsilon 8 and 1 the model still learns, less well as the budget shrinks, and the spent epsilon is stored
+CREATE TABLE dp_runs AS
+SELECT m, (s->'metrics'->>'auc')::float8 AS auc, s->'metrics'->'dp' AS dp
+FROM (VALUES ('dp_none', '{"epochs": 5, "batch_size": 256, "learning_rate": 0.005, "seed": 1}'::jsonb),
+             ('dp_eps8', '{"epochs": 5, "batch_size": 256, "learning_rate": 0.005, "seed": 1, "dp_epsilon": 8}'),
+             ('dp_eps1', '{"epochs": 5, "batch_size": 256, "learning_rate": 0.005, "seed": 1, "dp_epsilon": 1}')) v(m, o),
+     LATERAL (SELECT ubehav_train(m, 'SELECT a, b, c, y FROM dp', 'y', o) AS s) x;
+SELECT m, auc > CASE m WHEN 'dp_none' THEN 0.95 WHEN 'dp_eps8' THEN 0.9 ELSE 0.8 END AS learned,
+       round((dp->>'epsilon')::numeric, 6) AS epsilon_spent, (dp->>'delta')::float8 AS delta,
+       (dp->>'noise_multiplier')::float8 > 0 AS noised, dp->>'max_grad_norm' AS max_grad_norm, dp->>'steps' AS steps
+FROM dp_runs ORDER BY m;
+SELECT (SELECT auc FROM dp_runs WHERE m = 'dp_none') >= (SELECT auc FROM dp_runs WHERE m = 'dp_eps8') AS private_costs_accuracy,
+       (SELECT (dp->>'noise_multiplier')::float8 FROM dp_runs WHERE m = 'dp_eps1') >
+       (SELECT (dp->>'noise_multiplier')::float8 FROM dp_runs WHERE m = 'dp_eps8') AS smaller_budget_more_noise;
+SELECT metrics->'dp'->>'epsilon' IS NOT NULL AS in_catalog, options->'dp_epsilon' AS dp_epsilon, options->'early_stopping' AS early_stopping
+FROM ubehav_models WHERE name = 'dp_eps1';
+-- a given noise multiplier: the epsilon it spends is reported
+SELECT (s->'metrics'->'dp'->>'epsilon')::float8 > 0 AS reported, s->'metrics'->'dp'->>'noise_multiplier' AS noise_multiplier
+FROM ubehav_train('dp_noise', 'SELECT a, b, c, y FROM dp', 'y', '{"epochs": 1, "batch_size": 256, "noise_multiplier": 1.5, "dp_delta": 0.00001}') s;
+-- a budget that cannot be met, and options that would break the guarantee
+SELECT ubehav_train('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"epochs": 50, "dp_epsilon": 0.01}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_train('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"dp_epsilon": 1, "dropout": 0.2}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_train('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"dp_epsilon": 1, "early_stopping": true}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_train('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"dp_epsilon": 1, "noise_multiplier": 1}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS dp_bad_versions FROM ubehav_models WHERE name = 'dp_bad';

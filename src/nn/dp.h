@@ -1,0 +1,40 @@
+/* dp.h: differentially private SGD: per-example clipping, Gaussian noise, and an RDP accountant. */
+#ifndef UBEHAV_NN_DP_H
+#define UBEHAV_NN_DP_H
+
+#include <stdint.h>
+
+#include "mlp.h"
+
+/*
+ * Renyi DP of order alpha (an integer >= 2) of one step of the Gaussian mechanism with noise
+ * multiplier sigma on a Poisson subsample of rate q (Mironov, Talwar and Zhang 2019,
+ * https://arxiv.org/abs/1908.10530, the integer-order formula TF Privacy uses).
+ */
+double		nn_rdp_subsampled_gaussian(double q, double sigma, int alpha);
+
+/*
+ * Epsilon spent by steps such steps at the given delta: the minimum over orders 2..63, 128, 256
+ * of steps * RDP(alpha) + log(1 / delta) / (alpha - 1). best_order may be NULL.
+ */
+double		nn_dp_epsilon(double q, double sigma, int64_t steps, double delta, int *best_order);
+
+/* Smallest noise multiplier in [0.1, max_sigma] that spends at most epsilon; NaN when none does. */
+double		nn_dp_noise_for_epsilon(double q, int64_t steps, double delta, double epsilon, double max_sigma);
+
+/*
+ * One DP-SGD step on a batch of B rows: per-example gradients clipped to L2 norm clip (their norms
+ * computed from each layer's inputs and output gradients, without materialising them), summed,
+ * Gaussian noise of standard deviation noise * clip added to every coordinate, divided by B, then
+ * the optimizer step. norms needs B doubles. Returns the batch's mean loss; NaN on bad arguments.
+ */
+double		nn_train_step_dp(const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
+							 float *opt_state, const float *inp, const float *targets, int B,
+							 float *workspace, float *dlogits, double clip, double noise, NnRng *rng,
+							 double *norms);
+
+/* Per-example gradient norms of the batch (after nn_forward and dlogits per example), into norms (B). */
+void		nn_per_example_norms(const NnSpec *spec, const float *params, const float *inp, int B,
+								 float *workspace, const float *dlogits, float *grads_scratch, double *norms);
+
+#endif
