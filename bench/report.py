@@ -107,7 +107,10 @@ for name, label in [("defaults", "ubehav, defaults"), ("defaults_30_epochs", "ub
                     ("no_early_stopping", "ubehav, early_stopping false"),
                     ("no_early_stopping_30_epochs", "ubehav, early_stopping false, 30 epochs"),
                     ("l2", "ubehav, l2 1e-4"), ("dropout", "ubehav, dropout 0.2"),
-                    ("logistic", "ubehav, hidden [] (logistic regression)")]:
+                    ("logistic", "ubehav, hidden [] (logistic regression)"),
+                    ("dp_none", "ubehav, 5 epochs, batch 256, lr 0.005, no privacy"),
+                    ("dp8", "ubehav, same, DP-SGD epsilon 8"),
+                    ("dp1", "ubehav, same, DP-SGD epsilon 1")]:
     auc = number(f"quality_{name}.txt")
     ms = number(f"quality_ms_{name}.txt")
     print(f"| {label} | {auc:.4f} | {ms / 1000:.2f} |")

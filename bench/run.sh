@@ -98,5 +98,9 @@ quality defaults_30_epochs '{"epochs": 30}'
 quality l2 '{"l2": 0.0001}'
 quality dropout '{"dropout": 0.2}'
 quality logistic '{"hidden": []}'
+# differentially private training beside the same network without privacy
+quality dp_none '{"epochs": 5, "batch_size": 256, "learning_rate": 0.005, "early_stopping": false}'
+quality dp8 '{"epochs": 5, "batch_size": 256, "learning_rate": 0.005, "dp_epsilon": 8}'
+quality dp1 '{"epochs": 5, "batch_size": 256, "learning_rate": 0.005, "dp_epsilon": 1}'
 
 $PY bench/report.py "$OUT"
