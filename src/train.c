@@ -320,11 +320,15 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 
 	memset(res, 0, sizeof(*res));
 	prep = ub_prep_fit(ds, order, n_train, opts);
-	/* a copy, so the same target can be standardized again for another split */
-	y = palloc_extended(sizeof(float) * n, MCXT_ALLOC_HUGE);
-	memcpy(y, tgt->y, sizeof(float) * n);
+	/* a regression target is standardized in a copy, so another split can standardize it again */
 	if (tgt->task == UB_TASK_REGRESSION)
+	{
+		y = palloc_extended(sizeof(float) * n, MCXT_ALLOC_HUGE);
+		memcpy(y, tgt->y, sizeof(float) * n);
 		standardize_target(prep, y, order, n, n_train);
+	}
+	else
+		y = tgt->y;
 
 	/* encoded rows stay in the order read; the split is the two index lists in order */
 	ub_prep_encode_dataset(prep, ds, &X, !keep_raw);
@@ -351,6 +355,7 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 	appendStringInfoChar(&res->log, '[');
 	ub_fit(&res->spec, res->params, opts, rng, &data, &res->log, &res->fit);
 	appendStringInfoChar(&res->log, ']');
+	res->peak_bytes = Max(res->peak_bytes, (size_t) MemoryContextMemAllocated(CurrentMemoryContext, true));
 	ub_check_nn_status(nn_check_finite(res->params, res->n_params), "checking the trained weights");
 
 	/* metrics on the validation rows, or on the training rows when there are none */
@@ -361,6 +366,10 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 		y_eval[r] = y[eval_rows[r]];
 	outputs = palloc_extended(sizeof(float) * n_eval * res->spec.n_outputs, MCXT_ALLOC_HUGE);
 	ub_fit_predict(&res->spec, res->params, &X, eval_rows, n_eval, outputs);
+	res->peak_bytes = Max(res->peak_bytes, (size_t) MemoryContextMemAllocated(CurrentMemoryContext, true));
+	/* the encoded rows are not needed any more: the metrics' scratch reuses their memory */
+	for (r = 0; r < X.n_chunks; r++)
+		ub_chunks_release(&X, r);
 	initStringInfo(&res->metrics);
 	appendStringInfoChar(&res->metrics, '{');
 	if (tgt->task == UB_TASK_REGRESSION)
@@ -417,6 +426,7 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 	appendStringInfo(&res->metrics, ",\"evaluated_on\":\"%s\",\"evaluated_rows\":%zu,\"epochs_run\":%d,\"best_epoch\":%d,\"stopped_early\":%s}",
 					 n_val > 0 ? "validation" : "training", n_eval, res->fit.epochs_run, res->fit.best_epoch,
 					 res->fit.stopped_early ? "true" : "false");
+	res->peak_bytes = Max(res->peak_bytes, (size_t) MemoryContextMemAllocated(CurrentMemoryContext, true));
 	res->prep = prep;
 	res->n_train = n_train;
 	res->n_val = n_val;
@@ -538,9 +548,9 @@ ubehav_train(PG_FUNCTION_ARGS)
 					 version, ub_task_name(tgt->task), n, ds->n_skipped, res.n_train, res.n_val,
 					 res.prep->n_features, res.prep->n_inputs, res.n_params, res.metrics.data);
 	ub_json_number(&summary, training_ms);
-	/* nothing in the training context is freed before this point, so its size is the peak */
+	/* the training context's largest size, checked after training, scoring and the metrics */
 	appendStringInfo(&summary, ",\"memory_bytes\":%zu,\"encoded_bytes\":%zu}",
-					 (size_t) MemoryContextMemAllocated(train_cxt, true),
+					 res.peak_bytes,
 					 n * (size_t) res.prep->n_inputs * sizeof(float));
 
 	/* the result must outlive SPI and the training context */

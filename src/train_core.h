@@ -23,6 +23,7 @@ typedef struct UbTrainResult
 	UbFitResult fit;
 	size_t		n_train;
 	size_t		n_val;
+	size_t		peak_bytes;		/* largest size of the current memory context seen during the run */
 } UbTrainResult;
 
 /* Read the training query (SPI connected) into mcxt, with the NOTICEs and checks on row counts. */
