@@ -45,4 +45,32 @@ check-nn: $(patsubst test/nn/%.c,test/nn/build/%,$(NN_TEST_SRCS))
 check-nn-sanitize: $(patsubst test/nn/%.c,test/nn/build-san/%,$(NN_TEST_SRCS))
 	@test/nn/run_all.sh test/nn/build-san $^
 
-EXTRA_CLEAN = test/nn/build test/nn/build-san results regression.diffs regression.out
+# ---- libFuzzer targets (clang): the model deserializer and the options parser ----
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc -Itest/fuzz
+FUZZ_OPTION_SRCS = test/fuzz/json_mini.c src/options_core.c src/json_tree.c
+
+.PHONY: fuzz-build fuzz-short
+test/fuzz/build/fuzz_deserialize: test/fuzz/fuzz_deserialize.c $(NN_SRCS) $(wildcard src/nn/*.h)
+	@mkdir -p test/fuzz/build
+	clang $(FUZZ_CFLAGS) -o $@ $< $(NN_SRCS) -lopenblas -lm
+
+test/fuzz/build/fuzz_options: test/fuzz/fuzz_options.c $(FUZZ_OPTION_SRCS) $(NN_SRCS) $(wildcard src/*.h src/nn/*.h)
+	@mkdir -p test/fuzz/build
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_OPTION_SRCS) $(NN_SRCS) -lopenblas -lm
+
+test/fuzz/build/make_corpus: test/fuzz/make_corpus.c $(NN_SRCS)
+	@mkdir -p test/fuzz/build
+	$(CC) $(NN_TEST_CFLAGS) -o $@ $< $(NN_SRCS) $(NN_TEST_LIBS)
+
+fuzz-build: test/fuzz/build/fuzz_deserialize test/fuzz/build/fuzz_options test/fuzz/build/make_corpus
+
+# Each target for FUZZ_SECONDS from the seed corpus, copied so the committed corpus stays as it is.
+fuzz-short: fuzz-build
+	@rm -rf test/fuzz/build/corpus && mkdir -p test/fuzz/build/corpus/deserialize test/fuzz/build/corpus/options
+	test/fuzz/build/make_corpus test/fuzz/build/corpus/deserialize
+	cp test/fuzz/corpus/options/* test/fuzz/build/corpus/options/
+	test/fuzz/build/fuzz_deserialize -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 test/fuzz/build/corpus/deserialize
+	test/fuzz/build/fuzz_options -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 test/fuzz/build/corpus/options
+
+EXTRA_CLEAN = test/nn/build test/nn/build-san test/fuzz/build results regression.diffs regression.out
