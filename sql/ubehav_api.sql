@@ -34,7 +34,7 @@ SELECT name, version, task, target, feature_names, feature_types, class_labels, 
        training_log->0 ? 'val_loss' AS logs_val_loss,
        preprocessing->'columns'->2->'categories' AS device_vocabulary,
        (SELECT array_agg(c->>'nulls') FROM jsonb_array_elements(preprocessing->'columns') c) AS nulls_seen
-FROM ubehav_models;
+FROM ubehav_models WHERE name = 'purchase';
 
 -- scoring by row: every row gets a probability, including rows with NULLs
 SELECT count(*) AS scored, bool_and(p BETWEEN 0 AND 1) AS all_probabilities

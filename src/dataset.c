@@ -1,6 +1,7 @@
 /* dataset.c: reads a query in chunks through a cursor, so a large result never sits in SPI at once. */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "access/htup_details.h"
@@ -161,6 +162,18 @@ category_code(UbRawColumn *col, Datum d)
 	return code;
 }
 
+/* Values are stored as float32: one beyond its range would become infinite. */
+static void
+check_float_range(UbRawColumn *col, double v, size_t row)
+{
+	if (fabs(v) > FLT_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("column \"%s\" has the value %g in row %zu, beyond the range ubehav stores (%g)",
+						col->name, v, row + 1, (double) FLT_MAX),
+				 errhint("Rescale the column in the query, for example with ln() or a division.")));
+}
+
 static double
 finite_value(UbRawColumn *col, Datum d, Oid typid, size_t row)
 {
@@ -172,6 +185,7 @@ finite_value(UbRawColumn *col, Datum d, Oid typid, size_t row)
 				 errmsg("column \"%s\" has the non-finite value %s in row %zu of the training query",
 						col->name, isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"), row + 1),
 				 errhint("Replace it with NULL (NULL features are imputed) or filter the row out.")));
+	check_float_range(col, v, row);
 	return v;
 }
 
@@ -231,7 +245,10 @@ store_array(UbDataset *ds, UbRawColumn *col, Datum d, bool isnull, size_t row)
 					 errmsg("column \"%s\" has an infinite element in row %zu of the training query", col->name, row + 1),
 					 errhint("Replace it with NULL (NULL features are imputed) or filter the row out.")));
 		else
+		{
+			check_float_range(col, elems[k], row);
 			dst[k] = (float) elems[k];
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 /* preprocess.c: standardization, imputation and one-hot encoding, fitted on the training rows only. */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "lib/stringinfo.h"
@@ -60,7 +61,15 @@ ub_prep_category_index(const UbFeature *f, const char *s, int len)
 void
 ub_prep_encode_number(const UbFeature *f, int k, double v, bool isnull, float *x)
 {
-	x[f->offset + k] = (float) (((isnull ? f->impute[k] : v) - f->center[k]) * f->scale[k]);
+	double		e = ((isnull ? f->impute[k] : v) - f->center[k]) * f->scale[k];
+
+	/* a value far outside the training range would overflow float32 and turn the score into NaN */
+	if (fabs(e) > FLT_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("feature \"%s\" has the value %g, too far outside the training range to score", f->name, v),
+				 errhint("Clip or filter extreme values in the query.")));
+	x[f->offset + k] = (float) e;
 	if (f->indicator)
 		x[f->offset + f->raw_width + k] = isnull ? 1.0f : 0.0f;
 }
@@ -181,12 +190,12 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 	for (k = 0; k < w; k++)
 	{
 		double		sum = 0.0,
-					sumsq = 0.0,
 					mean,
 					sd,
 					median = 0.0,
 					spread;
 		size_t		cnt = 0;
+		long double sumsq = 0.0L;	/* squares of values near float32's limit overflow a double */
 
 		/* two passes: the mean first, then squared deviations, for accuracy on large offsets */
 		for (r = 0; r < n; r++)
@@ -207,9 +216,9 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 			float		v = ub_chunks_row(&col->values, rows[r])[k];
 
 			if (!isnan(v))
-				sumsq += (v - mean) * (v - mean);
+				sumsq += ((long double) v - mean) * ((long double) v - mean);
 		}
-		sd = cnt ? sqrt(sumsq / cnt) : 0.0;
+		sd = cnt ? (double) sqrtl(sumsq / cnt) : 0.0;
 		if (values && cnt > 0)
 		{
 			qsort(values, cnt, sizeof(float), cmp_float);
