@@ -15,6 +15,7 @@
 #include "utils/portal.h"
 
 #include "dataset.h"
+#include "ubehav.h"
 
 #define UB_FETCH_ROWS 10000
 
@@ -160,6 +161,20 @@ category_code(UbRawColumn *col, Datum d)
 				 errmsg("column \"%s\" has more than %d distinct values", col->name, UB_MAX_CODES),
 				 errhint("Leave identifier-like columns out of the training query or bucket them.")));
 	return code;
+}
+
+void
+ub_check_training_memory(MemoryContext cxt, size_t rows)
+{
+	size_t		used = MemoryContextMemAllocated(cxt, true);
+
+	if (used > (size_t) ub_max_training_memory * 1024 * 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("training needs more than ubehav.max_training_memory (%d MB) after %zu rows",
+						ub_max_training_memory, rows),
+				 errhint("Train on a sample (TABLESAMPLE, or a WHERE on a hash of the key), use fewer or narrower "
+						 "columns, or ask a superuser to raise ubehav.max_training_memory.")));
 }
 
 /* Values are stored as float32: one beyond its range would become infinite. */
@@ -466,6 +481,7 @@ ub_dataset_read_excluding(const char *query, const char *target, const char *wei
 		MemoryContextSwitchTo(oldcxt);
 		MemoryContextReset(chunk_cxt);
 		SPI_freetuptable(SPI_tuptable);
+		ub_check_training_memory(mcxt, ds->n_rows);
 	}
 	SPI_cursor_close(portal);
 	MemoryContextDelete(chunk_cxt);

@@ -50,6 +50,9 @@ UbDataset  *ub_dataset_read(const char *query, const char *target, const char *w
 UbDataset  *ub_dataset_read_excluding(const char *query, const char *target, const char *weight_column,
 									  const char *const *exclude, int n_exclude, MemoryContext mcxt);
 
+/* ERROR when cxt (with its children) holds more than ubehav.max_training_memory; rows is for the message. */
+void		ub_check_training_memory(MemoryContext cxt, size_t rows);
+
 /* ERROR unless plan is one SELECT (data-modifying statements would run with the caller's rights). */
 void		ub_check_select_plan(SPIPlanPtr plan, const char *purpose);
 

@@ -360,6 +360,7 @@ ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *
 		if (release_raw)
 			for (i = 0; i < prep->n_features; i++)
 				ub_chunks_release(&ds->columns[i].values, chunk);
+		ub_check_training_memory(X->mcxt, last);
 		CHECK_FOR_INTERRUPTS();
 	}
 }

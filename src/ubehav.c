@@ -14,6 +14,7 @@ PG_MODULE_MAGIC;
 
 int			ub_model_cache_size = 16;
 int			ub_max_parameters = 50000000;
+int			ub_max_training_memory = 4096;
 
 void		_PG_init(void);
 
@@ -36,6 +37,13 @@ _PG_init(void)
 							&ub_max_parameters,
 							50000000, 1, INT_MAX,
 							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ubehav.max_training_memory",
+							"Memory, in megabytes, one training may use for its data.",
+							"Checked while the training query is read and encoded, so an oversized query is an error, not an out-of-memory of the server.",
+							&ub_max_training_memory,
+							4096, 16, INT_MAX / 2,
+							PGC_SUSET, GUC_UNIT_MB,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ubehav");
 }

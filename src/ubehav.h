@@ -4,5 +4,6 @@
 
 extern int	ub_model_cache_size;		/* ubehav.model_cache_size */
 extern int	ub_max_parameters;			/* ubehav.max_parameters */
+extern int	ub_max_training_memory;		/* ubehav.max_training_memory, in MB */
 
 #endif
