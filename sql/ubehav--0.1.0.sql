@@ -276,3 +276,132 @@ AS 'MODULE_PATHNAME', 'ubehav_feature_importance'
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION ubehav_feature_importance(text, text, integer, bigint) IS
 'permutation importance per column on the labelled rows of query: the mean and standard deviation over repeats of the drop in AUC (binary), accuracy (multiclass) or r2 (regression) when the column is shuffled; seeded';
+
+-- ==== versions and deployment ====
+CREATE TABLE ubehav_deployments (
+    id          bigserial   PRIMARY KEY,
+    name        text        NOT NULL,
+    version     integer     NOT NULL,
+    deployed_at timestamptz NOT NULL DEFAULT now(),
+    deployed_by name        NOT NULL DEFAULT current_user
+);
+COMMENT ON TABLE ubehav_deployments IS 'every deployment of a model version, for ubehav_rollback and audits';
+SELECT pg_catalog.pg_extension_config_dump('ubehav_deployments', '');
+SELECT pg_catalog.pg_extension_config_dump('ubehav_deployments_id_seq', '');
+REVOKE ALL ON ubehav_deployments FROM PUBLIC;
+
+-- The caller must own the model (have trained its first version) or be a superuser.
+CREATE FUNCTION ubehav_check_owner(model text) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    owner name;
+BEGIN
+    -- the same lock as a training of this name, so versions and deployments never interleave
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(model, 7572));
+    SELECT m.trained_by INTO owner FROM @extschema@.ubehav_models m WHERE m.name = model ORDER BY m.version LIMIT 1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" does not exist', model USING ERRCODE = 'undefined_object',
+            HINT = 'List the models with SELECT DISTINCT name FROM ubehav_models.';
+    END IF;
+    IF owner <> current_user AND NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+        RAISE EXCEPTION 'model "%" belongs to role "%"', model, owner USING ERRCODE = 'insufficient_privilege',
+            HINT = 'Only the role that trained its first version, or a superuser, may deploy or drop it.';
+    END IF;
+END $$;
+
+CREATE FUNCTION ubehav_deploy(model text, version integer) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM @extschema@.ubehav_check_owner(model);
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.ubehav_models m WHERE m.name = model AND m.version = ubehav_deploy.version) THEN
+        RAISE EXCEPTION 'model "%" has no version %', model, version USING ERRCODE = 'undefined_object',
+            HINT = 'List its versions with SELECT version FROM ubehav_models WHERE name = ...';
+    END IF;
+    -- two statements: the partial unique index allows one deployed row per model at every moment
+    UPDATE @extschema@.ubehav_models m SET deployed = false WHERE m.name = model AND m.deployed AND m.version <> ubehav_deploy.version;
+    UPDATE @extschema@.ubehav_models m SET deployed = true WHERE m.name = model AND m.version = ubehav_deploy.version AND NOT m.deployed;
+    INSERT INTO @extschema@.ubehav_deployments (name, version) VALUES (model, ubehav_deploy.version);
+END $$;
+COMMENT ON FUNCTION ubehav_deploy(text, integer) IS 'make a version the deployed one; the next query scores with it';
+
+CREATE FUNCTION ubehav_rollback(model text) RETURNS integer
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    current integer;
+    previous integer;
+BEGIN
+    PERFORM @extschema@.ubehav_check_owner(model);
+    SELECT m.version INTO current FROM @extschema@.ubehav_models m WHERE m.name = model AND m.deployed;
+    SELECT d.version INTO previous
+    FROM @extschema@.ubehav_deployments d JOIN @extschema@.ubehav_models m ON m.name = d.name AND m.version = d.version
+    WHERE d.name = model AND d.version IS DISTINCT FROM current
+    ORDER BY d.id DESC LIMIT 1;
+    IF previous IS NULL THEN
+        RAISE EXCEPTION 'model "%" has no earlier deployed version to roll back to', model
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Deploy a version by number with ubehav_deploy.';
+    END IF;
+    PERFORM @extschema@.ubehav_deploy(model, previous);
+    RETURN previous;
+END $$;
+COMMENT ON FUNCTION ubehav_rollback(text) IS 'deploy again the version deployed before the current one; returns it';
+
+CREATE FUNCTION ubehav_drop_model(model text, version integer DEFAULT NULL) RETURNS integer
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    dropped integer;
+BEGIN
+    PERFORM @extschema@.ubehav_check_owner(model);
+    IF version IS NULL THEN
+        DELETE FROM @extschema@.ubehav_models m WHERE m.name = model;
+        GET DIAGNOSTICS dropped = ROW_COUNT;
+        DELETE FROM @extschema@.ubehav_deployments d WHERE d.name = model;
+        RETURN dropped;
+    END IF;
+    IF EXISTS (SELECT 1 FROM @extschema@.ubehav_models m WHERE m.name = model AND m.version = ubehav_drop_model.version AND m.deployed) THEN
+        RAISE EXCEPTION 'version % of model "%" is deployed', version, model USING ERRCODE = 'object_in_use',
+            HINT = 'Deploy another version first, or drop the whole model with ubehav_drop_model(model).';
+    END IF;
+    DELETE FROM @extschema@.ubehav_models m WHERE m.name = model AND m.version = ubehav_drop_model.version;
+    GET DIAGNOSTICS dropped = ROW_COUNT;
+    IF dropped = 0 THEN
+        RAISE EXCEPTION 'model "%" has no version %', model, version USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN dropped;
+END $$;
+COMMENT ON FUNCTION ubehav_drop_model(text, integer) IS 'drop one version (not the deployed one), or every version of a model; returns how many';
+
+CREATE FUNCTION ubehav_retrain(model text, options jsonb DEFAULT '{}') RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    r record;
+BEGIN
+    SELECT m.training_query, m.target, m.options INTO r FROM @extschema@.ubehav_models m WHERE m.name = model AND m.deployed;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" has no deployed version to retrain', model USING ERRCODE = 'undefined_object';
+    END IF;
+    -- the stored options name every setting; the overrides replace some of them
+    RETURN @extschema@.ubehav_train(model, r.training_query, r.target, r.options || coalesce(options, '{}'));
+END $$;
+COMMENT ON FUNCTION ubehav_retrain(text, jsonb) IS
+'re-run the deployed version''s training query, target and options (overrides merged), as a new version';
+
+CREATE PROCEDURE ubehav_retrain_job(model text, options jsonb DEFAULT '{}')
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM @extschema@.ubehav_retrain(model, options);
+END $$;
+COMMENT ON PROCEDURE ubehav_retrain_job(text, jsonb) IS
+'ubehav_retrain as a procedure, for schedulers: SELECT cron.schedule(''nightly'', ''0 3 * * *'', $$CALL ubehav_retrain_job(''purchase'')$$)';
+
+CREATE VIEW ubehav_model_summary AS
+SELECT m.name, m.version AS deployed_version, m.task, m.rows_used,
+       (m.metrics->>'auc')::float8 AS auc, (m.metrics->>'pr_auc')::float8 AS pr_auc,
+       (m.metrics->>'accuracy')::float8 AS accuracy, (m.metrics->>'f1')::float8 AS f1,
+       (m.metrics->>'macro_f1')::float8 AS macro_f1, (m.metrics->>'log_loss')::float8 AS log_loss,
+       (m.metrics->>'rmse')::float8 AS rmse, (m.metrics->>'r2')::float8 AS r2,
+       m.trained_at, m.trained_by, now() - m.trained_at AS age,
+       (SELECT count(*) FROM @extschema@.ubehav_models v WHERE v.name = m.name) AS versions
+FROM @extschema@.ubehav_models m WHERE m.deployed;
+COMMENT ON VIEW ubehav_model_summary IS 'one row per model: its deployed version, task, rows and key metrics, for dashboards';
+REVOKE ALL ON ubehav_model_summary FROM PUBLIC;

@@ -2,6 +2,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -18,6 +19,28 @@ ub_text_array(char **items, int n)
 	for (i = 0; i < n; i++)
 		elems[i] = CStringGetTextDatum(items[i]);
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* Only the role that trained a model's first version, or a superuser, may add to it. */
+static void
+check_owner(const char *table, const char *name)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		args[1] = {CStringGetTextDatum(name)};
+	bool		isnull;
+	char	   *owner;
+
+	if (SPI_execute_with_args(psprintf("SELECT trained_by FROM %s WHERE name = $1 ORDER BY version LIMIT 1", table),
+							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the ubehav_models catalog");
+	if (SPI_processed == 0 || superuser())
+		return;
+	owner = NameStr(*DatumGetName(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
+	if (strcmp(owner, GetUserNameFromId(GetUserId(), false)) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("model \"%s\" belongs to role \"%s\"", name, owner),
+				 errhint("Only the role that trained its first version, or a superuser, may add versions; train under another name.")));
 }
 
 int32
@@ -42,10 +65,14 @@ ub_catalog_store(const UbNewVersion *v)
 	if (SPI_execute_with_args(sql, 1, lock_types, lock_args, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the ubehav_models catalog");
 	version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	check_owner(table, v->name);
 
-	sql = psprintf("UPDATE %s SET deployed = false WHERE name = $1 AND deployed", table);
-	if (SPI_execute_with_args(sql, 1, lock_types, lock_args, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not update the ubehav_models catalog");
+	if (v->deploy)
+	{
+		sql = psprintf("UPDATE %s SET deployed = false WHERE name = $1 AND deployed", table);
+		if (SPI_execute_with_args(sql, 1, lock_types, lock_args, NULL, false, 0) != SPI_OK_UPDATE)
+			elog(ERROR, "could not update the ubehav_models catalog");
+	}
 
 	memset(nulls, ' ', sizeof(nulls));
 	args[0] = CStringGetTextDatum(v->name);
@@ -69,9 +96,20 @@ ub_catalog_store(const UbNewVersion *v)
 	sql = psprintf("INSERT INTO %s (name, version, task, target, options, preprocessing, feature_names, "
 				   "feature_types, class_labels, metrics, training_log, weights, training_query, "
 				   "rows_used, rows_skipped, training_ms, deployed) "
-				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, true)",
-				   table);
+				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, %s)",
+				   table, v->deploy ? "true" : "false");
 	if (SPI_execute_with_args(sql, 16, types, args, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not insert into the ubehav_models catalog");
+	if (v->deploy)
+	{
+		Oid			dtypes[2] = {TEXTOID, INT4OID};
+		Datum		dargs[2] = {args[0], args[1]};
+		char	   *schema_table = pstrdup(table);
+
+		schema_table[strlen(schema_table) - strlen("ubehav_models")] = '\0';
+		if (SPI_execute_with_args(psprintf("INSERT INTO %subehav_deployments (name, version) VALUES ($1, $2)", schema_table),
+								  2, dtypes, dargs, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not record the deployment");
+	}
 	return version;
 }

@@ -23,10 +23,11 @@ typedef struct UbNewVersion
 	int64		rows_used;
 	int64		rows_skipped;
 	double		training_ms;
+	bool		deploy;			/* make it the deployed version (and record the deployment) */
 } UbNewVersion;
 
 /*
- * Insert v as the next version of its model and deploy it, serialized against concurrent
+ * Insert v as the next version of its model, deployed if v->deploy, serialized against concurrent
  * trainings of the same name. Returns the new version number. SPI must be connected.
  */
 int32		ub_catalog_store(const UbNewVersion *v);

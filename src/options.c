@@ -214,6 +214,8 @@ ub_options_to_jsonb(const UbOptions *o)
 		appendStringInfoString(&buf, ",\"max_grad_norm\":");
 		ub_json_number(&buf, o->max_grad_norm);
 	}
+	if (!o->deploy)
+		appendStringInfoString(&buf, ",\"deploy\":\"never\"");
 	if (o->n_exclude > 0)
 	{
 		appendStringInfoString(&buf, ",\"exclude\":[");

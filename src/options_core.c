@@ -11,7 +11,7 @@
 	"validation_split, seed, task, max_categories, max_classes, l1, l2, dropout, early_stopping, " \
 	"patience, min_delta, learning_rate_schedule, class_weight, sample_weight, clipnorm, clipvalue, " \
 	"threshold, scaling, imputation, missing_indicator, min_category_count, pca, exclude, " \
-	"dp_epsilon, dp_delta, noise_multiplier, max_grad_norm"
+	"dp_epsilon, dp_delta, noise_multiplier, max_grad_norm, deploy"
 
 const char *
 ub_task_name(UbTask task)
@@ -56,6 +56,7 @@ ub_options_defaults(UbOptions *o)
 	o->schedule_patience = 2;
 	o->threshold = -1.0;
 	o->max_grad_norm = 1.0;
+	o->deploy = true;
 	o->scaling = UB_SCALING_STANDARD;
 	o->imputation = UB_IMPUTE_MEAN;
 	/* a value seen once is never kept: it cannot be learned, and storing it would reveal one row */
@@ -421,6 +422,19 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 			o->imputation = UB_IMPUTE_ZERO;
 		else
 			return fail(err, "Use one of mean, median, zero.", "option \"imputation\" has unknown value \"%s\"", name);
+		return true;
+	}
+	if (strcmp(key, "deploy") == 0)
+	{
+		if (!option_string(v, key, &name, err))
+			return false;
+		if (strcmp(name, "always") == 0)
+			o->deploy = true;
+		else if (strcmp(name, "never") == 0)
+			o->deploy = false;
+		else
+			return fail(err, "Use \"always\" (the new version is deployed) or \"never\" (deploy it later with ubehav_deploy).",
+						"option \"deploy\" has unknown value \"%s\"", name);
 		return true;
 	}
 	if (strcmp(key, "dp_epsilon") == 0)

@@ -100,6 +100,7 @@ typedef struct UbOptions
 	double		dp_delta;		/* 0: chosen from the number of rows */
 	double		noise_multiplier;
 	double		max_grad_norm;
+	bool		deploy;			/* "deploy": "always" (true) or "never" */
 	/* privacy hygiene: columns whose names match one of these LIKE patterns are not features */
 	int			n_exclude;
 	const char *exclude[64];

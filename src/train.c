@@ -480,6 +480,7 @@ ub_train_store(const char *model, const char *query, const char *target, UbOptio
 	v.rows_used = (int64) ds->n_rows;
 	v.rows_skipped = ds->n_skipped;
 	v.training_ms = training_ms;
+	v.deploy = opts->deploy;
 	return ub_catalog_store(&v);
 }
 
@@ -543,9 +544,9 @@ ubehav_train(PG_FUNCTION_ARGS)
 	appendStringInfoChar(&summary, '{');
 	ub_json_key(&summary, "model");
 	ub_json_string(&summary, model);
-	appendStringInfo(&summary, ",\"version\":%d,\"task\":\"%s\",\"rows_used\":%zu,\"rows_skipped\":" INT64_FORMAT
+	appendStringInfo(&summary, ",\"version\":%d,\"deployed\":%s,\"task\":\"%s\",\"rows_used\":%zu,\"rows_skipped\":" INT64_FORMAT
 					 ",\"training_rows\":%zu,\"validation_rows\":%zu,\"features\":%d,\"inputs\":%d,\"parameters\":%zu,\"metrics\":%s,\"training_ms\":",
-					 version, ub_task_name(tgt->task), n, ds->n_skipped, res.n_train, res.n_val,
+					 version, opts.deploy ? "true" : "false", ub_task_name(tgt->task), n, ds->n_skipped, res.n_train, res.n_val,
 					 res.prep->n_features, res.prep->n_inputs, res.n_params, res.metrics.data);
 	ub_json_number(&summary, training_ms);
 	/* the training context's largest size, checked after training, scoring and the metrics */

@@ -15,6 +15,8 @@ SELECT i::float8 AS x, (i % 7 < 3) AS y FROM generate_series(1, 500) i;
 CREATE TABLE priv_secret AS SELECT * FROM priv_data;
 GRANT SELECT ON priv_data TO ubehav_test_analyst, ubehav_test_nobody;
 GRANT SELECT, INSERT, UPDATE ON ubehav_models TO ubehav_test_analyst;
+GRANT INSERT ON ubehav_deployments TO ubehav_test_analyst;
+GRANT USAGE ON SEQUENCE ubehav_deployments_id_seq TO ubehav_test_analyst;
 GRANT SELECT ON ubehav_models TO ubehav_test_dashboard;
 
 SET ROLE ubehav_test_nobody;
@@ -26,7 +28,7 @@ SET ROLE ubehav_test_analyst;
 SELECT throws_ok($$SELECT ubehav_train('priv', 'SELECT x, y FROM priv_secret', 'y', '{"epochs": 1, "hidden": [4]}')$$,
                  '42501', NULL, 'the training query runs as the caller: no SELECT on the table, no training');
 SELECT lives_ok($$SELECT ubehav_train('priv', 'SELECT x, y FROM priv_data', 'y', '{"epochs": 1, "hidden": [4]}')$$,
-                'a role granted SELECT, INSERT, UPDATE on ubehav_models trains');
+                'a role granted SELECT, INSERT, UPDATE on ubehav_models and INSERT on ubehav_deployments trains');
 RESET ROLE;
 
 SELECT is((SELECT trained_by::text FROM ubehav_models WHERE name = 'priv' AND deployed), 'ubehav_test_analyst',

@@ -1,0 +1,61 @@
+-- Versions and deployment: deploy, rollback, drop, retrain, deploy never, ownership, summary.
+\set SHOW_CONTEXT never
+SELECT setseed(0.6);
+CREATE TABLE lc AS SELECT i AS id, random() AS a, random() AS b FROM generate_series(1, 600) i;
+ALTER TABLE lc ADD COLUMN y boolean;
+UPDATE lc SET y = a + b > 1;
+SELECT s->>'version' AS version, s->>'deployed' AS deployed
+FROM ubehav_train('lc', 'SELECT a, b, y FROM lc', 'y', '{"epochs": 2, "hidden": [4], "seed": 1}') s;
+SELECT s->>'version' AS version, s->>'deployed' AS deployed
+FROM ubehav_train('lc', 'SELECT a, b, y FROM lc', 'y', '{"epochs": 2, "hidden": [4], "seed": 2}') s;
+-- a version trained with "deploy": "never" waits; scoring still uses version 2
+SELECT s->>'version' AS version, s->>'deployed' AS deployed
+FROM ubehav_train('lc', 'SELECT a, b, y FROM lc', 'y', '{"epochs": 2, "hidden": [4], "seed": 3, "deploy": "never"}') s;
+SELECT version FROM ubehav_models WHERE name = 'lc' AND deployed;
+CREATE TEMP TABLE probe AS SELECT ubehav_predict('lc', ARRAY[0.3, 0.9]) AS v2;
+SELECT ubehav_deploy('lc', 3);
+SELECT version FROM ubehav_models WHERE name = 'lc' AND deployed;
+SELECT ubehav_predict('lc', ARRAY[0.3, 0.9]) <> v2 AS scores_with_v3 FROM probe;
+SELECT ubehav_rollback('lc') AS rolled_back_to;
+SELECT ubehav_predict('lc', ARRAY[0.3, 0.9]) = v2 AS scores_with_v2_again FROM probe;
+SELECT name, version FROM ubehav_deployments WHERE name = 'lc' ORDER BY id;
+-- retrain reruns the stored query, target and options with overrides
+SELECT s->>'version' AS version, s->'metrics'->>'epochs_run' AS epochs_run
+FROM ubehav_retrain('lc', '{"epochs": 1, "early_stopping": false}') s;
+SELECT options->>'seed' AS seed_kept, options->>'epochs' AS epochs_overridden FROM ubehav_models WHERE name = 'lc' AND version = 4;
+-- drop: not the deployed version; one version; the whole model
+SELECT ubehav_drop_model('lc', 4);
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_drop_model('lc', 1) AS dropped;
+SELECT array_agg(version ORDER BY version) AS versions FROM ubehav_models WHERE name = 'lc';
+SELECT ubehav_drop_model('lc', 1);
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_deploy('lc', 99);
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_deploy('nope', 1);
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_train('lc', 'SELECT a, y FROM lc', 'y', '{"deploy": "if_better"}');
+\echo :LAST_ERROR_SQLSTATE
+-- the dashboard view
+SELECT name, deployed_version, task, rows_used, auc > 0.5 AS has_auc, versions, age >= interval '0' AS has_age
+FROM ubehav_model_summary WHERE name = 'lc';
+-- only the owner (or a superuser) replaces, deploys or drops
+CREATE ROLE ubehav_lc_other;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ubehav_models, ubehav_deployments TO ubehav_lc_other;
+GRANT USAGE ON SEQUENCE ubehav_deployments_id_seq TO ubehav_lc_other;
+GRANT SELECT ON lc TO ubehav_lc_other;
+SET ROLE ubehav_lc_other;
+SELECT ubehav_train('lc', 'SELECT a, b, y FROM lc', 'y', '{"epochs": 1, "hidden": [2]}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_deploy('lc', 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_drop_model('lc');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_train('lc_other', 'SELECT a, b, y FROM lc', 'y', '{"epochs": 1, "hidden": [2]}')->>'version' AS own_model;
+SELECT ubehav_drop_model('lc_other') AS dropped_own;
+RESET ROLE;
+SELECT ubehav_drop_model('lc') AS dropped_all;
+SELECT count(*) AS left_over FROM ubehav_models WHERE name = 'lc';
+REVOKE ALL ON ubehav_models, ubehav_deployments, lc FROM ubehav_lc_other;
+REVOKE ALL ON SEQUENCE ubehav_deployments_id_seq FROM ubehav_lc_other;
+DROP ROLE ubehav_lc_other;
