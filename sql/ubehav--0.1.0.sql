@@ -405,3 +405,17 @@ SELECT m.name, m.version AS deployed_version, m.task, m.rows_used,
 FROM @extschema@.ubehav_models m WHERE m.deployed;
 COMMENT ON VIEW ubehav_model_summary IS 'one row per model: its deployed version, task, rows and key metrics, for dashboards';
 REVOKE ALL ON ubehav_model_summary FROM PUBLIC;
+
+-- ==== portability ====
+CREATE FUNCTION ubehav_export(model text, version integer DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ubehav_export'
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION ubehav_export(text, integer) IS
+'a version (the deployed one by default) as jsonb: task, labels, options, metrics, preprocessing and every weight, enough to score it elsewhere';
+CREATE FUNCTION ubehav_import(model text, export jsonb)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'ubehav_import'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION ubehav_import(text, jsonb) IS
+'store what ubehav_export returned as a new, deployed version of model (everything is validated first); returns the version';

@@ -59,3 +59,22 @@ SELECT count(*) AS left_over FROM ubehav_models WHERE name = 'lc';
 REVOKE ALL ON ubehav_models, ubehav_deployments, lc FROM ubehav_lc_other;
 REVOKE ALL ON SEQUENCE ubehav_deployments_id_seq FROM ubehav_lc_other;
 DROP ROLE ubehav_lc_other;
+
+-- export and import: the round trip scores identically; damaged exports are refused
+SELECT ubehav_train('lc_x', 'SELECT a, b, y FROM lc', 'y', '{"epochs": 1, "hidden": [4], "seed": 1}')->>'version' AS version;
+SELECT e->>'format' AS format, e->'network'->'hidden' AS hidden, jsonb_array_length(e->'network'->'layers') AS layers,
+       jsonb_array_length(e->'network'->'layers'->0->'W') AS inputs
+FROM ubehav_export('lc_x') e;
+SELECT ubehav_import('lc_x_copy', ubehav_export('lc_x')) AS imported_version;
+SELECT bool_and(ubehav_predict('lc_x', l) = ubehav_predict('lc_x_copy', l)) AS identical FROM lc l;
+SELECT ubehav_import('lc_bad', ubehav_export('lc_x') #- '{network,layers,0,b,0}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_import('lc_bad', jsonb_set(ubehav_export('lc_x'), '{network,head}', '"softmax"'));
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_import('lc_bad', jsonb_set(ubehav_export('lc_x'), '{network,layers,0,W,0,0}', '"NaN"'));
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_import('lc_bad', '{"format": "onnx"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_import('lc_bad', jsonb_set(ubehav_export('lc_x'), '{preprocessing,n_inputs}', '99'));
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS lc_bad_versions FROM ubehav_models WHERE name = 'lc_bad';
