@@ -7,7 +7,7 @@
 # Debian's PostgreSQL is not built with USE_VALGRIND and ships no suppressions file, so errors
 # inside the server itself (uninitialised padding written to sockets and WAL, known and harmless)
 # are reported too; the check counts only errors with a frame in ubehav.so, and passes when there
-# are none. Logs: /tmp/ubehav-valgrind/*.log
+# are none. Logs: /tmp/ubehav-valgrind-PORT/*.log
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 command -v valgrind >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
@@ -15,7 +15,7 @@ export UBEHAV_PGPORT="${UBEHAV_PGPORT:-55470}" UBEHAV_KEEP_CLUSTER=1
 # shellcheck source=setup.sh
 source test/scripts/setup.sh
 ubehav_cluster_stop
-logs=/tmp/ubehav-valgrind
+logs=/tmp/ubehav-valgrind-$UBEHAV_PGPORT
 rm -rf "$logs" && mkdir -p "$logs" && chown postgres "$logs"
 ubehav_as_postgres bash -c "valgrind --quiet --trace-children=yes --track-origins=no --leak-check=no \
     --error-limit=no --num-callers=30 --log-file=$logs/%p.log \
