@@ -18,7 +18,7 @@ FROM dp_runs ORDER BY m;
 SELECT (SELECT auc FROM dp_runs WHERE m = 'dp_none') >= (SELECT auc FROM dp_runs WHERE m = 'dp_eps8') AS private_costs_accuracy,
        (SELECT (dp->>'noise_multiplier')::float8 FROM dp_runs WHERE m = 'dp_eps1') >
        (SELECT (dp->>'noise_multiplier')::float8 FROM dp_runs WHERE m = 'dp_eps8') AS smaller_budget_more_noise;
-SELECT metrics->'dp'->>'epsilon' IS NOT NULL AS in_catalog, options->'dp_epsilon' AS dp_epsilon, options->'early_stopping' AS early_stopping
+SELECT metrics->'dp'->>'epsilon' IS NOT NULL AS in_catalog, metrics->'dp'->>'sampling' AS sampling, options->'dp_epsilon' AS dp_epsilon, options->'early_stopping' AS early_stopping
 FROM ubehav_models WHERE name = 'dp_eps1';
 -- a given noise multiplier: the epsilon it spends is reported
 SELECT (s->'metrics'->'dp'->>'epsilon')::float8 > 0 AS reported, s->'metrics'->'dp'->>'noise_multiplier' AS noise_multiplier
@@ -29,6 +29,8 @@ SELECT ubehav_train('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"epochs": 50, 
 SELECT ubehav_train('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"dp_epsilon": 1, "dropout": 0.2}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ubehav_train('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"dp_epsilon": 1, "early_stopping": true}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_train('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"dp_epsilon": 1, "learning_rate_schedule": "reduce_on_plateau"}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ubehav_train('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"dp_epsilon": 1, "noise_multiplier": 1}');
 \echo :LAST_ERROR_SQLSTATE

@@ -9,8 +9,8 @@
 #include "utils/memutils.h"
 
 #include "fit.h"
+#include "fit_dp.h"
 #include "jsonb_util.h"
-#include "nn/dp.h"
 #include "nn/metrics.h"
 #include "nn_error.h"
 
@@ -185,7 +185,7 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 			   *val_y = NULL,
 			   *best_params = NULL;
 	void	   *metric_scratch = NULL;
-	double	   *dp_norms = palloc(sizeof(double) * Max(B, 1));
+	UbDpFit		dp;
 	float		rates[NN_MAX_HIDDEN_LAYERS];
 	uint32	   *perm;
 	NnOptimizer opt = opts->optimizer;
@@ -226,6 +226,8 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 		eval_workspace = NULL;
 	if (opts->early_stopping)
 		best_params = alloc_floats(n_params, "the best epoch's weights");
+	if (data->dp_noise > 0)
+		ub_fit_dp_init(&dp, spec, B);
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.l1 = (float) opts->l1;
@@ -268,7 +270,13 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 			lr = scheduled_rate(opts, epoch);
 		opt.learning_rate = (float) lr;
 		nn_rng_shuffle(rng, perm, data->n_train);
-		for (r = 0; r < data->n_train; r += B)
+		if (data->dp_noise > 0)
+		{
+			/* DP-SGD draws its own Poisson batches (fit_dp.c) */
+			loss_sum = ub_fit_dp_epoch(&dp, spec, params, &opt, state, data, rng, workspace, dlogits, xb, yb);
+			weight_sum = 1.0;
+		}
+		for (r = 0; data->dp_noise <= 0 && r < data->n_train; r += B)
 		{
 			int			nb = (int) Min((size_t) B, data->n_train - r);
 			int			k;
@@ -278,12 +286,8 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 			if (wb)
 				for (k = 0; k < nb; k++)
 					wb[k] = data->w[perm[r + k]];
-			if (data->dp_noise > 0)
-				loss_sum += nn_train_step_dp(spec, params, grads, &opt, state, xb, yb, nb, workspace, dlogits,
-											 data->dp_clip, data->dp_noise, rng, dp_norms) * nb;
-			else
-				loss_sum += nn_train_step_config(spec, params, grads, &opt, state, xb, yb, &cfg, nb,
-												 workspace, dlogits) * nb;
+			loss_sum += nn_train_step_config(spec, params, grads, &opt, state, xb, yb, &cfg, nb,
+											 workspace, dlogits) * nb;
 			weight_sum += nb;
 			CHECK_FOR_INTERRUPTS();
 		}

@@ -531,6 +531,9 @@ ub_options_apply(const UbJson *obj, UbOptions *o, UbOptionError *err)
 			return fail(err, "Choosing the epoch on validation rows is outside the privacy guarantee; set a number of epochs.",
 						"option \"early_stopping\" cannot be used with differentially private training");
 		o->early_stopping = false;
+		if (o->schedule == UB_SCHEDULE_PLATEAU)
+			return fail(err, "Cutting the learning rate on validation loss is outside the privacy guarantee; use a fixed schedule such as \"exponential\".",
+						"learning_rate_schedule \"reduce_on_plateau\" cannot be used with differentially private training");
 		if (o->dropout_set || o->class_weight != UB_CLASS_WEIGHT_NONE || o->sample_weight || o->l1 > 0 || o->l2 > 0 ||
 			o->clipnorm > 0 || o->clipvalue > 0)
 			return fail(err, dp_hint, "options dropout, class_weight, sample_weight, l1, l2, clipnorm and clipvalue "

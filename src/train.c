@@ -221,8 +221,8 @@ standardize_target(UbPreprocessing *prep, float *y, const uint32 *order, size_t 
 
 /*
  * The noise of DP-SGD for the options: the one given, or the smallest that spends at most
- * dp_epsilon over the planned steps at sampling rate batch_size / n_train (the accountant treats
- * each shuffled batch as a Poisson sample of that rate, as TF Privacy and Opacus do).
+ * dp_epsilon over the planned steps at sampling rate batch_size / n_train: every step trains on a
+ * Poisson sample of that rate (fit_dp.c), exactly the mechanism the accountant analyses.
  */
 static void
 dp_plan(const UbOptions *o, size_t n_train, double *noise, double *delta, int64 *steps)
@@ -420,7 +420,7 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 		ub_json_number(&res->metrics, opts->max_grad_norm);
 		appendStringInfoString(&res->metrics, ",\"sampling_rate\":");
 		ub_json_number(&res->metrics, q);
-		appendStringInfo(&res->metrics, ",\"steps\":" INT64_FORMAT ",\"rdp_order\":%d,\"accountant\":\"rdp\"}",
+		appendStringInfo(&res->metrics, ",\"steps\":" INT64_FORMAT ",\"rdp_order\":%d,\"accountant\":\"rdp\",\"sampling\":\"poisson\"}",
 						 dp_steps, order);
 	}
 	appendStringInfo(&res->metrics, ",\"evaluated_on\":\"%s\",\"evaluated_rows\":%zu,\"epochs_run\":%d,\"best_epoch\":%d,\"stopped_early\":%s}",

@@ -1,5 +1,6 @@
 /* dp.c: the RDP accountant of the subsampled Gaussian mechanism, in log space for stability. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "dp.h"
@@ -83,4 +84,74 @@ nn_dp_noise_for_epsilon(double q, int64_t steps, double delta, double epsilon, d
 			hi = mid;
 	}
 	return hi;
+}
+
+uint64_t
+nn_dp_poisson_gap(NnRng *rng, double q)
+{
+	double		u,
+				gap;
+
+	if (!(q > 0.0))
+		return UINT64_MAX;
+	if (q >= 1.0)
+		return 0;
+	/* inversion: floor(log(U) / log(1 - q)) is geometric with success probability q, U in (0, 1] */
+	u = 1.0 - nn_rng_uniform(rng);
+	gap = floor(log(u) / log1p(-q));
+	if (!(gap < 1.8e19))
+		return UINT64_MAX;
+	return (uint64_t) gap;
+}
+
+double
+nn_dp_accumulate(const NnSpec *spec, const float *params, float *sum, float *scratch,
+				 const float *inp, const float *targets, int B, float *workspace,
+				 float *dlogits, double clip, double *norms)
+{
+	size_t		n_params,
+				i;
+	float	   *logits;
+	double		loss;
+	int			K = spec->n_outputs,
+				r,
+				k;
+
+	if (nn_spec_param_count(spec, &n_params) != NN_OK || B < 1 || !(clip > 0.0))
+		return NAN;
+	logits = nn_forward(spec, params, inp, B, workspace);
+	loss = nn_head_loss(spec->head, logits, targets, NULL, B, K, dlogits);
+	/* the head's gradient is of the mean loss; per-example gradients are B times it */
+	for (i = 0; i < (size_t) B * K; i++)
+		dlogits[i] *= (float) B;
+	memset(scratch, 0, sizeof(float) * n_params);
+	nn_per_example_norms(spec, params, inp, B, workspace, dlogits, scratch, norms);
+	for (r = 0; r < B; r++)
+	{
+		float		factor = norms[r] > clip ? (float) (clip / norms[r]) : 1.0f;
+
+		for (k = 0; k < K; k++)
+			dlogits[(size_t) r * K + k] *= factor;
+	}
+	/* by linearity, one backward pass of the rescaled output gradients adds the clipped sum */
+	nn_backward(spec, params, inp, B, workspace, dlogits, sum);
+	return loss * B;
+}
+
+NnStatus
+nn_dp_apply(const NnSpec *spec, float *params, float *sum, NnOptimizer *opt, float *opt_state,
+			double clip, double noise, double expected_batch, NnRng *rng)
+{
+	size_t		n_params,
+				i;
+	NnStatus	st = nn_spec_param_count(spec, &n_params);
+
+	if (st != NN_OK)
+		return st;
+	if (!(clip > 0.0) || !(noise >= 0.0) || !(expected_batch > 0.0) || !isfinite(noise))
+		return NN_ERR_ARGUMENT;
+	for (i = 0; i < n_params; i++)
+		sum[i] = (float) ((sum[i] + noise * clip * nn_rng_normal(rng)) / expected_batch);
+	nn_optimizer_step(opt, params, sum, opt_state, n_params);
+	return NN_OK;
 }

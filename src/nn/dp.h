@@ -33,6 +33,30 @@ double		nn_train_step_dp(const NnSpec *spec, float *params, float *grads, NnOpti
 							 float *workspace, float *dlogits, double clip, double noise, NnRng *rng,
 							 double *norms);
 
+/*
+ * Poisson sampling (what the accountant assumes): the number of rows to skip before the next row
+ * that a sample of rate q includes, a geometric deviate; 0 when q >= 1, UINT64_MAX when q <= 0.
+ */
+uint64_t	nn_dp_poisson_gap(NnRng *rng, double q);
+
+/*
+ * Add the clipped per-example gradients of B rows to sum (n_params floats, not zeroed here), so
+ * that one Poisson batch can be processed in pieces. scratch needs n_params floats, norms B
+ * doubles, workspace and dlogits as for nn_train_step. Returns the sum of the B rows' losses;
+ * NaN on bad arguments.
+ */
+double		nn_dp_accumulate(const NnSpec *spec, const float *params, float *sum, float *scratch,
+							 const float *inp, const float *targets, int B, float *workspace,
+							 float *dlogits, double clip, double *norms);
+
+/*
+ * Finish one DP-SGD step: Gaussian noise of standard deviation noise * clip on every coordinate of
+ * the clipped sum, divided by the expected batch size (not the drawn one, which would depend on
+ * the data), then the optimizer step. sum is overwritten.
+ */
+NnStatus	nn_dp_apply(const NnSpec *spec, float *params, float *sum, NnOptimizer *opt, float *opt_state,
+						double clip, double noise, double expected_batch, NnRng *rng);
+
 /* Per-example gradient norms of the batch (after nn_forward and dlogits per example), into norms (B). */
 void		nn_per_example_norms(const NnSpec *spec, const float *params, const float *inp, int B,
 								 float *workspace, const float *dlogits, float *grads_scratch, double *norms);

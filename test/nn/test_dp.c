@@ -168,6 +168,32 @@ test_clipping(void)
 		is_close(sqrt(sq / (trials * n.n_params)), 2.0 * clip / B, 0.1 * 2.0 * clip / B,
 				 "noise standard deviation is noise * clip / B");
 	}
+	/* one batch processed in two pieces by nn_dp_accumulate, then nn_dp_apply: the same update */
+	{
+		float	   *sum = calloc(n.n_params, sizeof(float));
+		float	   *scratch = malloc(sizeof(float) * n.n_params);
+		double		loss,
+					direct = 0.0;
+
+		memcpy(n.params, before, sizeof(float) * n.n_params);
+		loss = nn_dp_accumulate(&n.spec, n.params, sum, scratch, n.inp, n.y, 2, n.workspace, n.dlogits, clip, norms);
+		loss += nn_dp_accumulate(&n.spec, n.params, sum, scratch, n.inp + 2 * 3, n.y + 2, B - 2, n.workspace,
+								 n.dlogits, clip, norms);
+		logits = nn_forward(&n.spec, n.params, n.inp, B, n.workspace);
+		direct = nn_head_loss(n.spec.head, logits, n.y, NULL, B, 1, n.dlogits) * B;
+		is_close(loss, direct, 1e-4 * fabs(direct), "accumulated pieces report the batch's summed loss");
+		ok(nn_dp_apply(&n.spec, n.params, sum, &opt, NULL, clip, 0.0, (double) B, &rng) == NN_OK, "nn_dp_apply succeeds");
+		worst = 0.0;
+		for (j = 0; j < n.n_params; j++)
+			worst = fmax(worst, fabs((before[j] - n.params[j]) - sum_clipped[j] / B));
+		ok(worst < 1e-6, "two accumulated pieces give the mean clipped gradient of the whole batch (worst %.2g)", worst);
+		ok(nn_dp_apply(&n.spec, n.params, sum, &opt, NULL, clip, 1.0, 0.0, &rng) == NN_ERR_ARGUMENT,
+		   "an expected batch of 0 is refused");
+		ok(isnan(nn_dp_accumulate(&n.spec, n.params, sum, scratch, n.inp, n.y, 0, n.workspace, n.dlogits, clip, norms)),
+		   "an empty piece is refused");
+		free(sum);
+		free(scratch);
+	}
 	free(g);
 	free(sum_clipped);
 	free(before);
@@ -176,10 +202,64 @@ test_clipping(void)
 	free(n.workspace);
 }
 
+/*
+ * Poisson sampling by geometric gaps: every row is drawn with probability q independently, so
+ * the batch size is Binomial(N, q) (mean Nq, variance Nq(1-q)) and each row's share is q.
+ */
+static void
+test_poisson(void)
+{
+	enum
+	{
+		N = 1000, DRAWS = 4000
+	};
+	static int	hits[N];
+	NnRng		rng;
+	double		q = 0.05,
+				mean = 0.0,
+				var = 0.0,
+				first = 0.0,
+				last = 0.0;
+	int			t,
+				i;
+
+	nn_rng_seed(&rng, 3);
+	for (t = 0; t < DRAWS; t++)
+	{
+		uint64_t	pos = 0,
+					gap;
+		int			size = 0;
+
+		for (gap = nn_dp_poisson_gap(&rng, q); gap < N - pos; pos += gap + 1, gap = nn_dp_poisson_gap(&rng, q))
+		{
+			hits[pos + gap]++;
+			size++;
+		}
+		mean += size;
+		var += (double) size * size;
+	}
+	mean /= DRAWS;
+	var = var / DRAWS - mean * mean;
+	for (i = 0; i < N / 10; i++)
+	{
+		first += hits[i];
+		last += hits[N - 1 - i];
+	}
+	/* standard errors: mean 0.11, variance about 1.1, each tenth's count about 140: bounds at 4-5 of them */
+	diag("batch size mean %.3f variance %.3f; first tenth %.0f, last tenth %.0f draws", mean, var, first, last);
+	is_close(mean, N * q, 0.5, "Poisson batch size has mean N q");
+	is_close(var, N * q * (1 - q), 5.0, "and variance N q (1 - q)");
+	is_close(first, DRAWS * q * N / 10, 600.0, "the first tenth of the rows is drawn at rate q");
+	is_close(last, DRAWS * q * N / 10, 600.0, "and so is the last tenth");
+	ok(nn_dp_poisson_gap(&rng, 1.0) == 0 && nn_dp_poisson_gap(&rng, 0.0) == UINT64_MAX,
+	   "rate 1 takes every row, rate 0 none");
+}
+
 int
 main(void)
 {
 	test_accountant();
 	test_clipping();
+	test_poisson();
 	return done_testing();
 }
