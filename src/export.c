@@ -17,6 +17,7 @@
 #include "nn/nn.h"
 #include "nn_error.h"
 #include "options.h"
+#include "train_core.h"
 
 #define UB_EXPORT_FORMAT 1
 
@@ -175,6 +176,7 @@ ubehav_import(PG_FUNCTION_ARGS)
 				k;
 	int32		version;
 
+	ub_check_writable("ubehav_import");
 	if (!JB_ROOT_IS_OBJECT(j) || strcmp(ub_jsonb_string(need(root, "format"), "format"), "ubehav") != 0)
 		bad_import("not a ubehav export");
 	if (ub_jsonb_number(need(root, "format_version"), "format_version") != UB_EXPORT_FORMAT)

@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "access/xlog.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -26,6 +27,17 @@
 #include "ubehav.h"
 
 PG_FUNCTION_INFO_V1(ubehav_train);
+
+void
+ub_check_writable(const char *function)
+{
+	/* a standby could read and train for minutes only to fail at the insert */
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("%s cannot run on a standby", function),
+				 errhint("Train on the primary; the new version reaches the standby by replication.")));
+}
 
 /* A model name is shown in messages and used as a key: printable and of sane length. */
 static void
@@ -515,6 +527,7 @@ ubehav_train(PG_FUNCTION_ARGS)
 	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	target = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	check_model_name(model);
+	ub_check_writable("ubehav_train");
 	/* every option is checked before the query runs */
 	ub_options_parse(PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3), &opts);
 

@@ -46,6 +46,9 @@ int32		ub_train_store(const char *model, const char *query, const char *target, 
 						   const UbTarget *tgt, const UbDataset *ds, UbTrainResult *res, NnRng *rng,
 						   double training_ms);
 
+/* ERROR on a standby, before any work, for functions that store versions. */
+void		ub_check_writable(const char *function);
+
 /* The summary's main validation metric of a task, and whether larger is better. */
 const char *ub_default_metric(UbTask task, bool *higher_is_better);
 
