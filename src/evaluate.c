@@ -71,11 +71,7 @@ ub_score_labelled_query(const char *name, const char *query, const char *purpose
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	MemoryContextSwitchTo(mcxt);
 	binding = ub_binding_create(model, portal->tupDesc);
-	if (binding->target_attno < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("the %s query has no column \"%s\", the target of model \"%s\"", purpose, model->target, name),
-				 errhint("Return the true labels under the target's name.")));
+	ub_binding_require_target(binding, model, purpose);
 	values = palloc(sizeof(Datum) * portal->tupDesc->natts);
 	nulls = palloc(sizeof(bool) * portal->tupDesc->natts);
 	chunk_cxt = AllocSetContextCreate(mcxt, "ubehav evaluate chunk", ALLOCSET_DEFAULT_SIZES);

@@ -144,11 +144,7 @@ ubehav_feature_importance(PG_FUNCTION_ARGS)
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	MemoryContextSwitchTo(work_cxt);
 	binding = ub_binding_create(m, portal->tupDesc);
-	if (binding->target_attno < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("the importance query has no column \"%s\", the target of model \"%s\"", m->target, name),
-				 errhint("Return the true labels under the target's name.")));
+	ub_binding_require_target(binding, m, "importance");
 	values = palloc(sizeof(Datum) * portal->tupDesc->natts);
 	nulls = palloc(sizeof(bool) * portal->tupDesc->natts);
 	ub_chunks_init(&X, d, work_cxt);

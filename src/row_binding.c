@@ -20,6 +20,17 @@ kinds_compatible(UbColumnKind trained, UbColumnKind given)
 	return trained == given;
 }
 
+/* Two columns with a model's column name would make the score depend on column order: refuse. */
+static void
+duplicate_column(const UbModel *model, const char *column)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_AMBIGUOUS_COLUMN),
+			 errmsg("the row has more than one column named \"%s\", a column of model \"%s\"",
+					column, model->name),
+			 errhint("Rename or drop the extra column in the query.")));
+}
+
 UbRowBinding *
 ub_binding_create(const UbModel *model, TupleDesc desc)
 {
@@ -37,6 +48,8 @@ ub_binding_create(const UbModel *model, TupleDesc desc)
 
 		if (!att->attisdropped && strcmp(NameStr(att->attname), model->target) == 0)
 		{
+			if (b->target_attno >= 0)
+				b->target_ambiguous = true;
 			b->target_attno = a;
 			b->target_typid = att->atttypid;
 		}
@@ -52,9 +65,10 @@ ub_binding_create(const UbModel *model, TupleDesc desc)
 
 			if (!att->attisdropped && strcmp(NameStr(att->attname), f->name) == 0)
 			{
+				if (b->attno[i] >= 0)
+					duplicate_column(model, f->name);
 				b->attno[i] = a;
 				b->typid[i] = att->atttypid;
-				break;
 			}
 		}
 		if (b->attno[i] < 0)
@@ -71,6 +85,20 @@ ub_binding_create(const UbModel *model, TupleDesc desc)
 					 errhint("Cast the column to %s in the query.", f->type_name)));
 	}
 	return b;
+}
+
+/* For evaluation: the rows must carry the true labels under the target's name, exactly once. */
+void
+ub_binding_require_target(const UbRowBinding *b, const UbModel *model, const char *purpose)
+{
+	if (b->target_attno < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("the %s query has no column \"%s\", the target of model \"%s\"", purpose, model->target,
+						model->name),
+				 errhint("Return the true labels under the target's name.")));
+	if (b->target_ambiguous)
+		duplicate_column(model, model->target);
 }
 
 static void

@@ -15,13 +15,17 @@ typedef struct UbRowBinding
 	Oid		   *typid;			/* per feature: the row column's type */
 	int			target_attno;	/* 0-based, or -1 when the row has no target column */
 	Oid			target_typid;
+	bool		target_ambiguous;	/* more than one column has the target's name */
 } UbRowBinding;
 
 /*
  * Match the model's features to desc's columns by name. ERROR naming the model and column when
- * one is missing or of an incompatible type. Extra columns are ignored.
+ * one is missing, of an incompatible type or appears twice. Extra columns are ignored.
  */
 UbRowBinding *ub_binding_create(const UbModel *model, TupleDesc desc);
+
+/* ERROR unless the row has exactly one column named after the model's target. */
+void		ub_binding_require_target(const UbRowBinding *b, const UbModel *model, const char *purpose);
 
 /* Encode one deformed row into model->x with the stored preprocessing. */
 void		ub_binding_encode(const UbRowBinding *b, UbModel *model, const Datum *values, const bool *nulls);
