@@ -190,19 +190,40 @@ sums_state(FunctionCallInfo fcinfo, int len, ArrayType **arr)
 	return (float8 *) ARR_DATA_PTR(*arr);
 }
 
+/* Finite inputs can still overflow a sum of squares: an error, never an infinite or NaN metric. */
+static void
+check_sums(const float8 *s, int len)
+{
+	int			i;
+
+	for (i = 0; i < len; i++)
+		if (!isfinite(s[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("the metric's running sums overflowed double precision"),
+					 errhint("Rescale the values (for example to thousands or millions) before computing the metric.")));
+}
+
 PG_FUNCTION_INFO_V1(ubehav_sums_combine);
 Datum
 ubehav_sums_combine(PG_FUNCTION_ARGS)
 {
 	ArrayType  *a;
 	ArrayType  *b = PG_GETARG_ARRAYTYPE_P(1);
-	int			len = ARR_DIMS(b)[0];
-	float8	   *x = sums_state(fcinfo, len, &a);
-	float8	   *y = (float8 *) ARR_DATA_PTR(b);
+	int			len;
+	float8	   *x;
+	float8	   *y;
 	int			i;
 
+	/* callable from SQL with any arrays: check b before its length is trusted */
+	if (ARR_NDIM(b) != 1 || ARR_HASNULL(b) || ARR_ELEMTYPE(b) != FLOAT8OID)
+		elog(ERROR, "ubehav aggregate state must be a one-dimensional float8[] without NULLs");
+	len = ARR_DIMS(b)[0];
+	x = sums_state(fcinfo, len, &a);
+	y = (float8 *) ARR_DATA_PTR(b);
 	for (i = 0; i < len; i++)
 		x[i] += y[i];
+	check_sums(x, len);
 	PG_RETURN_ARRAYTYPE_P(a);
 }
 
@@ -260,6 +281,7 @@ ubehav_errors_accum(PG_FUNCTION_ARGS)
 	s[2] += fabs(e);
 	s[3] += actual;
 	s[4] += actual * actual;
+	check_sums(s, 5);
 	PG_RETURN_ARRAYTYPE_P(arr);
 }
 
@@ -355,9 +377,13 @@ ubehav_confusion_combine(PG_FUNCTION_ARGS)
 	ArrayType  *a;
 	float8	   *x = sums_state(fcinfo, 5, &a);
 	ArrayType  *b = PG_GETARG_ARRAYTYPE_P(1);
-	float8	   *y = (float8 *) ARR_DATA_PTR(b);
+	float8	   *y;
 	int			i;
 
+	/* callable from SQL with any array: b must have the state's shape before it is read */
+	if (ARR_NDIM(b) != 1 || ARR_DIMS(b)[0] != 5 || ARR_HASNULL(b) || ARR_ELEMTYPE(b) != FLOAT8OID)
+		elog(ERROR, "ubehav aggregate state must be a float8[%d]", 5);
+	y = (float8 *) ARR_DATA_PTR(b);
 	if (y[0] + y[1] + y[2] + y[3] == 0)
 		PG_RETURN_ARRAYTYPE_P(a);
 	if (x[0] + x[1] + x[2] + x[3] > 0 && x[4] != y[4])
