@@ -583,6 +583,9 @@ ub_prep_from_jsonb(Jsonb *j)
 
 			f->center = read_doubles(obj, "center", f->raw_width);
 			f->scale = read_doubles(obj, "scale", f->raw_width);
+			for (k = 0; k < f->raw_width; k++)
+				if (f->scale[k] <= 0)
+					corrupt("scale");	/* training stores 1/spread, always positive */
 			f->impute = read_doubles(obj, "impute", f->raw_width);
 			f->mean = read_doubles(obj, "mean", f->raw_width);
 			if (ind == NULL || ind->type != jbvBool)
@@ -595,6 +598,10 @@ ub_prep_from_jsonb(Jsonb *j)
 		offset += f->width;
 		if (offset > NN_MAX_WIDTH)
 			corrupt("too many inputs");
+		/* a row binds features by name, so two with one name would be ambiguous */
+		for (k = 0; k < i; k++)
+			if (strcmp(prep->features[k].name, f->name) == 0)
+				corrupt("two columns have the same name");
 	}
 	prep->n_encoded = offset;
 	if ((int) ub_jsonb_number(ub_jsonb_get(&j->root, "n_encoded"), "n_encoded") != offset)
