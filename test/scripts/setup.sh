@@ -21,11 +21,13 @@
 #   UBEHAV_ALLOW_BUILD_FAILURE=1  a failed build is reported in UBEHAV_BUILD_OK=0 instead
 #                              of aborting (test_all.sh uses it to report every suite)
 #   UBEHAV_SKIP_BUILD=1        do not run make / make install
+#   UBEHAV_PG_BINDIR=DIR       server binaries to use (default the system PostgreSQL 15; give
+#                              $UBEHAV_DEV_BIN with UBEHAV_SKIP_BUILD=1 to test a private copy)
 # A script started by one that already ran this set-up (UBEHAV_SETUP_DONE=1 in its
 # environment, cluster answering) only reuses the cluster and defines the helpers.
 
 UBEHAV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-UBEHAV_PG_BINDIR=/usr/lib/postgresql/15/bin
+UBEHAV_PG_BINDIR="${UBEHAV_PG_BINDIR:-/usr/lib/postgresql/15/bin}"   # a private copy (dev_env.sh) may be given
 UBEHAV_PG_CONFIG="$UBEHAV_PG_BINDIR/pg_config"
 UBEHAV_PGPORT="${UBEHAV_PGPORT:-55432}"
 UBEHAV_PGDIR="${UBEHAV_PGDIR:-/tmp/ubehav-pg-$UBEHAV_PGPORT}"
