@@ -55,10 +55,22 @@ SELECT ubehav_explain('sig', s, steps => 2) FROM sig s WHERE id = 1;
 SELECT ubehav_train('ids', 'SELECT user_id, email, a, b, y FROM sig', 'y', '{"epochs": 1, "hidden": [4]}')->>'features' AS features;
 SELECT ubehav_train('ids', 'SELECT user_id, email, a, b, y FROM sig', 'y', '{"epochs": 1, "hidden": [4], "exclude": ["%_id", "email"]}')->>'features' AS features;
 SELECT feature_names, options->'exclude' AS exclude FROM ubehav_models WHERE name = 'ids' AND deployed;
+-- ids from a large sequence collide once stored as float32; a distinct-count sketch still flags
+-- them, while a large integer feature with few values is not flagged
+SELECT ubehav_train('ids_big', 'SELECT 9000000000 + 7 * user_id AS account_id, 100000000::bigint * (user_id % 50) AS big_code, a, y FROM sig', 'y', '{"epochs": 1, "hidden": [4]}')->>'features' AS features;
 -- a value seen once is never kept in a vocabulary, so no e-mail address is stored even when not excluded
 SELECT count(*) AS leaked FROM ubehav_models m
 WHERE m.name = 'ids' AND (m.preprocessing::text LIKE '%@example.com%' OR m.metrics::text LIKE '%@example.com%'
                           OR m.options::text LIKE '%@example.com%' OR encode(m.weights, 'escape') LIKE '%@example.com%');
+-- nor any raw numeric value: every catalog column of every model trained on sig, as text
+-- (weights as hex, which has no '.'), holds none of 300 rows' values of a (their first 10
+-- decimals, however a number is printed); the same probe does find a stored statistic
+SELECT count(*) AS raw_values_in_catalog
+FROM ubehav_models m JOIN sig s ON s.id <= 300 AND strpos(m::text, left(s.a::text, 12)) > 0
+WHERE m.name IN ('sig', 'sig_cat', 'sig_reg', 'ids', 'ids_big');
+SELECT count(DISTINCT name) AS models_searched,
+       bool_and(strpos(m::text, left(jsonb_path_query_first(preprocessing, '$.**.mean[0]')::text, 12)) > 0) AS probe_finds_stored_means
+FROM ubehav_models m WHERE name IN ('sig', 'sig_cat', 'sig_reg', 'ids', 'ids_big');
 SELECT ubehav_train('ids', 'SELECT a, y FROM sig', 'y', '{"exclude": ["y"]}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ubehav_train('ids', 'SELECT a, y FROM sig', 'y', '{"exclude": ["a"]}');

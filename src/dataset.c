@@ -8,6 +8,8 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "catalog/pg_collation.h"
+#include "common/hashfn.h"
+#include "lib/hyperloglog.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/memutils.h"
@@ -119,6 +121,16 @@ init_column(UbRawColumn *col, Form_pg_attribute a, int attno, bool is_target, Me
 	ub_chunks_init(&col->values, col->width, mcxt);
 	if (col->kind == UB_KIND_CATEGORICAL)
 		col->dict = ub_dict_create(mcxt);
+	col->distinct = NULL;
+	if (!is_target && col->kind == UB_KIND_NUMERIC && ub_type_is_integer(col->typid))
+	{
+		MemoryContext old = MemoryContextSwitchTo(mcxt);
+
+		/* 2^12 registers (4 kB): a distinct count within about 2% */
+		col->distinct = palloc(sizeof(hyperLogLogState));
+		initHyperLogLog(col->distinct, 12);
+		MemoryContextSwitchTo(old);
+	}
 }
 
 /* Make room for at least one more row in every column. */
@@ -321,7 +333,17 @@ store_row(UbDataset *ds, Datum *values, bool *nulls, size_t source_row)
 		else if (col->kind == UB_KIND_CATEGORICAL)
 			*ub_chunks_row(&col->values, row) = (float) category_code(col, values[a]);
 		else
-			*ub_chunks_row(&col->values, row) = (float) finite_value(col, values[a], col->typid, source_row);
+		{
+			double		v = finite_value(col, values[a], col->typid, source_row);
+
+			*ub_chunks_row(&col->values, row) = (float) v;
+			if (col->distinct)
+			{
+				int64		iv = (int64) v;
+
+				addHyperLogLog(col->distinct, hash_bytes((const unsigned char *) &iv, sizeof(iv)));
+			}
+		}
 	}
 	ds->n_rows++;
 }
@@ -351,25 +373,37 @@ notice_identifiers(UbDataset *ds)
 	for (i = 0; i < ds->n_columns; i++)
 	{
 		UbRawColumn *col = &ds->columns[i];
-		bool		unique = false;
+		bool		unique = false,
+					nearly = false;
 
 		if (col->kind == UB_KIND_CATEGORICAL)
 			unique = (size_t) col->dict->n == ds->n_rows;
 		else if (col->kind == UB_KIND_NUMERIC && ub_type_is_integer(col->typid))
 		{
 			float	   *v = palloc_extended(sizeof(float) * ds->n_rows, MCXT_ALLOC_HUGE);
+			bool		exact = true;
 
 			for (r = 0; r < ds->n_rows; r++)
+			{
 				v[r] = *ub_chunks_row(&col->values, r);
+				exact &= fabsf(v[r]) <= 16777216.0f;	/* float32 holds integers exactly up to 2^24 */
+			}
 			qsort(v, ds->n_rows, sizeof(float), cmp_float_asc);
 			unique = true;
 			for (r = 1; r < ds->n_rows && unique; r++)
 				unique = v[r] != v[r - 1] && !isnan(v[r]);
 			pfree(v);
+			/* large integers (ids from sequences) collide in float32: count them in the sketch instead */
+			nearly = !unique && !exact && col->distinct &&
+				estimateHyperLogLog(col->distinct) >= 0.95 * (double) ds->n_rows;
 		}
 		if (unique)
 			ereport(NOTICE,
 					(errmsg("feature \"%s\" has a different value in every row, like an identifier", col->name),
+					 errhint("Leave identifiers out of the query, or name them in the option \"exclude\".")));
+		else if (nearly)
+			ereport(NOTICE,
+					(errmsg("feature \"%s\" has a different value in nearly every row, like an identifier", col->name),
 					 errhint("Leave identifiers out of the query, or name them in the option \"exclude\".")));
 	}
 }

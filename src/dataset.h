@@ -21,6 +21,7 @@ typedef struct UbRawColumn
 	UbRowChunks values;			/* (n_rows, width); NaN marks NULL, categorical slots hold dictionary codes */
 	UbStringDict *dict;			/* categorical: value -> code */
 	int64		null_count;		/* NULL values (array elements count one each) */
+	struct hyperLogLogState *distinct;	/* integer features: distinct values seen, as float32 cannot tell large ids apart */
 } UbRawColumn;
 
 typedef struct UbDataset
