@@ -11,12 +11,14 @@ UPDATE sig SET y = (a - 0.5) * (b - 0.5) > 0 OR (cat = 'z' AND a > 0.8);
 SELECT (ubehav_train('sig', 'SELECT a, b, c, d, cat, y FROM sig', 'y', '{"epochs": 30, "learning_rate": 0.01, "seed": 1}')->'metrics'->>'auc')::float8 > 0.95 AS learned;
 
 -- the contributions sum to score - baseline_score within the reported approximation error;
--- with the default 128 steps the error stays below 0.05 (probability units) on every row
+-- with the default 128 steps the error stays below 0.05 (probability units) on every row and
+-- below 0.01 on average (measured: 0.031 and 0.006, against a mean |score - baseline| of 0.48)
 SELECT count(*) AS rows,
        bool_and(abs((SELECT sum(v::text::float8) FROM jsonb_each(e->'contributions') c(k, v))
                     - ((e->>'score')::float8 - (e->>'baseline_score')::float8)
                     - 0) <= (e->>'approximation_error')::float8 + 1e-9) AS error_reported,
        max((e->>'approximation_error')::float8) < 0.05 AS small_error,
+       avg((e->>'approximation_error')::float8) < 0.01 AS small_mean_error,
        bool_and(abs((e->>'score')::float8 - ubehav_predict('sig', s)) < 1e-6) AS score_is_prediction
 FROM sig s, LATERAL (SELECT ubehav_explain('sig', s) AS e) x WHERE id <= 500;
 -- more steps, smaller error
@@ -24,11 +26,12 @@ SELECT avg((ubehav_explain('sig', s, steps => 1024)->>'approximation_error')::fl
        avg((ubehav_explain('sig', s, steps => 16)->>'approximation_error')::float8) AS converges
 FROM sig s WHERE id <= 200;
 -- the columns that carry signal get the largest contributions on average
-SELECT array_agg(k ORDER BY m DESC) AS ranked
+SELECT (array_agg(k ORDER BY m DESC))[1:3] @> ARRAY['a', 'b', 'cat'] AS signal_first
 FROM (SELECT k, avg(abs(v::text::float8)) AS m
       FROM sig s, jsonb_each(ubehav_explain('sig', s)->'contributions') e(k, v) WHERE id <= 1000 GROUP BY k) q;
 -- and permutation importance agrees
-SELECT array_agg(feature ORDER BY importance DESC) AS ranked, bool_and(std >= 0) AS spreads, min(metric) AS metric
+SELECT (array_agg(feature ORDER BY importance DESC))[1:3] @> ARRAY['a', 'b', 'cat'] AS signal_first,
+       bool_and(std >= 0) AS spreads, bool_or(std > 0) AS some_spread, min(metric) AS metric
 FROM ubehav_feature_importance('sig', 'SELECT * FROM sig WHERE id > 2000', 5, 1);
 SELECT a.importance = b.importance AS seeded
 FROM ubehav_feature_importance('sig', 'SELECT * FROM sig', 3, 7) a JOIN ubehav_feature_importance('sig', 'SELECT * FROM sig', 3, 7) b USING (feature)
