@@ -419,3 +419,250 @@ AS 'MODULE_PATHNAME', 'ubehav_import'
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION ubehav_import(text, jsonb) IS
 'store what ubehav_export returned as a new, deployed version of model (everything is validated first); returns the version';
+
+-- ==== behaviour analytics: demo data generator ====
+CREATE FUNCTION ubehav_demo_users(n_users integer, days integer DEFAULT 180, seed bigint DEFAULT 1,
+                                  start date DEFAULT DATE '2025-09-01')
+RETURNS TABLE (user_id integer, signup_date date, region text, device text, channel text)
+AS 'MODULE_PATHNAME', 'ubehav_demo_users'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10000;
+COMMENT ON FUNCTION ubehav_demo_users(integer, integer, bigint, date) IS
+'synthetic e-commerce users 1..n_users who signed up before start + days (deterministic from seed): signup date, region, device, acquisition channel';
+
+CREATE FUNCTION ubehav_demo_events(n_users integer, days integer DEFAULT 180, seed bigint DEFAULT 1,
+                                   start date DEFAULT DATE '2025-09-01')
+RETURNS TABLE (event_id bigint, user_id integer, session_id bigint, ts timestamptz, event_type text,
+               product_id integer, category text, price float8, quantity integer)
+AS 'MODULE_PATHNAME', 'ubehav_demo_events'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000000;
+COMMENT ON FUNCTION ubehav_demo_events(integer, integer, bigint, date) IS
+'synthetic e-commerce events (view, add_to_cart, remove_from_cart, purchase, ad_impression, ad_click, review) of users 1..n_users over days from start, deterministic from seed, with seasonality, special days, cart abandonment, price sensitivity, category affinity, churn and long-tailed activity (the model is described in the README)';
+
+CREATE FUNCTION ubehav_demo_create(schema_name text, n_users integer, days integer DEFAULT 180,
+                                   seed bigint DEFAULT 1, start date DEFAULT DATE '2025-09-01')
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', schema_name);
+    EXECUTE format('CREATE TABLE %I.users AS SELECT * FROM @extschema@.ubehav_demo_users(%s, %s, %s, %L::date)',
+                   schema_name, n_users, days, seed, start);
+    EXECUTE format('ALTER TABLE %I.users ADD PRIMARY KEY (user_id)', schema_name);
+    EXECUTE format('CREATE TABLE %I.events AS SELECT * FROM @extschema@.ubehav_demo_events(%s, %s, %s, %L::date)',
+                   schema_name, n_users, days, seed, start);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    EXECUTE format('ALTER TABLE %I.events ADD PRIMARY KEY (event_id)', schema_name);
+    EXECUTE format('CREATE INDEX ON %I.events (user_id, ts)', schema_name);
+    EXECUTE format('ANALYZE %I.users, %I.events', schema_name, schema_name);
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION ubehav_demo_create(text, integer, integer, bigint, date) IS
+'create the tables users and events of generated demo data in schema_name (created if missing; the tables must not exist), indexed and analysed; returns the number of events';
+
+-- ==== behaviour analytics: features and labels from an events table ====
+-- No leakage: ubehav_behaviour_features reads only events strictly before the cut-off and
+-- ubehav_behaviour_labels only events at or after it, so a label can never change a feature.
+CREATE FUNCTION ubehav_behaviour_features(events regclass, cutoff timestamptz,
+        user_column text DEFAULT 'user_id', time_column text DEFAULT 'ts',
+        type_column text DEFAULT 'event_type', session_column text DEFAULT 'session_id',
+        category_column text DEFAULT 'category', price_column text DEFAULT 'price',
+        quantity_column text DEFAULT 'quantity')
+RETURNS TABLE (user_id bigint,
+               days_since_last_visit float8, days_since_last_purchase float8, tenure_days float8,
+               frequency bigint, monetary float8, avg_order_value float8,
+               sessions bigint, sessions_7d bigint, sessions_30d bigint, sessions_90d bigint,
+               mean_session_minutes float8, cart_abandonment_rate float8,
+               favourite_category text, category_entropy float8, categories bigint,
+               ad_impressions bigint, ad_ctr float8, avg_viewed_price float8,
+               activity_trend float8,
+               view_7d bigint,
+               add_to_cart_7d bigint,
+               remove_from_cart_7d bigint,
+               purchase_7d bigint,
+               ad_impression_7d bigint,
+               ad_click_7d bigint,
+               review_7d bigint,
+               view_30d bigint,
+               add_to_cart_30d bigint,
+               remove_from_cart_30d bigint,
+               purchase_30d bigint,
+               ad_impression_30d bigint,
+               ad_click_30d bigint,
+               review_30d bigint,
+               view_90d bigint,
+               add_to_cart_90d bigint,
+               remove_from_cart_90d bigint,
+               purchase_90d bigint,
+               ad_impression_90d bigint,
+               ad_click_90d bigint,
+               review_90d bigint,
+               cart_rate_7d float8,
+               purchase_rate_7d float8,
+               ctr_7d float8,
+               cart_rate_30d float8,
+               purchase_rate_30d float8,
+               ctr_30d float8,
+               cart_rate_90d float8,
+               purchase_rate_90d float8,
+               ctr_90d float8)
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+AS $fn$
+BEGIN
+    RETURN QUERY EXECUTE format($q$
+    WITH e AS MATERIALIZED (
+        SELECT (%2$I)::bigint AS u, (%3$I)::timestamptz AS ts, (%4$I)::text AS et, (%5$I)::bigint AS sid,
+               (%6$I)::text AS cat, (%7$I)::float8 AS price, coalesce((%8$I)::float8, 1) AS qty
+        FROM %1$s
+        WHERE %3$I < $1 AND %2$I IS NOT NULL
+    ), a AS (
+        SELECT u,
+               extract(epoch FROM $1 - max(ts))::float8 / 86400 AS days_since_last_visit,
+               extract(epoch FROM $1 - max(ts) FILTER (WHERE et = 'purchase'))::float8 / 86400 AS days_since_last_purchase,
+               extract(epoch FROM $1 - min(ts))::float8 / 86400 AS tenure_days,
+               count(DISTINCT sid) FILTER (WHERE et = 'purchase') AS frequency,
+               coalesce(sum(price * qty) FILTER (WHERE et = 'purchase'), 0) AS monetary,
+               count(DISTINCT sid) AS sessions,
+               count(*) FILTER (WHERE et = 'ad_impression') AS ad_impressions,
+               count(*) FILTER (WHERE et = 'ad_click') AS ad_clicks,
+               avg(price) FILTER (WHERE et = 'view') AS avg_viewed_price,
+               count(*) FILTER (WHERE ts >= $1 - interval '30 days') AS events_30d,
+               count(*) FILTER (WHERE ts >= $1 - interval '90 days') AS events_90d,
+               count(DISTINCT sid) FILTER (WHERE ts >= $1 - interval '7 days') AS sessions_7d,
+               count(DISTINCT sid) FILTER (WHERE et = 'purchase' AND ts >= $1 - interval '7 days') AS purchase_sessions_7d,
+               count(DISTINCT sid) FILTER (WHERE ts >= $1 - interval '30 days') AS sessions_30d,
+               count(DISTINCT sid) FILTER (WHERE et = 'purchase' AND ts >= $1 - interval '30 days') AS purchase_sessions_30d,
+               count(DISTINCT sid) FILTER (WHERE ts >= $1 - interval '90 days') AS sessions_90d,
+               count(DISTINCT sid) FILTER (WHERE et = 'purchase' AND ts >= $1 - interval '90 days') AS purchase_sessions_90d,
+               count(*) FILTER (WHERE et = 'view' AND ts >= $1 - interval '7 days') AS view_7d,
+               count(*) FILTER (WHERE et = 'add_to_cart' AND ts >= $1 - interval '7 days') AS add_to_cart_7d,
+               count(*) FILTER (WHERE et = 'remove_from_cart' AND ts >= $1 - interval '7 days') AS remove_from_cart_7d,
+               count(*) FILTER (WHERE et = 'purchase' AND ts >= $1 - interval '7 days') AS purchase_7d,
+               count(*) FILTER (WHERE et = 'ad_impression' AND ts >= $1 - interval '7 days') AS ad_impression_7d,
+               count(*) FILTER (WHERE et = 'ad_click' AND ts >= $1 - interval '7 days') AS ad_click_7d,
+               count(*) FILTER (WHERE et = 'review' AND ts >= $1 - interval '7 days') AS review_7d,
+               count(*) FILTER (WHERE et = 'view' AND ts >= $1 - interval '30 days') AS view_30d,
+               count(*) FILTER (WHERE et = 'add_to_cart' AND ts >= $1 - interval '30 days') AS add_to_cart_30d,
+               count(*) FILTER (WHERE et = 'remove_from_cart' AND ts >= $1 - interval '30 days') AS remove_from_cart_30d,
+               count(*) FILTER (WHERE et = 'purchase' AND ts >= $1 - interval '30 days') AS purchase_30d,
+               count(*) FILTER (WHERE et = 'ad_impression' AND ts >= $1 - interval '30 days') AS ad_impression_30d,
+               count(*) FILTER (WHERE et = 'ad_click' AND ts >= $1 - interval '30 days') AS ad_click_30d,
+               count(*) FILTER (WHERE et = 'review' AND ts >= $1 - interval '30 days') AS review_30d,
+               count(*) FILTER (WHERE et = 'view' AND ts >= $1 - interval '90 days') AS view_90d,
+               count(*) FILTER (WHERE et = 'add_to_cart' AND ts >= $1 - interval '90 days') AS add_to_cart_90d,
+               count(*) FILTER (WHERE et = 'remove_from_cart' AND ts >= $1 - interval '90 days') AS remove_from_cart_90d,
+               count(*) FILTER (WHERE et = 'purchase' AND ts >= $1 - interval '90 days') AS purchase_90d,
+               count(*) FILTER (WHERE et = 'ad_impression' AND ts >= $1 - interval '90 days') AS ad_impression_90d,
+               count(*) FILTER (WHERE et = 'ad_click' AND ts >= $1 - interval '90 days') AS ad_click_90d,
+               count(*) FILTER (WHERE et = 'review' AND ts >= $1 - interval '90 days') AS review_90d
+        FROM e GROUP BY u
+    ), s AS (
+        SELECT u, extract(epoch FROM max(ts) - min(ts))::float8 / 60 AS minutes,
+               bool_or(et = 'add_to_cart') AS carted, bool_or(et = 'purchase') AS bought
+        FROM e GROUP BY u, sid
+    ), sa AS (
+        SELECT u, avg(minutes) AS mean_session_minutes,
+               (count(*) FILTER (WHERE carted AND NOT bought))::float8 / nullif(count(*) FILTER (WHERE carted), 0)
+                   AS cart_abandonment_rate
+        FROM s GROUP BY u
+    ), c AS (
+        SELECT u, cat, count(*)::float8 AS n, sum(count(*)) OVER (PARTITION BY u)::float8 AS total
+        FROM e WHERE cat IS NOT NULL AND et IN ('view', 'add_to_cart', 'purchase')
+        GROUP BY u, cat
+    ), ca AS (
+        SELECT u, (array_agg(cat ORDER BY n DESC, cat))[1] AS favourite_category,
+               greatest(-sum(n / total * ln(n / total)) / ln(2.0), 0) AS category_entropy,
+               count(*) AS categories
+        FROM c GROUP BY u
+    )
+    SELECT a.u, a.days_since_last_visit, a.days_since_last_purchase, a.tenure_days,
+           a.frequency, a.monetary, a.monetary / nullif(a.frequency, 0),
+           a.sessions, a.sessions_7d, a.sessions_30d, a.sessions_90d,
+           sa.mean_session_minutes, sa.cart_abandonment_rate,
+           ca.favourite_category, coalesce(ca.category_entropy, 0), coalesce(ca.categories, 0),
+           a.ad_impressions, a.ad_clicks::float8 / nullif(a.ad_impressions, 0), a.avg_viewed_price,
+           a.events_30d::float8 / nullif(a.events_90d, 0),
+           a.view_7d, a.add_to_cart_7d, a.remove_from_cart_7d, a.purchase_7d, a.ad_impression_7d, a.ad_click_7d, a.review_7d, a.view_30d, a.add_to_cart_30d, a.remove_from_cart_30d, a.purchase_30d, a.ad_impression_30d, a.ad_click_30d, a.review_30d, a.view_90d, a.add_to_cart_90d, a.remove_from_cart_90d, a.purchase_90d, a.ad_impression_90d, a.ad_click_90d, a.review_90d,
+           a.add_to_cart_7d::float8 / nullif(a.view_7d, 0),
+           a.purchase_sessions_7d::float8 / nullif(a.sessions_7d, 0),
+           a.ad_click_7d::float8 / nullif(a.ad_impression_7d, 0),
+           a.add_to_cart_30d::float8 / nullif(a.view_30d, 0),
+           a.purchase_sessions_30d::float8 / nullif(a.sessions_30d, 0),
+           a.ad_click_30d::float8 / nullif(a.ad_impression_30d, 0),
+           a.add_to_cart_90d::float8 / nullif(a.view_90d, 0),
+           a.purchase_sessions_90d::float8 / nullif(a.sessions_90d, 0),
+           a.ad_click_90d::float8 / nullif(a.ad_impression_90d, 0)
+    FROM a JOIN sa USING (u) LEFT JOIN ca USING (u)
+    ORDER BY a.u
+    $q$, events, user_column, time_column, type_column, session_column, category_column,
+         price_column, quantity_column)
+    USING cutoff;
+END
+$fn$;
+COMMENT ON FUNCTION ubehav_behaviour_features(regclass, timestamptz, text, text, text, text, text, text, text) IS
+'one row per user with events before cutoff: recency, frequency, monetary value, sessions, cart abandonment, favourite category and entropy, ad click-through, counts per event type and rates over 7/30/90 days; reads ONLY events strictly before cutoff (no leakage: labels from ubehav_behaviour_labels use only events at or after it)';
+
+CREATE FUNCTION ubehav_behaviour_labels(events regclass, cutoff timestamptz,
+        user_column text DEFAULT 'user_id', time_column text DEFAULT 'ts',
+        type_column text DEFAULT 'event_type', category_column text DEFAULT 'category')
+RETURNS TABLE (user_id bigint, purchase_next_7d boolean, churn_next_30d boolean,
+               next_purchase_category text, purchases_next_7d bigint)
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+AS $fn$
+BEGIN
+    RETURN QUERY EXECUTE format($q$
+    WITH horizon AS (SELECT max(%3$I)::timestamptz AS last_ts FROM %1$s),
+    before AS (SELECT DISTINCT (%2$I)::bigint AS u FROM %1$s WHERE %3$I < $1 AND %2$I IS NOT NULL),
+    after AS (
+        SELECT (%2$I)::bigint AS u,
+               count(*) FILTER (WHERE %4$I = 'purchase' AND %3$I < $1 + interval '7 days') AS purchases_7d,
+               count(*) FILTER (WHERE %3$I < $1 + interval '30 days') AS events_30d,
+               (array_agg((%5$I)::text ORDER BY %3$I) FILTER (WHERE %4$I = 'purchase'))[1] AS next_category
+        FROM %1$s
+        WHERE %3$I >= $1 AND %2$I IS NOT NULL
+        GROUP BY 1
+    )
+    SELECT b.u,
+           CASE WHEN h.last_ts >= $1 + interval '7 days' THEN coalesce(a.purchases_7d, 0) > 0 END,
+           CASE WHEN h.last_ts >= $1 + interval '30 days' THEN coalesce(a.events_30d, 0) = 0 END,
+           a.next_category,
+           CASE WHEN h.last_ts >= $1 + interval '7 days' THEN coalesce(a.purchases_7d, 0) END
+    FROM before b CROSS JOIN horizon h LEFT JOIN after a USING (u)
+    ORDER BY b.u
+    $q$, events, user_column, time_column, type_column, category_column)
+    USING cutoff;
+END
+$fn$;
+COMMENT ON FUNCTION ubehav_behaviour_labels(regclass, timestamptz, text, text, text, text) IS
+'labels of each user with events before cutoff, from events at or after cutoff ONLY: purchase in the next 7 days, churn (no event in the next 30 days), category of the next purchase; NULL where the events table does not reach far enough past cutoff';
+
+CREATE FUNCTION ubehav_units_per_day(events regclass, from_day date, to_day date,
+        product_column text DEFAULT 'product_id', time_column text DEFAULT 'ts',
+        type_column text DEFAULT 'event_type', quantity_column text DEFAULT 'quantity',
+        category_column text DEFAULT 'category')
+RETURNS TABLE (product_id bigint, category text, day date, units bigint)
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+AS $fn$
+BEGIN
+    RETURN QUERY EXECUTE format($q$
+    WITH sold AS (
+        SELECT (%2$I)::bigint AS p, (%3$I)::date AS d, sum(coalesce((%5$I)::bigint, 1))::bigint AS units
+        FROM %1$s
+        WHERE %4$I = 'purchase' AND %3$I >= $1 AND %3$I < $2 AND %2$I IS NOT NULL
+        GROUP BY 1, 2
+    ), products AS (
+        SELECT (%2$I)::bigint AS p, min((%6$I)::text) AS category
+        FROM %1$s WHERE %2$I IS NOT NULL GROUP BY 1
+    )
+    SELECT pr.p, pr.category, g.day::date, coalesce(s.units, 0)
+    FROM products pr CROSS JOIN generate_series($1::timestamp, ($2 - 1)::timestamp, interval '1 day') g(day)
+         LEFT JOIN sold s ON s.p = pr.p AND s.d = g.day::date
+    ORDER BY 1, 3
+    $q$, events, product_column, time_column, type_column, quantity_column, category_column)
+    USING from_day, to_day;
+END
+$fn$;
+COMMENT ON FUNCTION ubehav_units_per_day(regclass, date, date, text, text, text, text, text) IS
+'units sold per product per day in [from_day, to_day), one row for every product seen in events and every day, 0 when none were sold (days in the session time zone): the target of demand forecasting';
