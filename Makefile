@@ -71,6 +71,6 @@ fuzz-short: fuzz-build
 	test/fuzz/build/make_corpus test/fuzz/build/corpus/deserialize
 	cp test/fuzz/corpus/options/* test/fuzz/build/corpus/options/
 	test/fuzz/build/fuzz_deserialize -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 test/fuzz/build/corpus/deserialize
-	test/fuzz/build/fuzz_options -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 test/fuzz/build/corpus/options
+	test/fuzz/build/fuzz_options -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -dict=test/fuzz/options.dict test/fuzz/build/corpus/options
 
 EXTRA_CLEAN = test/nn/build test/nn/build-san test/fuzz/build results regression.diffs regression.out
