@@ -23,6 +23,17 @@ FROM ubehav_models WHERE name = 'dp_eps1';
 -- a given noise multiplier: the epsilon it spends is reported
 SELECT (s->'metrics'->'dp'->>'epsilon')::float8 > 0 AS reported, s->'metrics'->'dp'->>'noise_multiplier' AS noise_multiplier
 FROM ubehav_train('dp_noise', 'SELECT a, b, c, y FROM dp', 'y', '{"epochs": 1, "batch_size": 256, "noise_multiplier": 1.5, "dp_delta": 0.00001}') s;
+-- regression and multiclass heads train privately too
+SELECT s->>'task' AS task, round((s->'metrics'->'dp'->>'epsilon')::numeric, 6) AS epsilon_spent, (s->'metrics'->>'r2')::float8 > 0.9 AS learned
+FROM ubehav_train('dp_reg', 'SELECT a, b, c, 3 * a - 2 * b AS t FROM dp', 't', '{"epochs": 5, "batch_size": 128, "learning_rate": 0.005, "dp_epsilon": 4, "seed": 3}') s;
+SELECT s->>'task' AS task, round((s->'metrics'->'dp'->>'epsilon')::numeric, 6) AS epsilon_spent, (s->'metrics'->>'accuracy')::float8 > 0.8 AS learned
+FROM ubehav_train('dp_mc', 'SELECT a, b, CASE WHEN a < 0.33 THEN ''lo'' WHEN a < 0.66 THEN ''mid'' ELSE ''hi'' END AS k FROM dp', 'k', '{"epochs": 5, "batch_size": 128, "learning_rate": 0.005, "dp_epsilon": 4, "seed": 3}') s;
+-- the Poisson samples and the noise come from the seeded generator: one seed, one model
+SELECT count(ubehav_train('dp_rep', 'SELECT a, b, c, y FROM dp', 'y', '{"epochs": 2, "batch_size": 256, "dp_epsilon": 2, "seed": 9}')) AS trained
+FROM generate_series(1, 2) s;
+SELECT count(*) AS versions, count(DISTINCT weights) AS distinct_weights FROM ubehav_models WHERE name = 'dp_rep';
+SELECT ubehav_train('dp_rep', 'SELECT a, b, c, y FROM dp', 'y', '{"epochs": 2, "batch_size": 256, "dp_epsilon": 2, "seed": 10}') IS NOT NULL AS another_seed;
+SELECT count(*) AS versions, count(DISTINCT weights) AS distinct_weights FROM ubehav_models WHERE name = 'dp_rep';
 -- a budget that cannot be met, and options that would break the guarantee
 SELECT ubehav_train('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"epochs": 50, "dp_epsilon": 0.01}');
 \echo :LAST_ERROR_SQLSTATE
