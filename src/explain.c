@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -21,6 +22,7 @@
 
 #define UB_IG_MIN_STEPS 4
 #define UB_IG_MAX_STEPS 4096
+#define UB_IG_BLOCK 64			/* path points through the network at once: bounded memory, interrupts between */
 
 /* Index of the class to explain: the named one, or the most likely one for this row. */
 static int
@@ -65,6 +67,7 @@ explain(FunctionCallInfo fcinfo, UbModel *m)
 	int			steps = PG_ARGISNULL(3) ? 128 : PG_GETARG_INT32(3);
 	int			d = prep->n_encoded,
 				p = m->spec.n_inputs,
+				block = Min(steps, UB_IG_BLOCK),
 				output,
 				s,
 				j,
@@ -104,27 +107,34 @@ explain(FunctionCallInfo fcinfo, UbModel *m)
 	memcpy(z, ub_prep_network_input(prep, x, m->z), sizeof(float) * p);
 	memcpy(z0, ub_prep_network_input(prep, x0, m->z), sizeof(float) * p);
 
-	ub_check_nn_status(nn_workspace_floats(&m->spec, steps, &ws_floats), "sizing the explanation workspace");
+	ub_check_nn_status(nn_workspace_floats(&m->spec, block, &ws_floats), "sizing the explanation workspace");
 	ub_check_nn_status(nn_spec_param_count(&m->spec, &n_params), "sizing the explanation workspace");
-	path = palloc(sizeof(float) * (size_t) steps * p);
-	workspace = palloc(sizeof(float) * ws_floats);
-	grads = palloc(sizeof(float) * n_params);
-	dlogits = palloc(sizeof(float) * (size_t) steps * m->spec.n_outputs);
-	dinp = palloc(sizeof(float) * (size_t) steps * p);
-	out = palloc(sizeof(float) * steps);
-	/* midpoints of steps equal intervals from the baseline to the row */
-	for (s = 0; s < steps; s++)
-	{
-		double		alpha = (s + 0.5) / steps;
-
-		for (j = 0; j < p; j++)
-			path[(size_t) s * p + j] = (float) (z0[j] + alpha * ((double) z[j] - z0[j]));
-	}
-	nn_input_gradient(&m->spec, m->params, path, steps, output, workspace, grads, dlogits, dinp, out);
+	path = palloc_extended(sizeof(float) * (size_t) block * p, MCXT_ALLOC_HUGE);
+	workspace = palloc_extended(sizeof(float) * ws_floats, MCXT_ALLOC_HUGE);
+	grads = palloc_extended(sizeof(float) * n_params, MCXT_ALLOC_HUGE);
+	dlogits = palloc(sizeof(float) * (size_t) block * m->spec.n_outputs);
+	dinp = palloc_extended(sizeof(float) * (size_t) block * p, MCXT_ALLOC_HUGE);
+	out = palloc(sizeof(float) * block);
 	grad_z = palloc0(sizeof(float) * p);
-	for (s = 0; s < steps; s++)
-		for (j = 0; j < p; j++)
-			grad_z[j] += dinp[(size_t) s * p + j] / steps;
+	/* midpoints of steps equal intervals from the baseline to the row, a block of them at a time */
+	for (s = 0; s < steps; s += block)
+	{
+		int			nb = Min(block, steps - s),
+					k;
+
+		for (k = 0; k < nb; k++)
+		{
+			double		alpha = (s + k + 0.5) / steps;
+
+			for (j = 0; j < p; j++)
+				path[(size_t) k * p + j] = (float) (z0[j] + alpha * ((double) z[j] - z0[j]));
+		}
+		nn_input_gradient(&m->spec, m->params, path, nb, output, workspace, grads, dlogits, dinp, out);
+		for (k = 0; k < nb; k++)
+			for (j = 0; j < p; j++)
+				grad_z[j] += dinp[(size_t) k * p + j] / steps;
+		CHECK_FOR_INTERRUPTS();
+	}
 	grad_x = palloc0(sizeof(float) * d);
 	if (prep->pca_k > 0)
 	{
