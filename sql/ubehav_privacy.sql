@@ -45,4 +45,10 @@ SELECT ubehav_train('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"dp_epsilon": 
 \echo :LAST_ERROR_SQLSTATE
 SELECT ubehav_train('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"dp_epsilon": 1, "noise_multiplier": 1}');
 \echo :LAST_ERROR_SQLSTATE
+-- a search would spend the budget once per trial on the same rows, while the stored epsilon counts one
+SELECT ubehav_tune('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"grid": {"hidden": [[4], [8]]}, "options": {"dp_epsilon": 1, "epochs": 1}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_tune('dp_bad', 'SELECT a, b, c, y FROM dp', 'y', '{"grid": {"dp_epsilon": [1, 8]}, "options": {"epochs": 1}}');
+\echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS dp_bad_versions FROM ubehav_models WHERE name = 'dp_bad';
+SELECT count(*) AS dp_bad_trials FROM ubehav_trials WHERE model = 'dp_bad';

@@ -289,6 +289,9 @@ ubehav_tune(PG_FUNCTION_ARGS)
 			JsonbToCString(NULL, ub_jsonb_container(v), v->val.binary.len)))) :
 		DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
 	ub_options_parse(base, &opts);
+	if (opts.dp)
+		bad_search("differentially private options cannot be tuned: every trial would spend the privacy budget again on the same rows",
+				   "Choose the options on other data or without privacy, then train once with \"dp_epsilon\"; the epsilon stored with a tuned model would not count the other trials.");
 	if (opts.validation_split == 0.0)
 		bad_search("tuning needs validation rows, but validation_split is 0",
 				   "Set \"validation_split\" above 0 in \"options\".");
@@ -367,6 +370,9 @@ ubehav_tune(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(trial_cxt);
 		trial_opts_json = trial_options(base, params, n_params, random, t, &search_rng);
 		ub_options_parse(trial_opts_json, &topts);
+		if (topts.dp)
+			bad_search("differentially private options cannot be tuned: every trial would spend the privacy budget again on the same rows",
+					   "Choose the options on other data or without privacy, then train once with \"dp_epsilon\"; the epsilon stored with a tuned model would not count the other trials.");
 		memcpy(order, split, sizeof(uint32) * n);
 		/* the rng as ubehav_train would have it after its split: the same seed gives the same model */
 		nn_rng_seed(&trial_rng, (uint64) opts.seed);
