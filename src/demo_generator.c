@@ -6,7 +6,8 @@
  *
  * Catalogue. 12 categories of 200 products each; product_id = 1000 * (category + 1) + rank,
  * rank 1..200. A product's base price is lognormal around its category's typical price
- * (sd 0.45 in log space) and it has an "appeal" ~ N(0, 1); both are drawn from a generator
+ * (sd 0.45 in log space) and it has an "appeal": N(0, 1) plus a shift N(0, 0.6^2) shared by its
+ * category; both are drawn from a generator
  * seeded by (seed, product), so they are the same in every call with the same seed. Products
  * are picked within a category with a long-tailed popularity (rank = 200 * u^2.5).
  *
@@ -20,7 +21,7 @@
  *   - sessions per day: lognormal, exp(-2.6 + 0.6 z + 0.7 N(0, 1)) times a channel factor
  *     (long-tailed: a few heavy users, many light ones);
  *   - purchase propensity b (engagement, device: desktop +, mobile -; channel: email +,
- *     social -), price sensitivity s = exp(0.4 N(0, 1)), ad clickiness (social +);
+ *     social -), price sensitivity s = exp(0.4 N(0, 1)), ad clickiness N(0, 1) (social +);
  *   - category affinity: a favourite category (55% of browsing), a second one (20%), the rest
  *     spread by category popularity;
  *   - drift: 35% of users lose interest, their activity decaying as exp(-t / tau) with tau
@@ -41,7 +42,7 @@
  * the cart with probability sigmoid(-2.5 + 0.4 z + 0.7 [favourite category] + 0.3 appeal
  * - 0.8 s log(price / typical) + 2.5 s discount); items may be removed again (6% per later
  * view). Ad impressions: Poisson(0.6 + 0.1 views), half targeted at the favourite category;
- * a click has probability sigmoid(-3.3 + 0.8 clickiness + 0.9 [favourite] + 0.8 appeal
+ * a click has probability sigmoid(-3.3 + 0.8 clickiness + 1.2 [favourite] + 0.8 appeal
  * + 0.3 [mobile]) and is followed by a view of the advertised product. At the end, a non-empty
  * cart is bought with probability sigmoid(-0.3 + 0.8 b + 0.6 [returning] - 0.5 [new]
  * + 3 discount - 0.35 s log(1 + cart value / 50) + 0.05 min(views, 20)), one purchase event
@@ -297,6 +298,18 @@ dg_world(uint64 seed, int days, DateADT start)
 		w->products[p].price = exp(dg_category_log_price[p / DG_PRODUCTS_PER_CATEGORY] + 0.45 * nn_rng_normal(&rng));
 		w->products[p].appeal = nn_rng_normal(&rng);
 	}
+	/* some categories' products appeal more than others' (same for every product of one) */
+	for (p = 0; p < DG_PRODUCTS; p += DG_PRODUCTS_PER_CATEGORY)
+	{
+		NnRng		rng;
+		double		shift;
+		int			q;
+
+		nn_rng_seed(&rng, dg_mix(seed ^ UINT64CONST(0x63617465676f7279), (uint64) p));
+		shift = 0.6 * nn_rng_normal(&rng);
+		for (q = p; q < p + DG_PRODUCTS_PER_CATEGORY; q++)
+			w->products[q].appeal += shift;
+	}
 	w->calendar = palloc(sizeof(DgDay) * days);
 	for (t = 0; t < days; t++)
 	{
@@ -338,7 +351,7 @@ dg_user(const DgWorld *w, int64 user_id, DgUser *u)
 	u->buy = 0.6 * u->engagement + 0.8 * nn_rng_normal(rng) + dg_channel_buy[u->channel]
 		+ (u->device == 1 ? 0.3 : u->device == 0 ? -0.2 : 0.0);
 	u->price_sensitivity = exp(0.4 * nn_rng_normal(rng));
-	u->clickiness = 0.8 * nn_rng_normal(rng) + dg_channel_click[u->channel];
+	u->clickiness = nn_rng_normal(rng) + dg_channel_click[u->channel];
 	u->favourite = dg_pick(rng, dg_category_share, DG_CATEGORIES);
 	do
 		u->second = dg_pick(rng, dg_category_share, DG_CATEGORIES);
@@ -551,7 +564,7 @@ dg_simulate_user(const DgWorld *w, int64 user_id, DgEmitter *em)
 					double		ad_price = w->products[ad_product].price * (1.0 - day->discount);
 
 					dg_emit(em, user_id, session_id, DG_TS(), EV_AD_IMPRESSION, ad_product, ad_price, 0);
-					if (nn_rng_uniform(rng) < dg_sigmoid(-3.3 + 0.8 * u.clickiness + 0.9 * (ad_category == u.favourite)
+					if (nn_rng_uniform(rng) < dg_sigmoid(-3.3 + 0.8 * u.clickiness + 1.2 * (ad_category == u.favourite)
 														 + 0.8 * w->products[ad_product].appeal
 														 + 0.3 * (u.device == 0)))
 					{
