@@ -20,6 +20,9 @@ SELECT (SELECT auc FROM dp_runs WHERE m = 'dp_none') >= (SELECT auc FROM dp_runs
        (SELECT (dp->>'noise_multiplier')::float8 FROM dp_runs WHERE m = 'dp_eps8') AS smaller_budget_more_noise;
 SELECT metrics->'dp'->>'epsilon' IS NOT NULL AS in_catalog, metrics->'dp'->>'sampling' AS sampling, options->'dp_epsilon' AS dp_epsilon, options->'early_stopping' AS early_stopping
 FROM ubehav_models WHERE name = 'dp_eps1';
+-- the training log keeps no training loss of a private model (it is not noised), only validation figures
+SELECT m.name, bool_and(e->'loss' = 'null'::jsonb) AS no_training_loss, bool_and(jsonb_typeof(e->'val_loss') = 'number') AS val_loss_kept
+FROM ubehav_models m, jsonb_array_elements(m.training_log) e WHERE m.name IN ('dp_none', 'dp_eps1') GROUP BY m.name ORDER BY m.name;
 -- a given noise multiplier: the epsilon it spends is reported
 SELECT (s->'metrics'->'dp'->>'epsilon')::float8 > 0 AS reported, s->'metrics'->'dp'->>'noise_multiplier' AS noise_multiplier
 FROM ubehav_train('dp_noise', 'SELECT a, b, c, y FROM dp', 'y', '{"epochs": 1, "batch_size": 256, "noise_multiplier": 1.5, "dp_delta": 0.00001}') s;

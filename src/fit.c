@@ -309,7 +309,8 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 		if (epoch > 1)
 			appendStringInfoChar(log, ',');
 		appendStringInfo(log, "{\"epoch\":%d,\"loss\":", epoch);
-		ub_json_number(log, train_loss);
+		/* a private model's training loss is an un-noised statistic of the rows DP protects */
+		ub_json_number(log, data->dp_noise > 0 ? get_float8_nan() : train_loss);
 		appendStringInfoString(log, ",\"val_loss\":");
 		ub_json_number(log, val_loss);
 		if (metric_name)
