@@ -57,6 +57,16 @@ SELECT ubehav_train('hf_exclude', 'SELECT a, y FROM hf_data', 'y', '{"exclude": 
 SELECT hf_try($q$SELECT ubehav_train('hf_bad', 'INSERT INTO hf_data (id) VALUES (0) RETURNING a, y', 'y')$q$);
 SELECT hf_try($q$SELECT ubehav_train('hf_bad', 'WITH d AS (DELETE FROM hf_data RETURNING a, y) SELECT * FROM d', 'y')$q$);
 
+-- thousands of classes: trained, scored and evaluated; the confusion matrix keeps only its non-zero cells
+SELECT s->>'task' AS task, s->>'parameters' AS parameters,
+       (SELECT sum(v::text::int) FROM jsonb_each(s->'metrics'->'confusion') r, jsonb_each(r.value) c(k, v)) = (s->>'validation_rows')::int AS confusion_counts_every_row,
+       (SELECT count(*) FROM jsonb_object_keys(s->'metrics'->'per_class')) AS per_class_entries
+FROM ubehav_train('hf_classes', 'SELECT i % 7 AS a, (i % 2000)::text AS y FROM generate_series(1, 3000) i', 'y',
+                  '{"epochs": 1, "hidden": [2], "max_classes": 5000}') s;
+SELECT array_length(ubehav_predict_proba('hf_classes', ARRAY[3]), 1) AS probabilities, ubehav_predict_class('hf_classes', ARRAY[3]) IS NOT NULL AS has_class;
+SELECT (e->>'rows')::int AS rows, pg_column_size(e) < 1000000 AS compact
+FROM ubehav_evaluate('hf_classes', 'SELECT i % 7 AS a, (i % 2000)::text AS y FROM generate_series(1, 3000) i') e;
+
 -- evaluation, scoring and curves over hostile queries
 SELECT hf_try($q$SELECT ubehav_evaluate('hf', 'SELECT 1/0 AS a, b, c, y FROM hf_data')$q$);
 SELECT hf_try($q$SELECT ubehav_evaluate('hf', 'SELECT a, b, c, y FROM hf_data WHERE false')$q$);

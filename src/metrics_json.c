@@ -47,12 +47,42 @@ append_rank_metrics(StringInfo buf, const float *p, const float *y, size_t n, do
 	pfree(pairs);
 }
 
-/* Multiclass: precision, recall and f1 per class, and the confusion matrix, keyed by label. */
+/* Largest class count whose confusion matrix is written in full; beyond it only non-zero cells. */
+#define UB_DENSE_CONFUSION_CLASSES 100
+
+/* Sort (actual, predicted) cell keys in ascending order. */
+static int
+cmp_cell(const void *a, const void *b)
+{
+	uint64		x = *(const uint64 *) a,
+				y = *(const uint64 *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+static const char *
+class_key(char **labels, int k)
+{
+	return labels ? labels[k] : psprintf("%d", k);
+}
+
+/*
+ * Multiclass: precision, recall and f1 per class, and the confusion matrix, keyed by label.
+ * Counting goes through the sorted (actual, predicted) cells of the rows, never a K x K array,
+ * so memory and output stay O(rows + K) when max_classes allows thousands of classes: a full
+ * matrix of 10,000 classes would be 800 MB to count and more than a jsonb can hold to write.
+ */
 static void
 append_per_class(StringInfo buf, const float *probs, const float *y, size_t n, int K, char **labels)
 {
-	double	   *matrix = palloc0(sizeof(double) * K * K);	/* actual row, predicted column */
-	size_t		r;
+	uint64	   *cells = palloc_extended(sizeof(uint64) * Max(n, 1), MCXT_ALLOC_HUGE);
+	double	   *tp = palloc0(sizeof(double) * K),
+			   *predicted = palloc0(sizeof(double) * K),
+			   *actual = palloc0(sizeof(double) * K);
+	bool		dense = K <= UB_DENSE_CONFUSION_CLASSES;
+	size_t		r,
+				n_cells = 0,
+				c;
 	int			a,
 				k;
 
@@ -66,53 +96,74 @@ append_per_class(StringInfo buf, const float *probs, const float *y, size_t n, i
 				best = k;
 		a = (int) y[r];
 		if (a >= 0 && a < K)
-			matrix[a * K + best] += 1.0;
+		{
+			cells[n_cells++] = (uint64) a * K + best;
+			actual[a] += 1.0;
+			predicted[best] += 1.0;
+			if (a == best)
+				tp[a] += 1.0;
+		}
 	}
+	qsort(cells, n_cells, sizeof(uint64), cmp_cell);
 	appendStringInfoString(buf, ",\"per_class\":{");
 	for (k = 0; k < K; k++)
 	{
-		double		tp = matrix[k * K + k],
-					predicted = 0,
-					actual = 0,
-					precision,
-					recall;
+		double		precision = predicted[k] > 0 ? tp[k] / predicted[k] : 0.0,
+					recall = actual[k] > 0 ? tp[k] / actual[k] : 0.0;
 
-		for (a = 0; a < K; a++)
-		{
-			predicted += matrix[a * K + k];
-			actual += matrix[k * K + a];
-		}
-		precision = predicted > 0 ? tp / predicted : 0.0;
-		recall = actual > 0 ? tp / actual : 0.0;
 		if (k)
 			appendStringInfoChar(buf, ',');
-		ub_json_key(buf, labels ? labels[k] : psprintf("%d", k));
+		ub_json_key(buf, class_key(labels, k));
 		appendStringInfoString(buf, "{\"precision\":");
 		ub_json_number(buf, precision);
 		appendStringInfoString(buf, ",\"recall\":");
 		ub_json_number(buf, recall);
 		appendStringInfoString(buf, ",\"f1\":");
 		ub_json_number(buf, precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0);
-		appendStringInfo(buf, ",\"support\":%.0f}", actual);
+		appendStringInfo(buf, ",\"support\":%.0f}", actual[k]);
 	}
+	/* every actual label gets an object; cells with count 0 are written only when dense */
 	appendStringInfoString(buf, "},\"confusion\":{");
+	c = 0;
 	for (a = 0; a < K; a++)
 	{
+		bool		first = true;
+
 		if (a)
 			appendStringInfoChar(buf, ',');
-		ub_json_key(buf, labels ? labels[a] : psprintf("%d", a));
+		ub_json_key(buf, class_key(labels, a));
 		appendStringInfoChar(buf, '{');
 		for (k = 0; k < K; k++)
 		{
-			if (k)
+			uint64		key = (uint64) a * K + k;
+			size_t		count = 0;
+
+			while (c < n_cells && cells[c] == key)
+			{
+				count++;
+				c++;
+			}
+			if (count == 0 && !dense)
+			{
+				/* jump to the next non-empty cell of this row, or to the next row */
+				if (c >= n_cells || cells[c] / K != (uint64) a)
+					break;
+				k = (int) (cells[c] % K) - 1;
+				continue;
+			}
+			if (!first)
 				appendStringInfoChar(buf, ',');
-			ub_json_key(buf, labels ? labels[k] : psprintf("%d", k));
-			appendStringInfo(buf, "%.0f", matrix[a * K + k]);
+			first = false;
+			ub_json_key(buf, class_key(labels, k));
+			appendStringInfo(buf, "%zu", count);
 		}
 		appendStringInfoChar(buf, '}');
 	}
 	appendStringInfoChar(buf, '}');
-	pfree(matrix);
+	pfree(cells);
+	pfree(tp);
+	pfree(predicted);
+	pfree(actual);
 }
 
 void
