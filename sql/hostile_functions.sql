@@ -67,6 +67,11 @@ SELECT array_length(ubehav_predict_proba('hf_classes', ARRAY[3]), 1) AS probabil
 SELECT (e->>'rows')::int AS rows, pg_column_size(e) < 1000000 AS compact
 FROM ubehav_evaluate('hf_classes', 'SELECT i % 7 AS a, (i % 2000)::text AS y FROM generate_series(1, 3000) i') e;
 
+-- PCA's d x d work is checked against the training memory bound before it is allocated
+SET ubehav.max_training_memory = '200MB';
+SELECT hf_try($q$SELECT ubehav_train('hf_pca', 'SELECT ARRAY(SELECT (i * g) % 13 FROM generate_series(1, 3000) g) AS f, i % 2 = 0 AS y FROM generate_series(1, 300) i', 'y', '{"epochs": 1, "hidden": [2], "pca": 3}')$q$);
+RESET ubehav.max_training_memory;
+
 -- evaluation, scoring and curves over hostile queries
 SELECT hf_try($q$SELECT ubehav_evaluate('hf', 'SELECT 1/0 AS a, b, c, y FROM hf_data')$q$);
 SELECT hf_try($q$SELECT ubehav_evaluate('hf', 'SELECT a, b, c, y FROM hf_data WHERE false')$q$);

@@ -189,6 +189,21 @@ ub_check_training_memory(MemoryContext cxt, size_t rows)
 						 "columns, or ask a superuser to raise ubehav.max_training_memory.")));
 }
 
+/* Before a large allocation: ERROR when cxt's memory plus bytes more would pass the bound. */
+void
+ub_check_training_memory_for(MemoryContext cxt, size_t bytes, const char *what)
+{
+	size_t		used = MemoryContextMemAllocated(cxt, true);
+	size_t		limit = (size_t) ub_max_training_memory * 1024 * 1024;
+
+	if (bytes > limit || used > limit - bytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s needs %zu MB more, beyond ubehav.max_training_memory (%d MB)",
+						what, bytes / (1024 * 1024) + 1, ub_max_training_memory),
+				 errhint("Use fewer or narrower columns, or ask a superuser to raise ubehav.max_training_memory.")));
+}
+
 /* Values are stored as float32: one beyond its range would become infinite. */
 static void
 check_float_range(UbRawColumn *col, double v, size_t row)

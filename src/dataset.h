@@ -54,6 +54,9 @@ UbDataset  *ub_dataset_read_excluding(const char *query, const char *target, con
 /* ERROR when cxt (with its children) holds more than ubehav.max_training_memory; rows is for the message. */
 void		ub_check_training_memory(MemoryContext cxt, size_t rows);
 
+/* ERROR, naming what and the setting, when bytes more in cxt would pass ubehav.max_training_memory. */
+void		ub_check_training_memory_for(MemoryContext cxt, size_t bytes, const char *what);
+
 /* ERROR unless plan is one SELECT (data-modifying statements would run with the caller's rights). */
 void		ub_check_select_plan(SPIPlanPtr plan, const char *purpose);
 

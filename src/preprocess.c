@@ -665,6 +665,9 @@ ub_prep_fit_pca(UbPreprocessing *prep, UbRowChunks *X, size_t n, const uint32 *t
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("option \"pca\" needs at least 2 training rows")));
 	ub_check_nn_status(nn_pca_work_sizes(d, &n_doubles, &n_ints), "sizing PCA");
+	/* d <= NN_PCA_MAX_INPUTS keeps these products far from overflow; the d x d work is ~400 MB at the cap */
+	ub_check_training_memory_for(X->mcxt, sizeof(double) * (n_doubles + (size_t) d * d + 2 * (size_t) d) +
+								 sizeof(int) * n_ints, "option \"pca\"");
 	work = palloc_extended(sizeof(double) * n_doubles, MCXT_ALLOC_HUGE);
 	iwork = palloc(sizeof(int) * n_ints);
 	eigvals = palloc(sizeof(double) * d);
