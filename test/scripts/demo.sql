@@ -1,143 +1,135 @@
--- ubehav demo: predict which e-commerce sessions end in a purchase, entirely in SQL.
--- Run by test/scripts/demo.sh; psql -v rows=N changes the number of sessions (default 200000).
+-- ubehav demo: from raw e-commerce events to purchase and churn scores, entirely in SQL.
+-- Run by test/scripts/demo.sh; psql -v users=N changes the number of generated users (default 20000).
 \set QUIET on
-\if :{?rows}
+\if :{?users}
 \else
-\set rows 200000
+\set users 20000
 \endif
 \pset pager off
 SET client_min_messages = warning;
-DROP TABLE IF EXISTS sessions;
-DROP EXTENSION IF EXISTS ubehav;
+SET TimeZone = 'UTC';
+DROP SCHEMA IF EXISTS shop CASCADE;
+DROP EXTENSION IF EXISTS ubehav CASCADE;
+CREATE EXTENSION ubehav;
 SET client_min_messages = notice;
 
 \echo
-\echo '== 1. Four weeks of sessions (synthetic, deterministic: setseed + generate_series)'
-SELECT setseed(0.2026) \gset
-CREATE TABLE sessions AS
-WITH base AS (
-    SELECT g AS session_id,
-           DATE '2026-06-01' + (g % 28) AS day,
-           CASE WHEN random() < 0.55 THEN 'mobile'
-                WHEN random() < 0.75 THEN 'desktop' ELSE 'tablet' END AS device,
-           (ARRAY['organic', 'paid_search', 'social', 'email', 'direct'])[1 + floor(random() * 5)::int] AS channel,
-           random() < 0.35 AS returning_visitor,
-           1 + floor(-ln(1 - random()) * 5)::int AS pages_viewed,
-           random() AS r_duration, random() AS r_cart, random() AS r_discount, random() AS r_price
-    FROM generate_series(1, :rows) g
-), behaviour AS (
-    SELECT session_id, day, device, channel, returning_visitor, pages_viewed,
-           CASE WHEN r_duration < 0.03 THEN NULL                -- tracking lost: NULL
-                ELSE round((pages_viewed * (15 + 70 * r_duration))::numeric, 1)::float8 END AS duration_s,
-           CASE WHEN r_cart < 0.05 + 0.03 * least(pages_viewed, 15)
-                THEN 1 + floor(r_cart * 40)::int % 3 ELSE 0 END AS cart_adds,
-           CASE WHEN r_discount < 0.08 THEN NULL                -- unknown: NULL
-                ELSE (ARRAY[0, 0, 0, 5, 10, 20, 30])[1 + floor(r_discount * 7)::int]::numeric END AS discount_pct,
-           round(exp(3.4 + 1.6 * r_price)::numeric, 2)::float8 AS avg_price
-    FROM base
-)
-SELECT b.*,
-       -- The hidden rule is nonlinear: a cart matters only with enough attention or a
-       -- returning visitor; a big discount helps on expensive baskets and hurts
-       -- (looks like clearance) on cheap ones; very long sessions mean a lost visitor.
-       random() < 1 / (1 + exp(-(
-           -3.0
-           + CASE WHEN cart_adds > 0 AND (coalesce(duration_s, 0) > 240 OR returning_visitor) THEN 3.4
-                  WHEN cart_adds > 0 THEN 1.0 ELSE 0 END
-           + CASE WHEN coalesce(discount_pct, 0) >= 20 AND avg_price > 80 THEN 1.8
-                  WHEN coalesce(discount_pct, 0) >= 20 THEN -0.8 ELSE 0 END
-           + CASE WHEN duration_s > 900 THEN -1.5 ELSE 0 END   -- very long sessions: lost, not engaged
-           + CASE device WHEN 'desktop' THEN 0.4 WHEN 'mobile' THEN -0.5 ELSE 0 END
-           + CASE channel WHEN 'email' THEN 0.7 WHEN 'social' THEN -0.5 ELSE 0 END
-           + 0.04 * least(pages_viewed, 25)))) AS purchased
-FROM behaviour b;
-
-SELECT session_id, day, device, channel, returning_visitor AS returning, pages_viewed AS pages,
-       duration_s, cart_adds, discount_pct, avg_price, purchased
-FROM sessions ORDER BY session_id LIMIT 5;
-
-SELECT count(*) AS sessions,
-       round(100.0 * avg(purchased::int), 1) AS purchase_rate_pct,
-       count(*) FILTER (WHERE duration_s IS NULL) AS null_duration,
-       count(*) FILTER (WHERE discount_pct IS NULL) AS null_discount
-FROM sessions;
-
-\echo
-\echo '== 2. Install the extension'
-CREATE EXTENSION ubehav;
-
-\echo
-\echo '== 3. Train on the first three weeks (validation metrics are computed on a held-out 20%)'
+\echo '== 1. Collect: six months of events of' :users 'users (generated, deterministic from a seed)'
 \timing on
-SELECT jsonb_pretty(ubehav_train(
-    'purchase',
-    $$SELECT device, channel, returning_visitor, pages_viewed, duration_s,
-             cart_adds, discount_pct, avg_price, purchased
-      FROM sessions WHERE day < DATE '2026-06-22'$$,
-    'purchased',
-    '{"seed": 42}')) AS summary;
+SELECT ubehav_demo_create('shop', :users, 180, 2026, DATE '2025-09-01') AS events;
+\timing off
+SELECT event_type, count(*) AS events, count(DISTINCT user_id) AS users, round(sum(price * quantity)::numeric) AS revenue
+FROM shop.events GROUP BY event_type ORDER BY events DESC;
+
+\echo
+\echo '== 2. Preprocess: one row of behaviour features per user as of 2026-01-15, labels from the weeks after it'
+\timing on
+CREATE TABLE shop.training AS
+SELECT f.*, u.region, u.device, u.channel, l.purchase_next_7d, l.churn_next_30d
+FROM ubehav_behaviour_features('shop.events', '2026-01-15') f
+JOIN ubehav_behaviour_labels('shop.events', '2026-01-15') l USING (user_id)
+JOIN shop.users u USING (user_id);
+\timing off
+SELECT count(*) AS users, round(avg(purchase_next_7d::int), 3) AS purchase_rate_7d,
+       round(avg(churn_next_30d::int), 3) AS churn_rate_30d,
+       round(avg(days_since_last_visit)::numeric, 1) AS avg_days_since_visit,
+       round(avg(cart_abandonment_rate)::numeric, 3) AS avg_cart_abandonment
+FROM shop.training;
+
+\echo
+\echo '== 3. Train on 80% of the users (user_id % 5 <> 0); the other 20% are held out'
+\timing on
+SELECT ubehav_train('purchase_7d', $$SELECT * FROM shop.training WHERE user_id % 5 <> 0$$, 'purchase_next_7d',
+    '{"seed": 1, "hidden": [64, 32], "epochs": 30, "exclude": ["user_id", "churn_next_30d"]}') -> 'metrics' ->> 'auc' AS purchase_val_auc;
+SELECT ubehav_train('churn_30d', $$SELECT * FROM shop.training WHERE user_id % 5 <> 0$$, 'churn_next_30d',
+    '{"seed": 1, "hidden": [64, 32], "epochs": 30, "exclude": ["user_id", "purchase_next_7d"]}') -> 'metrics' ->> 'auc' AS churn_val_auc;
 \timing off
 
 \echo
-\echo '== 4. Evaluate the deployed model on the fourth week, which it never saw'
-SELECT jsonb_pretty(ubehav_evaluate(
-    'purchase',
-    $$SELECT device, channel, returning_visitor, pages_viewed, duration_s,
-             cart_adds, discount_pct, avg_price, purchased
-      FROM sessions WHERE day >= DATE '2026-06-22'$$)) AS held_out_metrics;
+\echo '== 4. Evaluate on the held-out users, against the best single-feature rule'
+CREATE TABLE shop.held_out AS
+SELECT user_id, purchase_next_7d, churn_next_30d, days_since_last_visit, sessions_30d,
+       ubehav_predict('purchase_7d', t) AS p_purchase, ubehav_predict('churn_30d', t) AS p_churn
+FROM shop.training t WHERE user_id % 5 = 0;
+SELECT 'purchase in 7 days' AS model,
+       round(ubehav_auc(p_purchase, purchase_next_7d)::numeric, 3) AS auc,
+       round(ubehav_pr_auc(p_purchase, purchase_next_7d)::numeric, 3) AS pr_auc,
+       round(ubehav_log_loss(p_purchase, purchase_next_7d)::numeric, 3) AS log_loss,
+       round(ubehav_auc(sessions_30d, purchase_next_7d)::numeric, 3) AS rule_auc,
+       'sessions in 30 days' AS rule
+FROM shop.held_out
+UNION ALL
+SELECT 'churn in 30 days',
+       round(ubehav_auc(p_churn, churn_next_30d)::numeric, 3),
+       round(ubehav_pr_auc(p_churn, churn_next_30d)::numeric, 3),
+       round(ubehav_log_loss(p_churn, churn_next_30d)::numeric, 3),
+       round(ubehav_auc(days_since_last_visit, churn_next_30d)::numeric, 3),
+       'days since last visit'
+FROM shop.held_out;
 
 \echo
-\echo '== 5. Score inline: the 10 sessions of the fourth week most likely to buy'
+\echo '== 5. Confusion matrices on the held-out users, at each model''s stored threshold'
+WITH t AS (SELECT name, (metrics ->> 'threshold')::float8 AS threshold FROM ubehav_models WHERE deployed),
+cm AS (
+    SELECT 'purchase_7d' AS model, purchase_next_7d AS actual, p_purchase >= t.threshold AS predicted, t.threshold
+    FROM shop.held_out, t WHERE t.name = 'purchase_7d'
+    UNION ALL
+    SELECT 'churn_30d', churn_next_30d, p_churn >= t.threshold, t.threshold
+    FROM shop.held_out, t WHERE t.name = 'churn_30d')
+SELECT model, round(threshold::numeric, 3) AS threshold, actual,
+       count(*) FILTER (WHERE predicted) AS predicted_yes,
+       count(*) FILTER (WHERE NOT predicted) AS predicted_no,
+       round(sum(count(*) FILTER (WHERE actual = predicted)) OVER (PARTITION BY model)
+             / sum(count(*)) OVER (PARTITION BY model), 3) AS accuracy
+FROM cm GROUP BY model, threshold, actual ORDER BY model DESC, actual DESC;
+
+\echo
+\echo '== 6. Deploy: score every user on the latest data (features as of 2026-03-01) into a table BI tools read'
 \timing on
-SELECT session_id, device, channel, returning_visitor AS returning, duration_s, cart_adds,
-       discount_pct, avg_price,
-       round(ubehav_predict('purchase', s)::numeric, 3) AS p_buy,
-       purchased
-FROM sessions s
-WHERE day >= DATE '2026-06-22'
-ORDER BY p_buy DESC, session_id
-LIMIT 10;
+CREATE TABLE shop.current_features AS
+SELECT f.*, u.region, u.device, u.channel
+FROM ubehav_behaviour_features('shop.events', '2026-03-01') f JOIN shop.users u USING (user_id);
+CREATE TABLE shop.user_scores (
+    user_id   bigint      NOT NULL,
+    model     text        NOT NULL,
+    version   integer     NOT NULL,
+    score     float8      NOT NULL,
+    scored_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, model)
+);
+INSERT INTO shop.user_scores (user_id, model, version, score)
+SELECT s.id, m.name, m.version, s.score
+FROM ubehav_models m,
+     LATERAL ubehav_score(m.name, 'SELECT * FROM shop.current_features') s
+WHERE m.deployed AND m.name IN ('purchase_7d', 'churn_30d')
+ON CONFLICT (user_id, model) DO UPDATE SET version = excluded.version, score = excluded.score, scored_at = excluded.scored_at;
 \timing off
+SELECT model, version, count(*) AS users_scored, round(avg(score)::numeric, 3) AS mean_score, max(scored_at) AS scored_at
+FROM shop.user_scores GROUP BY model, version ORDER BY model;
 
 \echo
-\echo '== 6. Does the score rank well? Actual purchase rate by predicted decile (fourth week)'
-SELECT decile,
-       count(*) AS sessions,
-       round(avg(p_buy)::numeric, 3) AS avg_p_buy,
-       round(avg(purchased::int), 3) AS actual_rate
-FROM (SELECT ntile(10) OVER (ORDER BY ubehav_predict('purchase', s) DESC) AS decile,
-             ubehav_predict('purchase', s) AS p_buy, purchased
-      FROM sessions s WHERE day >= DATE '2026-06-22') scored
-GROUP BY decile ORDER BY decile;
+\echo '== 7. Analyse: the 10 users most likely to buy in the next 7 days'
+SELECT s.user_id, round(s.score::numeric, 3) AS p_purchase, f.sessions_30d, f.frequency AS orders,
+       round(f.monetary::numeric) AS spent, round(f.days_since_last_visit::numeric, 1) AS days_since_visit,
+       f.favourite_category, u.device, u.channel
+FROM shop.user_scores s JOIN shop.current_features f USING (user_id) JOIN shop.users u USING (user_id)
+WHERE s.model = 'purchase_7d' ORDER BY s.score DESC, s.user_id LIMIT 10;
 
 \echo
-\echo '== 7. Why a network: the same features with logistic regression ("hidden": [] = no hidden layer)'
-SELECT round((ubehav_train(
-    'purchase_logreg',
-    $$SELECT device, channel, returning_visitor, pages_viewed, duration_s,
-             cart_adds, discount_pct, avg_price, purchased
-      FROM sessions WHERE day < DATE '2026-06-22'$$,
-    'purchased',
-    '{"seed": 42, "hidden": []}') -> 'metrics' ->> 'auc')::numeric, 3) AS logreg_val_auc,
-       (SELECT round((metrics ->> 'auc')::numeric, 3) FROM ubehav_models
-        WHERE name = 'purchase' AND deployed) AS mlp_val_auc;
+\echo '== 8. Analyse: the 10 valuable customers (spent >= 500, seen in the last 30 days) most at risk of churning'
+SELECT s.user_id, round(s.score::numeric, 3) AS p_churn, round(f.monetary::numeric) AS spent, f.frequency AS orders,
+       round(f.days_since_last_visit::numeric, 1) AS days_since_visit, round(f.activity_trend::numeric, 2) AS activity_trend,
+       round(f.cart_abandonment_rate::numeric, 2) AS cart_abandonment, u.channel
+FROM shop.user_scores s JOIN shop.current_features f USING (user_id) JOIN shop.users u USING (user_id)
+WHERE s.model = 'churn_30d' AND f.monetary >= 500 AND f.days_since_last_visit <= 30 ORDER BY s.score DESC, s.user_id LIMIT 10;
 
 \echo
-\echo '== 8. A numeric-only model, scored from an array of raw values (training column order)'
-SELECT round((ubehav_train(
-    'purchase_numeric',
-    $$SELECT pages_viewed, duration_s, cart_adds, avg_price, purchased
-      FROM sessions WHERE day < DATE '2026-06-22'$$,
-    'purchased',
-    '{"seed": 42, "hidden": [32, 16]}') -> 'metrics' ->> 'auc')::numeric, 3) AS numeric_model_val_auc;
-
---                                            pages, duration_s, cart_adds, avg_price
-SELECT round(ubehav_predict('purchase_numeric', ARRAY[12,    600,        2,         95.0])::numeric, 3) AS engaged_with_cart,
-       round(ubehav_predict('purchase_numeric', ARRAY[2,     25,         0,         40.0])::numeric, 3) AS quick_bounce;
+\echo '== 9. Which behaviour drives the purchase score (permutation importance on held-out users, top 8)'
+SELECT feature, round(importance::numeric, 4) AS auc_drop, round(std::numeric, 4) AS std
+FROM ubehav_feature_importance('purchase_7d', $$SELECT * FROM shop.training WHERE user_id % 5 = 0$$, 3)
+ORDER BY importance DESC LIMIT 8;
 
 \echo
-\echo '== 9. The catalog: one row per trained version'
-SELECT name, version, task, deployed, rows_used, rows_skipped, cardinality(feature_names) AS features,
-       round((metrics->>'auc')::numeric, 3) AS val_auc, round(training_ms::numeric) AS training_ms,
-       trained_by
-FROM ubehav_models ORDER BY name, version;
+\echo '== 10. The catalog'
+SELECT name, version, task, rows_used, round((metrics ->> 'auc')::numeric, 3) AS val_auc,
+       round(training_ms::numeric) AS training_ms FROM ubehav_models ORDER BY name, version;
