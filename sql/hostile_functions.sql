@@ -152,6 +152,9 @@ SELECT hf_try($q$SELECT ubehav_import('hf_imp', jsonb_set(e, '{preprocessing,col
 SELECT hf_try($q$SELECT ubehav_import('hf_imp', jsonb_set(e, '{preprocessing,columns,1,name}', '"a"')) FROM hf_export$q$);
 SELECT hf_try($q$SELECT ubehav_import('hf_imp', jsonb_set(e, '{preprocessing,n_inputs}', '7')) FROM hf_export$q$);
 SELECT hf_try($q$SELECT ubehav_import('hf_imp', jsonb_set(e, '{preprocessing,target_std}', '0')) FROM hf_export$q$);
+SELECT hf_try($q$SELECT ubehav_import('', e) FROM hf_export$q$);
+SELECT hf_try($q$SELECT ubehav_import(E'hf_tab\there', e) FROM hf_export$q$);
+SELECT hf_try($q$SELECT ubehav_tune(E'hf_tab\there', 'SELECT a, y FROM hf_data', 'y', '{"grid": {"epochs": [1]}}')$q$);
 SELECT count(*) AS hf_imp_versions FROM ubehav_models WHERE name = 'hf_imp';
 SELECT ubehav_import($$hf_it's; DROP TABLE hf_export; --$$, e) AS imported_under_a_hostile_name FROM hf_export;
 SELECT ubehav_predict($$hf_it's; DROP TABLE hf_export; --$$, t) = ubehav_predict('hf', t) AS same_scores, count(*) OVER () AS exports

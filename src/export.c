@@ -177,6 +177,7 @@ ubehav_import(PG_FUNCTION_ARGS)
 	int32		version;
 
 	ub_check_writable("ubehav_import");
+	ub_check_model_name(name);
 	if (!JB_ROOT_IS_OBJECT(j) || strcmp(ub_jsonb_string(need(root, "format"), "format"), "ubehav") != 0)
 		bad_import("not a ubehav export");
 	if (ub_jsonb_number(need(root, "format_version"), "format_version") != UB_EXPORT_FORMAT)

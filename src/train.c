@@ -40,8 +40,8 @@ ub_check_writable(const char *function)
 }
 
 /* A model name is shown in messages and used as a key: printable and of sane length. */
-static void
-check_model_name(const char *name)
+void
+ub_check_model_name(const char *name)
 {
 	size_t		len = strlen(name);
 	const unsigned char *p;
@@ -526,7 +526,7 @@ ubehav_train(PG_FUNCTION_ARGS)
 	model = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	target = text_to_cstring(PG_GETARG_TEXT_PP(2));
-	check_model_name(model);
+	ub_check_model_name(model);
 	ub_check_writable("ubehav_train");
 	/* every option is checked before the query runs */
 	ub_options_parse(PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3), &opts);

@@ -49,6 +49,9 @@ int32		ub_train_store(const char *model, const char *query, const char *target, 
 /* ERROR on a standby, before any work, for functions that store versions. */
 void		ub_check_writable(const char *function);
 
+/* ERROR unless name is 1 to 200 characters without control characters (every way a model is named). */
+void		ub_check_model_name(const char *name);
+
 /* The summary's main validation metric of a task, and whether larger is better. */
 const char *ub_default_metric(UbTask task, bool *higher_is_better);
 

@@ -265,6 +265,7 @@ ubehav_tune(PG_FUNCTION_ARGS)
 	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	target = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	search = PG_GETARG_JSONB_P(3);
+	ub_check_model_name(model);
 	ub_check_writable("ubehav_tune");
 	if (!JB_ROOT_IS_OBJECT(search) || JB_ROOT_IS_SCALAR(search))
 		bad_search("search must be a jsonb object", "For example {\"grid\": {\"learning_rate\": [0.001, 0.01]}}.");
