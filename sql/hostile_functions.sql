@@ -57,6 +57,15 @@ SELECT ubehav_train('hf_exclude', 'SELECT a, y FROM hf_data', 'y', '{"exclude": 
 SELECT hf_try($q$SELECT ubehav_train('hf_bad', 'INSERT INTO hf_data (id) VALUES (0) RETURNING a, y', 'y')$q$);
 SELECT hf_try($q$SELECT ubehav_train('hf_bad', 'WITH d AS (DELETE FROM hf_data RETURNING a, y) SELECT * FROM d', 'y')$q$);
 
+-- weights: injection through their names is data; weights beyond float32 or all zero are refused before training
+SELECT hf_try($q$SELECT ubehav_train('hf_bad', 'SELECT a, y FROM hf_data', 'y', '{"sample_weight": "a\"; DROP TABLE hf_data; --"}')$q$);
+SELECT hf_try($q$SELECT ubehav_train('hf_bad', 'SELECT a, y FROM hf_data', 'y', '{"class_weight": {"''; DROP TABLE hf_data; --": 2}}')$q$);
+SELECT hf_try($q$SELECT ubehav_train('hf_bad', 'SELECT a, y, 1e300::float8 AS w FROM hf_data', 'y', '{"sample_weight": "w"}')$q$);
+SELECT hf_try($q$SELECT ubehav_train('hf_bad', 'SELECT a, y, 1e35::float8 AS w FROM hf_data', 'y', '{"sample_weight": "w", "class_weight": {"true": 1e6}}')$q$);
+SELECT hf_try($q$SELECT ubehav_train('hf_bad', 'SELECT a, y, 0::float8 AS w FROM hf_data', 'y', '{"sample_weight": "w"}')$q$);
+SELECT hf_try($q$SELECT ubehav_train('hf_bad', 'SELECT a, y, ''NaN''::float8 AS w FROM hf_data', 'y', '{"sample_weight": "w"}')$q$);
+SELECT count(*) AS rows_of_data FROM hf_data;
+
 -- thousands of classes: trained, scored and evaluated; the confusion matrix keeps only its non-zero cells
 SELECT s->>'task' AS task, s->>'parameters' AS parameters,
        (SELECT sum(v::text::int) FROM jsonb_each(s->'metrics'->'confusion') r, jsonb_each(r.value) c(k, v)) = (s->>'validation_rows')::int AS confusion_counts_every_row,

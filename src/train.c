@@ -1,6 +1,7 @@
 /* train.c: ubehav_train, from a query to a deployed catalog version. */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "access/xlog.h"
@@ -170,6 +171,7 @@ row_weights(const UbOptions *o, const UbDataset *ds, const UbTarget *t, const ui
 	double	   *cw = class_weights(o, t, order, n_train);
 	float	   *w;
 	size_t		r;
+	double		train_sum = 0.0;
 
 	if (cw == NULL && !ds->has_weight)
 		return NULL;
@@ -182,8 +184,22 @@ row_weights(const UbOptions *o, const UbDataset *ds, const UbTarget *t, const ui
 			v *= cw[(int) t->y[r]];
 		if (ds->has_weight)
 			v *= ds->weight_values[r];
+		/* a weight beyond float32 would become infinite and the loss NaN, reported as divergence */
+		if (v > FLT_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("row %zu weighs %g (sample_weight times class_weight), beyond the range ubehav stores (%g)",
+							r + 1, v, (double) FLT_MAX),
+					 errhint("Rescale the weights: only their ratios matter.")));
 		w[r] = (float) v;
 	}
+	for (r = 0; r < n_train; r++)
+		train_sum += w[order[r]];
+	if (n_train > 0 && train_sum <= 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("every training row has weight 0, so there is nothing to learn from"),
+				 errhint("Give some rows a positive \"sample_weight\" or \"class_weight\".")));
 	return w;
 }
 
