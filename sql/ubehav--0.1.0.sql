@@ -666,3 +666,103 @@ END
 $fn$;
 COMMENT ON FUNCTION ubehav_units_per_day(regclass, date, date, text, text, text, text, text) IS
 'units sold per product per day in [from_day, to_day), one row for every product seen in events and every day, 0 when none were sold (days in the session time zone): the target of demand forecasting';
+
+-- ==== BI outputs: latest scores and an HTML report ====
+CREATE TABLE ubehav_scores (
+    model       text        NOT NULL,
+    key         bigint      NOT NULL,
+    version     integer     NOT NULL,
+    score       float8      NOT NULL,
+    scored_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (model, key)
+);
+COMMENT ON TABLE ubehav_scores IS 'the latest score of every key (user, session, product) per model, with the version that scored it: refreshed by ubehav_refresh_scores, read by BI tools';
+SELECT pg_catalog.pg_extension_config_dump('ubehav_scores', '');
+REVOKE ALL ON ubehav_scores FROM PUBLIC;
+
+CREATE FUNCTION ubehav_refresh_scores(model text, query text) RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    v integer;
+    n bigint;
+BEGIN
+    SELECT m.version INTO v FROM @extschema@.ubehav_models m WHERE m.name = model AND m.deployed;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" has no deployed version', model USING ERRCODE = 'undefined_object';
+    END IF;
+    -- keys the query no longer returns are dropped, so the table is exactly the query's latest scores
+    DELETE FROM @extschema@.ubehav_scores s WHERE s.model = ubehav_refresh_scores.model;
+    INSERT INTO @extschema@.ubehav_scores (model, key, version, score)
+    SELECT ubehav_refresh_scores.model, b.id, v, b.score FROM @extschema@.ubehav_score(model, query) b;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION ubehav_refresh_scores(text, text) IS
+'score every row of query (first column: an integer key) with the deployed version and replace the model''s rows of ubehav_scores; returns how many';
+
+CREATE FUNCTION ubehav_html_report(model text, query text) RETURNS text
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    m record;
+    learning text;
+    roc text;
+    dist text;
+    max_loss float8;
+    epochs integer;
+    bins float8[];
+    peak float8;
+BEGIN
+    SELECT * INTO m FROM @extschema@.ubehav_models x WHERE x.name = model AND x.deployed;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" has no deployed version', model USING ERRCODE = 'undefined_object';
+    END IF;
+    IF m.task <> 'binary' THEN
+        RAISE EXCEPTION 'ubehav_html_report draws binary models, but "%" is a % model', model, m.task
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    -- learning curve: training and validation loss per epoch, scaled into a 400 x 200 box
+    SELECT max(greatest(coalesce(l.loss, 0), coalesce(l.val_loss, 0))), max(l.epoch) INTO max_loss, epochs
+    FROM @extschema@.ubehav_training_log(model) l;
+    SELECT '<polyline class="loss" fill="none" stroke="#1f77b4" stroke-width="2" points="' ||
+           string_agg(format('%s,%s', round(40 + 360.0 * (l.epoch - 1) / greatest(epochs - 1, 1)),
+                             round(210 - 190 * coalesce(l.loss, 0) / nullif(max_loss, 0))), ' ' ORDER BY l.epoch) ||
+           '"/><polyline class="val_loss" fill="none" stroke="#ff7f0e" stroke-width="2" points="' ||
+           string_agg(format('%s,%s', round(40 + 360.0 * (l.epoch - 1) / greatest(epochs - 1, 1)),
+                             round(210 - 190 * coalesce(l.val_loss, 0) / nullif(max_loss, 0))), ' ' ORDER BY l.epoch) || '"/>'
+    INTO learning FROM @extschema@.ubehav_training_log(model) l;
+    -- ROC curve from the labelled rows of query
+    SELECT '<polyline class="roc" fill="none" stroke="#2ca02c" stroke-width="2" points="' ||
+           string_agg(format('%s,%s', round(40 + 360 * c.fpr), round(210 - 190 * c.tpr)), ' ' ORDER BY c.fpr, c.tpr) || '"/>'
+    INTO roc FROM @extschema@.ubehav_roc_curve(model, query) c;
+    -- score distribution by class: 10 bins per class
+    EXECUTE format('SELECT array_agg(coalesce(h.n, 0)::float8 ORDER BY c.label, b.bin)
+                    FROM (VALUES (false), (true)) c(label) CROSS JOIN generate_series(0, 9) b(bin)
+                    LEFT JOIN (SELECT (%I)::text = %L AS label, least(floor(@extschema@.ubehav_predict(%L, q) * 10), 9)::int AS bin, count(*) AS n
+                               FROM (%s) q WHERE %I IS NOT NULL GROUP BY 1, 2) h ON h.label = c.label AND h.bin = b.bin',
+                   m.target, m.class_labels[2], model, query, m.target) INTO bins;
+    peak := (SELECT max(x) FROM unnest(bins) x);
+    SELECT string_agg(format('<rect class="%s" x="%s" y="%s" width="16" height="%s" fill="%s"/>',
+                             CASE WHEN i <= 10 THEN 'negative' ELSE 'positive' END,
+                             40 + 36 * ((i - 1) % 10) + CASE WHEN i <= 10 THEN 0 ELSE 17 END,
+                             round(210 - 190 * bins[i] / nullif(peak, 0)), round(190 * bins[i] / nullif(peak, 0)),
+                             CASE WHEN i <= 10 THEN '#7f7f7f' ELSE '#d62728' END), '' ORDER BY i)
+    INTO dist FROM generate_series(1, 20) i;
+    RETURN format($html$<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>ubehav: %1$s version %2$s</title>
+<style>body{font-family:sans-serif;margin:24px}svg{border:1px solid #ccc;margin:8px}figure{display:inline-block}</style></head>
+<body><h1>Model %1$s, version %2$s</h1>
+<p>%3$s rows, trained %4$s by %5$s. Validation AUC %6$s, F1 %7$s at threshold %8$s.</p>
+<figure><figcaption>Learning curve: training loss (blue), validation loss (orange) per epoch</figcaption>
+<svg id="learning" width="420" height="230" viewBox="0 0 420 230"><line x1="40" y1="210" x2="400" y2="210" stroke="#000"/><line x1="40" y1="20" x2="40" y2="210" stroke="#000"/>%9$s</svg></figure>
+<figure><figcaption>ROC curve on the report's rows</figcaption>
+<svg id="roc" width="420" height="230" viewBox="0 0 420 230"><line x1="40" y1="210" x2="400" y2="20" stroke="#ccc"/><line x1="40" y1="210" x2="400" y2="210" stroke="#000"/><line x1="40" y1="20" x2="40" y2="210" stroke="#000"/>%10$s</svg></figure>
+<figure><figcaption>Scores by class: negative (grey), positive (red), in tenths</figcaption>
+<svg id="scores" width="420" height="230" viewBox="0 0 420 230"><line x1="40" y1="210" x2="400" y2="210" stroke="#000"/>%11$s</svg></figure>
+</body></html>$html$,
+        replace(replace(model, '&', '&amp;'), '<', '&lt;'), m.version, m.rows_used, m.trained_at::date,
+        replace(m.trained_by::text, '<', '&lt;'), round((m.metrics->>'auc')::numeric, 3),
+        round((m.metrics->>'f1')::numeric, 3), round((m.metrics->>'threshold')::numeric, 3),
+        coalesce(learning, ''), coalesce(roc, ''), coalesce(dist, ''));
+END $$;
+COMMENT ON FUNCTION ubehav_html_report(text, text) IS
+'a self-contained HTML report (inline SVG, no scripts or fonts) of a binary model: learning curve, ROC curve and score distribution by class on the labelled rows of query';

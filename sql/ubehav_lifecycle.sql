@@ -78,3 +78,16 @@ SELECT ubehav_import('lc_bad', '{"format": "onnx"}');
 SELECT ubehav_import('lc_bad', jsonb_set(ubehav_export('lc_x'), '{preprocessing,n_inputs}', '99'));
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS lc_bad_versions FROM ubehav_models WHERE name = 'lc_bad';
+
+-- BI outputs: the latest scores in one call, and the HTML report
+SELECT ubehav_refresh_scores('lc_x', 'SELECT id, a, b FROM lc') AS scored;
+SELECT count(*) AS rows, bool_and(abs(s.score - ubehav_predict('lc_x', l)) < 1e-5) AS batch_equals_row_within_float,
+       min(version) = max(version) AS one_version
+FROM ubehav_scores s JOIN lc l ON l.id = s.key WHERE s.model = 'lc_x';
+SELECT ubehav_refresh_scores('lc_x', 'SELECT id, a, b FROM lc WHERE id <= 10') AS rescored;
+SELECT count(*) AS rows_now FROM ubehav_scores WHERE model = 'lc_x';
+SELECT r LIKE '<!DOCTYPE html>%' AS html, (length(r) - length(replace(r, '<svg', ''))) / 4 AS charts,
+       r NOT LIKE '%<script%' AS no_scripts
+FROM ubehav_html_report('lc_x', 'SELECT * FROM lc') r;
+SELECT ubehav_html_report('nope', 'SELECT 1');
+\echo :LAST_ERROR_SQLSTATE

@@ -133,3 +133,17 @@ ORDER BY importance DESC LIMIT 8;
 \echo '== 10. The catalog'
 SELECT name, version, task, rows_used, round((metrics ->> 'auc')::numeric, 3) AS val_auc,
        round(training_ms::numeric) AS training_ms FROM ubehav_models ORDER BY name, version;
+
+\echo
+\echo '== 11. BI outputs: the latest scores per model in ubehav_scores, refreshed by one call, and an HTML report'
+SELECT m AS model, ubehav_refresh_scores(m, 'SELECT * FROM shop.current_features') AS users_scored
+FROM unnest(ARRAY['purchase_7d', 'churn_30d']) m;
+SELECT model, version, count(*) AS users, round(avg(score)::numeric, 3) AS mean_score FROM ubehav_scores GROUP BY model, version ORDER BY model;
+\pset tuples_only on
+\pset format unaligned
+\o /tmp/ubehav-demo-report.html
+SELECT ubehav_html_report('purchase_7d', $$SELECT * FROM shop.training WHERE user_id % 5 = 0$$);
+\o
+\pset format aligned
+\pset tuples_only off
+\echo 'wrote /tmp/ubehav-demo-report.html (learning curve, ROC curve, scores by class; open it in a browser)'
