@@ -34,7 +34,7 @@ SELECT ubehav_deploy('lc', 99);
 \echo :LAST_ERROR_SQLSTATE
 SELECT ubehav_deploy('nope', 1);
 \echo :LAST_ERROR_SQLSTATE
-SELECT ubehav_train('lc', 'SELECT a, y FROM lc', 'y', '{"deploy": "if_better"}');
+SELECT ubehav_train('lc', 'SELECT a, y FROM lc', 'y', '{"deploy": "sometimes"}');
 \echo :LAST_ERROR_SQLSTATE
 -- the dashboard view
 SELECT name, deployed_version, task, rows_used, auc > 0.5 AS has_auc, versions, age >= interval '0' AS has_age

@@ -95,7 +95,7 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 		/* each fold's initialisation and shuffles depend on the seed and the fold alone */
 		nn_rng_seed(&fold_rng, (uint64) opts.seed * 1000003u + (uint64) f + 1);
 		MemoryContextSwitchTo(fold_cxt);
-		ub_train_on_split(ds, tgt, &opts, &fold_rng, order, n_train, true, &res);
+		ub_train_on_split(ds, tgt, &opts, &fold_rng, order, n_train, true, NULL, &res);
 		old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
 		values[0] = Int32GetDatum(f + 1);
 		values[1] = JsonbPGetDatum(ub_json_to_jsonb(&res.metrics));

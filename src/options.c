@@ -214,8 +214,13 @@ ub_options_to_jsonb(const UbOptions *o)
 		appendStringInfoString(&buf, ",\"max_grad_norm\":");
 		ub_json_number(&buf, o->max_grad_norm);
 	}
-	if (!o->deploy)
+	/* kept, so a retrain decides the same way; warm_start is not: it says how one version began */
+	if (o->deploy_mode == UB_DEPLOY_NEVER)
 		appendStringInfoString(&buf, ",\"deploy\":\"never\"");
+	else if (o->deploy_mode == UB_DEPLOY_IF_BETTER)
+		appendStringInfoString(&buf, ",\"deploy\":\"if_better\"");
+	if (o->deploy_metric)
+		appendStringInfo(&buf, ",\"deploy_metric\":\"%s\"", o->deploy_metric);
 	if (o->n_exclude > 0)
 	{
 		appendStringInfoString(&buf, ",\"exclude\":[");

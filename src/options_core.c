@@ -11,7 +11,7 @@
 	"validation_split, seed, task, max_categories, max_classes, l1, l2, dropout, early_stopping, " \
 	"patience, min_delta, learning_rate_schedule, class_weight, sample_weight, clipnorm, clipvalue, " \
 	"threshold, scaling, imputation, missing_indicator, min_category_count, pca, exclude, " \
-	"dp_epsilon, dp_delta, noise_multiplier, max_grad_norm, deploy"
+	"dp_epsilon, dp_delta, noise_multiplier, max_grad_norm, deploy, deploy_metric, warm_start"
 
 const char *
 ub_task_name(UbTask task)
@@ -429,14 +429,36 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 		if (!option_string(v, key, &name, err))
 			return false;
 		if (strcmp(name, "always") == 0)
-			o->deploy = true;
+			o->deploy_mode = UB_DEPLOY_ALWAYS;
+		else if (strcmp(name, "if_better") == 0)
+			o->deploy_mode = UB_DEPLOY_IF_BETTER;
 		else if (strcmp(name, "never") == 0)
-			o->deploy = false;
+			o->deploy_mode = UB_DEPLOY_NEVER;
 		else
-			return fail(err, "Use \"always\" (the new version is deployed) or \"never\" (deploy it later with ubehav_deploy).",
+			return fail(err, "Use \"always\" (the new version is deployed), \"if_better\" (deployed when it beats the deployed version on the same validation rows) or \"never\" (deploy it later with ubehav_deploy).",
 						"option \"deploy\" has unknown value \"%s\"", name);
+		o->deploy = o->deploy_mode != UB_DEPLOY_NEVER;
 		return true;
 	}
+	if (strcmp(key, "deploy_metric") == 0)
+	{
+		static const char *const metrics[] = {"auc", "pr_auc", "accuracy", "f1", "log_loss", "mcc",
+		"macro_f1", "rmse", "mae", "r2"};
+		size_t		i;
+
+		if (!option_string(v, key, &name, err))
+			return false;
+		for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
+			if (strcmp(name, metrics[i]) == 0)
+			{
+				o->deploy_metric = metrics[i];
+				return true;
+			}
+		return fail(err, "Use one of auc, pr_auc, accuracy, f1, log_loss, mcc (binary), accuracy, macro_f1, log_loss (multiclass), rmse, mae, r2 (regression).",
+					"option \"deploy_metric\" has unknown value \"%s\"", name);
+	}
+	if (strcmp(key, "warm_start") == 0)
+		return option_bool(v, key, &o->warm_start, err);
 	if (strcmp(key, "dp_epsilon") == 0)
 	{
 		o->dp = true;

@@ -50,6 +50,13 @@ typedef enum UbImputation
 
 #define UB_MAX_CLASS_WEIGHTS 1000
 
+typedef enum UbDeployMode
+{
+	UB_DEPLOY_ALWAYS = 0,
+	UB_DEPLOY_IF_BETTER,		/* when deploy_metric beats the deployed version on the same validation rows */
+	UB_DEPLOY_NEVER
+} UbDeployMode;
+
 typedef struct UbOptions
 {
 	int			n_hidden;
@@ -100,7 +107,10 @@ typedef struct UbOptions
 	double		dp_delta;		/* 0: chosen from the number of rows */
 	double		noise_multiplier;
 	double		max_grad_norm;
-	bool		deploy;			/* "deploy": "always" (true) or "never" */
+	bool		deploy;			/* deploy the new version: false for "never"; for "if_better" decided after training */
+	UbDeployMode deploy_mode;
+	const char *deploy_metric;	/* "if_better" compares this metric; NULL: the task's default */
+	bool		warm_start;		/* start from the deployed version's weights and preprocessing */
 	/* privacy hygiene: columns whose names match one of these LIKE patterns are not features */
 	int			n_exclude;
 	const char *exclude[64];

@@ -15,6 +15,7 @@
 
 #include "catalog_write.h"
 #include "dataset.h"
+#include "deploy.h"
 #include "fit.h"
 #include "jsonb_util.h"
 #include "metrics_json.h"
@@ -223,9 +224,9 @@ f1_at(const float *p, const float *y, size_t n, double t)
 	return tp ? 2.0 * tp / (2.0 * tp + fp + fn) : 0.0;
 }
 
-/* The network learns a standardized regression target; the statistics come from the training rows. */
+/* The network learns a standardized regression target; the statistics come from the training rows (fit) or prep. */
 static void
-standardize_target(UbPreprocessing *prep, float *y, const uint32 *order, size_t n, size_t n_train)
+standardize_target(UbPreprocessing *prep, float *y, const uint32 *order, size_t n, size_t n_train, bool fit)
 {
 	double		sum = 0.0,
 				sq = 0.0,
@@ -233,6 +234,12 @@ standardize_target(UbPreprocessing *prep, float *y, const uint32 *order, size_t 
 				sd;
 	size_t		r;
 
+	if (!fit)
+	{
+		for (r = 0; r < n; r++)
+			y[r] = (float) ((y[r] - prep->target_mean) / prep->target_std);
+		return;
+	}
 	for (r = 0; r < n_train; r++)
 		sum += y[order[r]];
 	mean = sum / n_train;
@@ -327,7 +334,7 @@ ub_default_metric(UbTask task, bool *higher_is_better)
 
 void
 ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnRng *rng,
-				  uint32 *order, size_t n_train, bool keep_raw, UbTrainResult *res)
+				  uint32 *order, size_t n_train, bool keep_raw, const UbModel *init, UbTrainResult *res)
 {
 	size_t		n = ds->n_rows,
 				n_val = n - n_train,
@@ -347,25 +354,39 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 	int64		dp_steps = 0;
 
 	memset(res, 0, sizeof(*res));
-	prep = ub_prep_fit(ds, order, n_train, opts);
+	if (init)
+	{
+		ub_warm_start_bind(init, ds);
+		prep = init->prep;
+	}
+	else
+		prep = ub_prep_fit(ds, order, n_train, opts);
 	/* a regression target is standardized in a copy, so another split can standardize it again */
 	if (tgt->task == UB_TASK_REGRESSION)
 	{
 		y = palloc_extended(sizeof(float) * n, MCXT_ALLOC_HUGE);
 		memcpy(y, tgt->y, sizeof(float) * n);
-		standardize_target(prep, y, order, n, n_train);
+		standardize_target(prep, y, order, n, n_train, init == NULL);
 	}
 	else
 		y = tgt->y;
 
 	/* encoded rows stay in the order read; the split is the two index lists in order */
 	ub_prep_encode_dataset(prep, ds, &X, !keep_raw);
-	ub_prep_fit_pca(prep, &X, n, order, n_train, opts);
+	if (init)
+		ub_warm_start_project(prep, &X, n);
+	else
+		ub_prep_fit_pca(prep, &X, n, order, n_train, opts);
 
 	res->spec = build_spec(opts, prep->n_inputs, tgt);
+	if (init)
+		ub_warm_start_check(init, &res->spec, tgt);
 	ub_check_nn_status(nn_spec_param_count(&res->spec, &res->n_params), "building the network");
 	res->params = palloc_extended(sizeof(float) * res->n_params, MCXT_ALLOC_HUGE);
-	nn_init_params(&res->spec, res->params, rng);
+	if (init)
+		memcpy(res->params, init->params, sizeof(float) * res->n_params);
+	else
+		nn_init_params(&res->spec, res->params, rng);
 
 	data.X = &X;
 	data.y = y;
@@ -535,6 +556,8 @@ ubehav_train(PG_FUNCTION_ARGS)
 	int32		version;
 	double		training_ms;
 	Jsonb	   *result;
+	UbModel    *init = NULL;
+	StringInfoData decision;
 
 	check_not_null(fcinfo, 0, "model");
 	check_not_null(fcinfo, 1, "query");
@@ -554,6 +577,9 @@ ubehav_train(PG_FUNCTION_ARGS)
 	ds = ub_train_read(query, target, &opts, train_cxt);
 	n = ds->n_rows;
 	tgt = ub_train_target(ds, &opts);
+	ub_deploy_check_metric(&opts, tgt->task);
+	if (opts.warm_start)
+		init = ub_warm_start_load(model, train_cxt);
 
 	nn_rng_seed(&rng, (uint64) opts.seed);
 	order = palloc_extended(sizeof(uint32) * n, MCXT_ALLOC_HUGE);
@@ -562,7 +588,12 @@ ubehav_train(PG_FUNCTION_ARGS)
 	ub_check_nn_status(nn_split(tgt->task != UB_TASK_REGRESSION ? tgt->y : NULL, tgt->n_classes, n,
 								opts.validation_split, &rng, order, &n_train, class_counts),
 					   "splitting off validation rows");
-	ub_train_on_split(ds, tgt, &opts, &rng, order, n_train, false, &res);
+	/* "if_better" scores the same raw validation rows with the deployed version afterwards */
+	ub_train_on_split(ds, tgt, &opts, &rng, order, n_train, opts.deploy_mode == UB_DEPLOY_IF_BETTER, init, &res);
+	initStringInfo(&decision);
+	if (opts.deploy_mode == UB_DEPLOY_IF_BETTER)
+		opts.deploy = ub_deploy_if_better(model, ds, tgt, &opts, res.n_val > 0 ? order + n_train : order,
+										  res.n_val > 0 ? res.n_val : n_train, res.metrics.data, &decision);
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
@@ -574,9 +605,14 @@ ubehav_train(PG_FUNCTION_ARGS)
 	ub_json_key(&summary, "model");
 	ub_json_string(&summary, model);
 	appendStringInfo(&summary, ",\"version\":%d,\"deployed\":%s,\"task\":\"%s\",\"rows_used\":%zu,\"rows_skipped\":" INT64_FORMAT
-					 ",\"training_rows\":%zu,\"validation_rows\":%zu,\"features\":%d,\"inputs\":%d,\"parameters\":%zu,\"metrics\":%s,\"training_ms\":",
+					 ",\"training_rows\":%zu,\"validation_rows\":%zu,\"features\":%d,\"inputs\":%d,\"parameters\":%zu,\"metrics\":%s",
 					 version, opts.deploy ? "true" : "false", ub_task_name(tgt->task), n, ds->n_skipped, res.n_train, res.n_val,
 					 res.prep->n_features, res.prep->n_inputs, res.n_params, res.metrics.data);
+	if (decision.len > 0)
+		appendStringInfo(&summary, ",\"deploy_decision\":%s", decision.data);
+	if (init)
+		appendStringInfo(&summary, ",\"warm_start_from\":%d", init->version);
+	appendStringInfoString(&summary, ",\"training_ms\":");
 	ub_json_number(&summary, training_ms);
 	/* the training context's largest size, checked after training, scoring and the metrics */
 	appendStringInfo(&summary, ",\"memory_bytes\":%zu,\"encoded_bytes\":%zu}",

@@ -8,6 +8,7 @@
 
 #include "dataset.h"
 #include "fit.h"
+#include "model.h"
 #include "options.h"
 #include "preprocess.h"
 #include "target.h"
@@ -36,10 +37,12 @@ UbTarget   *ub_train_target(UbDataset *ds, const UbOptions *opts);
  * Fit preprocessing on order[0..n_train), train on those rows, and compute metrics on the rest
  * (or on the training rows when there is no rest). With keep_raw the dataset can be trained on
  * again (cross-validation, tuning); without it its raw values are freed while encoding.
- * rng continues the stream (initialisation, shuffling, dropout). Allocates in the current context.
+ * rng continues the stream (initialisation, shuffling, dropout). With init (a warm start), its
+ * preprocessing and weights are the starting point instead. Allocates in the current context.
  */
 void		ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnRng *rng,
-							  uint32 *order, size_t n_train, bool keep_raw, UbTrainResult *res);
+							  uint32 *order, size_t n_train, bool keep_raw, const UbModel *init,
+							  UbTrainResult *res);
 
 /* Serialize, store and deploy a trained result as the next version of model (SPI connected); returns the version. */
 int32		ub_train_store(const char *model, const char *query, const char *target, UbOptions *opts,

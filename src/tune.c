@@ -385,7 +385,7 @@ ubehav_tune(PG_FUNCTION_ARGS)
 					 opts.validation_split, &trial_rng, scratch, &ignored, class_counts);
 		}
 		INSTR_TIME_SET_CURRENT(start);
-		ub_train_on_split(ds, tgt, &topts, &trial_rng, order, n_train, true, &res);
+		ub_train_on_split(ds, tgt, &topts, &trial_rng, order, n_train, true, NULL, &res);
 		INSTR_TIME_SET_CURRENT(elapsed);
 		INSTR_TIME_SUBTRACT(elapsed, start);
 		metrics = ub_json_to_jsonb(&res.metrics);
