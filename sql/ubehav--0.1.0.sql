@@ -766,3 +766,27 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION ubehav_html_report(text, text) IS
 'a self-contained HTML report (inline SVG, no scripts or fonts) of a binary model: learning curve, ROC curve and score distribution by class on the labelled rows of query';
+
+-- ==== training as an aggregate, and model values ====
+CREATE FUNCTION ubehav_fit_accum(internal, features float8[], label anyelement, options jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'ubehav_fit_accum' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+CREATE FUNCTION ubehav_fit_final(internal)
+RETURNS jsonb AS 'MODULE_PATHNAME', 'ubehav_fit_final' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+CREATE AGGREGATE ubehav_fit(features float8[], label anyelement, options jsonb) (
+    SFUNC = ubehav_fit_accum, STYPE = internal, FINALFUNC = ubehav_fit_final, FINALFUNC_MODIFY = READ_WRITE
+);
+COMMENT ON AGGREGATE ubehav_fit(float8[], anyelement, jsonb) IS
+'train a multilayer perceptron on the rows of each group (features, label; options as ubehav_train''s) and return it as a model value: the jsonb of ubehav_export, to score with ubehav_predict(value, features) or store with ubehav_import';
+
+CREATE FUNCTION ubehav_predict(model jsonb, features float8[])
+RETURNS float8 AS 'MODULE_PATHNAME', 'ubehav_predict_value' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ubehav_predict(jsonb, float8[]) IS
+'score features with a model value (from ubehav_fit or ubehav_export): binary probability of the positive class, or the regression value';
+CREATE FUNCTION ubehav_predict_proba(model jsonb, features float8[])
+RETURNS float8[] AS 'MODULE_PATHNAME', 'ubehav_predict_proba_value' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ubehav_predict_proba(jsonb, float8[]) IS
+'class probabilities of features under a model value, in the order of its class labels';
+CREATE FUNCTION ubehav_predict_class(model jsonb, features float8[])
+RETURNS text AS 'MODULE_PATHNAME', 'ubehav_predict_class_value' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ubehav_predict_class(jsonb, float8[]) IS
+'the most likely class label of features under a model value';

@@ -537,3 +537,34 @@ ub_dataset_read_excluding(const char *query, const char *target, const char *wei
 	notice_identifiers(ds);
 	return ds;
 }
+
+/* For aggregates: the rows arrive one call at a time instead of through a cursor. */
+UbDataset *
+ub_dataset_begin(TupleDesc desc, const char *target, MemoryContext mcxt)
+{
+	UbDataset  *ds;
+	int			target_attno,
+				i,
+				c;
+
+	check_columns(desc, target, &target_attno);
+	ds = MemoryContextAllocZero(mcxt, sizeof(UbDataset));
+	ds->columns = MemoryContextAllocZero(mcxt, sizeof(UbRawColumn) * desc->natts);
+	for (i = 0, c = 0; i < desc->natts; i++)
+	{
+		if (i + 1 == target_attno)
+			init_column(&ds->target, TupleDescAttr(desc, i), i + 1, true, mcxt);
+		else
+			init_column(&ds->columns[c++], TupleDescAttr(desc, i), i + 1, false, mcxt);
+	}
+	ds->n_columns = c;
+	return ds;
+}
+
+void
+ub_dataset_add_row(UbDataset *ds, Datum *values, bool *nulls)
+{
+	store_row(ds, values, nulls, ds->n_rows + ds->n_skipped);
+	if ((ds->n_rows & 0xffff) == 0)
+		ub_check_training_memory(GetMemoryChunkContext(ds), ds->n_rows);
+}

@@ -51,6 +51,12 @@ UbDataset  *ub_dataset_read(const char *query, const char *target, const char *w
 UbDataset  *ub_dataset_read_excluding(const char *query, const char *target, const char *weight_column,
 									  const char *const *exclude, int n_exclude, MemoryContext mcxt);
 
+/* An empty dataset of desc's columns (target named target) in mcxt, for rows added one by one (aggregates). */
+UbDataset  *ub_dataset_begin(TupleDesc desc, const char *target, MemoryContext mcxt);
+
+/* Add one row deformed as that desc; a NULL target skips it (counted in n_skipped). */
+void		ub_dataset_add_row(UbDataset *ds, Datum *values, bool *nulls);
+
 /* ERROR when cxt (with its children) holds more than ubehav.max_training_memory; rows is for the message. */
 void		ub_check_training_memory(MemoryContext cxt, size_t rows);
 

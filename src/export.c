@@ -12,6 +12,7 @@
 #include "utils/memutils.h"
 
 #include "catalog_write.h"
+#include "export.h"
 #include "jsonb_util.h"
 #include "model.h"
 #include "nn/nn.h"
@@ -27,6 +28,71 @@ head_name(NnHead head)
 	return head == NN_HEAD_SIGMOID_BCE ? "sigmoid" : head == NN_HEAD_SOFTMAX_CE ? "softmax" : "linear";
 }
 
+/* The export of a decoded model and its catalog texts, as JSON text into buf. */
+void
+ub_export_text(StringInfo buf, const UbModel *m, const char *name, int32 version, const char *target,
+			   const char *options, const char *metrics, const char *preprocessing)
+{
+	int			l,
+				i,
+				j,
+				k;
+
+	appendStringInfo(buf, "{\"format\":\"ubehav\",\"format_version\":%d,", UB_EXPORT_FORMAT);
+	ub_json_key(buf, "name");
+	ub_json_string(buf, name);
+	appendStringInfo(buf, ",\"version\":%d,\"task\":\"%s\",", version, ub_task_name(m->task));
+	ub_json_key(buf, "target");
+	ub_json_string(buf, target);
+	appendStringInfoString(buf, ",\"class_labels\":");
+	if (m->task == UB_TASK_REGRESSION)
+		appendStringInfoString(buf, "null");
+	else
+	{
+		appendStringInfoChar(buf, '[');
+		for (k = 0; k < m->n_classes; k++)
+		{
+			if (k)
+				appendStringInfoChar(buf, ',');
+			ub_json_string(buf, m->labels[k]);
+		}
+		appendStringInfoChar(buf, ']');
+	}
+	appendStringInfo(buf, ",\"options\":%s,\"metrics\":%s,\"preprocessing\":%s,", options, metrics, preprocessing);
+	appendStringInfo(buf, "\"network\":{\"n_inputs\":%d,\"hidden\":[", m->spec.n_inputs);
+	for (l = 0; l < m->spec.n_hidden; l++)
+		appendStringInfo(buf, "%s%d", l ? "," : "", m->spec.hidden[l]);
+	appendStringInfo(buf, "],\"activation\":\"%s\",\"head\":\"%s\",\"n_outputs\":%d,\"layers\":[",
+					 nn_activation_name(m->spec.activation), head_name(m->spec.head), m->spec.n_outputs);
+	/* W as rows of inputs, each a list of the layer's outputs: out = x . W + b */
+	for (l = 0; l <= m->spec.n_hidden; l++)
+	{
+		NnLayerView v = nn_spec_layer(&m->spec, l);
+
+		appendStringInfoString(buf, l ? ",{\"W\":[" : "{\"W\":[");
+		for (i = 0; i < v.in; i++)
+		{
+			appendStringInfoString(buf, i ? ",[" : "[");
+			for (j = 0; j < v.out; j++)
+			{
+				if (j)
+					appendStringInfoChar(buf, ',');
+				ub_json_number(buf, m->params[v.w_offset + (size_t) i * v.out + j]);
+			}
+			appendStringInfoChar(buf, ']');
+		}
+		appendStringInfoString(buf, "],\"b\":[");
+		for (j = 0; j < v.out; j++)
+		{
+			if (j)
+				appendStringInfoChar(buf, ',');
+			ub_json_number(buf, m->params[v.b_offset + j]);
+		}
+		appendStringInfoString(buf, "]}");
+	}
+	appendStringInfoString(buf, "]}}");
+}
+
 PG_FUNCTION_INFO_V1(ubehav_export);
 Datum
 ubehav_export(PG_FUNCTION_ARGS)
@@ -40,10 +106,6 @@ ubehav_export(PG_FUNCTION_ARGS)
 	Oid			types[2] = {TEXTOID, INT4OID};
 	Datum		args[2];
 	bool		isnull;
-	int			l,
-				i,
-				j,
-				k;
 	Jsonb	   *result;
 	char	   *options,
 			   *metrics,
@@ -67,59 +129,7 @@ ubehav_export(PG_FUNCTION_ARGS)
 	target = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"format\":\"ubehav\",\"format_version\":%d,", UB_EXPORT_FORMAT);
-	ub_json_key(&buf, "name");
-	ub_json_string(&buf, name);
-	appendStringInfo(&buf, ",\"version\":%d,\"task\":\"%s\",", version, ub_task_name(m->task));
-	ub_json_key(&buf, "target");
-	ub_json_string(&buf, target);
-	appendStringInfoString(&buf, ",\"class_labels\":");
-	if (m->task == UB_TASK_REGRESSION)
-		appendStringInfoString(&buf, "null");
-	else
-	{
-		appendStringInfoChar(&buf, '[');
-		for (k = 0; k < m->n_classes; k++)
-		{
-			if (k)
-				appendStringInfoChar(&buf, ',');
-			ub_json_string(&buf, m->labels[k]);
-		}
-		appendStringInfoChar(&buf, ']');
-	}
-	appendStringInfo(&buf, ",\"options\":%s,\"metrics\":%s,\"preprocessing\":%s,", options, metrics, preprocessing);
-	appendStringInfo(&buf, "\"network\":{\"n_inputs\":%d,\"hidden\":[", m->spec.n_inputs);
-	for (l = 0; l < m->spec.n_hidden; l++)
-		appendStringInfo(&buf, "%s%d", l ? "," : "", m->spec.hidden[l]);
-	appendStringInfo(&buf, "],\"activation\":\"%s\",\"head\":\"%s\",\"n_outputs\":%d,\"layers\":[",
-					 nn_activation_name(m->spec.activation), head_name(m->spec.head), m->spec.n_outputs);
-	/* W as rows of inputs, each a list of the layer's outputs: out = x . W + b */
-	for (l = 0; l <= m->spec.n_hidden; l++)
-	{
-		NnLayerView v = nn_spec_layer(&m->spec, l);
-
-		appendStringInfoString(&buf, l ? ",{\"W\":[" : "{\"W\":[");
-		for (i = 0; i < v.in; i++)
-		{
-			appendStringInfoString(&buf, i ? ",[" : "[");
-			for (j = 0; j < v.out; j++)
-			{
-				if (j)
-					appendStringInfoChar(&buf, ',');
-				ub_json_number(&buf, m->params[v.w_offset + (size_t) i * v.out + j]);
-			}
-			appendStringInfoChar(&buf, ']');
-		}
-		appendStringInfoString(&buf, "],\"b\":[");
-		for (j = 0; j < v.out; j++)
-		{
-			if (j)
-				appendStringInfoChar(&buf, ',');
-			ub_json_number(&buf, m->params[v.b_offset + j]);
-		}
-		appendStringInfoString(&buf, "]}");
-	}
-	appendStringInfoString(&buf, "]}}");
+	ub_export_text(&buf, m, name, version, target, options, metrics, preprocessing);
 	MemoryContextSwitchTo(caller_cxt);
 	result = ub_json_to_jsonb(&buf);
 	SPI_finish();
@@ -146,38 +156,40 @@ need(JsonbContainer *c, const char *key)
 	return v;
 }
 
-PG_FUNCTION_INFO_V1(ubehav_import);
-Datum
-ubehav_import(PG_FUNCTION_ARGS)
+/* What an export holds, validated: every size, shape, weight, label and the preprocessing. */
+typedef struct ParsedExport
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Jsonb	   *j = PG_GETARG_JSONB_P(1);
+	NnSpec		spec;
+	float	   *params;
+	size_t		n_params;
+	UbPreprocessing *prep;
+	char	   *task;
+	char	  **labels;
+	int			n_labels;
+	double		threshold;
+} ParsedExport;
+
+/* Parse and validate j; ERROR (bad_import) naming the first thing wrong. */
+static void
+parse_export(Jsonb *j, ParsedExport *pe)
+{
 	JsonbContainer *root = &j->root,
 			   *net;
 	JsonbValue *v,
 			   *layers,
 			   *labels;
 	NnSpec		spec;
-	NnRng		rng;
-	size_t		n_params,
-				blob_size;
+	size_t		n_params;
 	float	   *params;
-	bytea	   *blob;
 	UbPreprocessing *prep;
-	UbNewVersion nv;
 	char	   *task,
 			   *head;
-	char	  **names,
-			  **types,
-			  **label_strings = NULL;
+	char	  **label_strings = NULL;
 	int			n_labels = 0,
 				l,
 				i,
 				k;
-	int32		version;
 
-	ub_check_writable("ubehav_import");
-	ub_check_model_name(name);
 	if (!JB_ROOT_IS_OBJECT(j) || strcmp(ub_jsonb_string(need(root, "format"), "format"), "ubehav") != 0)
 		bad_import("not a ubehav export");
 	if (ub_jsonb_number(need(root, "format_version"), "format_version") != UB_EXPORT_FORMAT)
@@ -251,6 +263,86 @@ ubehav_import(PG_FUNCTION_ARGS)
 		for (k = 0; k < n_labels; k++)
 			label_strings[k] = ub_jsonb_string(ub_jsonb_array_element(labels, k), "class label");
 	}
+
+	memset(pe, 0, sizeof(*pe));
+	pe->spec = spec;
+	pe->params = params;
+	pe->n_params = n_params;
+	pe->prep = prep;
+	pe->task = task;
+	pe->labels = label_strings;
+	pe->n_labels = n_labels;
+	pe->threshold = 0.5;
+	v = ub_jsonb_get(ub_jsonb_container(need(root, "metrics")), "threshold");
+	if (v && v->type == jbvNumeric)
+		pe->threshold = ub_jsonb_number(v, "threshold");
+	if (!(pe->threshold >= 0.0 && pe->threshold <= 1.0))
+		pe->threshold = 0.5;
+}
+
+UbModel *
+ub_model_from_export(Jsonb *j, MemoryContext parent)
+{
+	MemoryContext mcxt = AllocSetContextCreate(parent, "ubehav model value", ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(mcxt);
+	ParsedExport pe;
+	UbModel    *m = palloc0(sizeof(UbModel));
+
+	parse_export(j, &pe);
+	m->mcxt = mcxt;
+	m->name = ub_jsonb_string(need(&j->root, "name"), "name");
+	m->version = (int32) ub_jsonb_number(need(&j->root, "version"), "version");
+	m->task = strcmp(pe.task, "binary") == 0 ? UB_TASK_BINARY : strcmp(pe.task, "multiclass") == 0 ?
+		UB_TASK_MULTICLASS : UB_TASK_REGRESSION;
+	m->target = ub_jsonb_string(need(&j->root, "target"), "target");
+	m->spec = pe.spec;
+	m->params = pe.params;
+	m->n_params = pe.n_params;
+	m->prep = pe.prep;
+	m->n_classes = pe.n_labels;
+	m->labels = pe.labels;
+	m->threshold = pe.threshold;
+	m->x = palloc0(sizeof(float) * Max(m->prep->n_encoded, 1));
+	m->z = palloc0(sizeof(float) * Max(m->spec.n_inputs, 1));
+	m->out = palloc0(sizeof(float) * Max(m->spec.n_outputs, 1));
+	m->scratch = palloc0(sizeof(float) * Max(nn_predict_scratch_floats(&m->spec), 1));
+	MemoryContextSwitchTo(old);
+	return m;
+}
+
+PG_FUNCTION_INFO_V1(ubehav_import);
+Datum
+ubehav_import(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Jsonb	   *j = PG_GETARG_JSONB_P(1);
+	JsonbContainer *root = &j->root;
+	JsonbValue *v;
+	ParsedExport pe;
+	NnSpec		spec;
+	NnRng		rng;
+	size_t		blob_size;
+	float	   *params;
+	bytea	   *blob;
+	UbPreprocessing *prep;
+	UbNewVersion nv;
+	char	   *task;
+	char	  **names,
+			  **types,
+			  **label_strings = NULL;
+	int			n_labels = 0,
+				i;
+	int32		version;
+
+	ub_check_writable("ubehav_import");
+	ub_check_model_name(name);
+	parse_export(j, &pe);
+	spec = pe.spec;
+	params = pe.params;
+	prep = pe.prep;
+	task = pe.task;
+	label_strings = pe.labels;
+	n_labels = pe.n_labels;
 
 	ub_check_nn_status(nn_serialized_size(&spec, &blob_size), "sizing the model bytes");
 	blob = palloc(VARHDRSZ + blob_size);

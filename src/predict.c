@@ -109,7 +109,7 @@ require_task(UbModel *m, bool ok, const char *function, const char *instead)
 				 errhint("%s", instead)));
 }
 
-static Datum
+Datum
 predict_value(UbModel *m)
 {
 	require_task(m, m->task != UB_TASK_MULTICLASS, "ubehav_predict",
@@ -117,7 +117,7 @@ predict_value(UbModel *m)
 	return Float8GetDatum(ub_model_score(m));
 }
 
-static Datum
+Datum
 predict_proba(UbModel *m)
 {
 	Datum	   *elems;
@@ -139,7 +139,7 @@ predict_proba(UbModel *m)
 										   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
-static Datum
+Datum
 predict_class(UbModel *m)
 {
 	int			best = 0,

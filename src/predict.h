@@ -34,4 +34,9 @@ UbModel    *encode_array_arg(FunctionCallInfo fcinfo);
 /* Encode argument 1, a row, into the model's x by column name; returns the model. */
 UbModel    *encode_row_arg(FunctionCallInfo fcinfo);
 
+/* The results of the scoring functions for a model whose x holds the encoded row. */
+Datum		predict_value(UbModel *m);
+Datum		predict_proba(UbModel *m);
+Datum		predict_class(UbModel *m);
+
 #endif

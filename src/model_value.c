@@ -1,0 +1,234 @@
+/* model_value.c: training as an aggregate (one model per GROUP BY group) and scoring with a model value. */
+#include "postgres.h"
+
+#include "access/tupdesc.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "dataset.h"
+#include "export.h"
+#include "jsonb_util.h"
+#include "nn/nn.h"
+#include "nn_error.h"
+#include "options.h"
+#include "predict.h"
+#include "row_binding.h"
+#include "train_core.h"
+
+/* The rows of one group, gathered in the aggregate's context until the final function trains. */
+typedef struct FitState
+{
+	MemoryContext mcxt;
+	UbDataset  *ds;
+	Jsonb	   *options;		/* the first non-NULL options of the group */
+} FitState;
+
+PG_FUNCTION_INFO_V1(ubehav_fit_accum);
+Datum
+ubehav_fit_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt,
+				old;
+	FitState   *st;
+	Datum		values[2];
+	bool		nulls[2];
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "ubehav_fit_accum called in non-aggregate context");
+	st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
+	if (st == NULL)
+	{
+		Oid			label_type = get_fn_expr_argtype(fcinfo->flinfo, 2);
+		TupleDesc	desc;
+		MemoryContext mcxt = AllocSetContextCreate(aggcxt, "ubehav_fit rows", ALLOCSET_DEFAULT_SIZES);
+
+		old = MemoryContextSwitchTo(mcxt);
+		st = palloc0(sizeof(FitState));
+		st->mcxt = mcxt;
+		/* the rows look like the result of "SELECT features, label": one array feature and the target */
+		desc = CreateTemplateTupleDesc(2);
+		TupleDescInitEntry(desc, 1, "features", FLOAT8ARRAYOID, -1, 0);
+		TupleDescInitEntry(desc, 2, "label", label_type, -1, 0);
+		st->ds = ub_dataset_begin(desc, "label", mcxt);
+		MemoryContextSwitchTo(old);
+	}
+	if (st->options == NULL && !PG_ARGISNULL(3))
+	{
+		Jsonb	   *opts = PG_GETARG_JSONB_P(3);
+		UbOptions	check;
+
+		/* checked on the first row, so a wrong option fails before gathering the whole group */
+		ub_options_parse(opts, &check);
+		if (check.warm_start || check.sample_weight || check.deploy_mode != UB_DEPLOY_ALWAYS || check.n_exclude > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("options \"warm_start\", \"sample_weight\", \"deploy\" and \"exclude\" do not apply to ubehav_fit"),
+					 errhint("ubehav_fit returns a model value and stores nothing; use ubehav_train for catalog models.")));
+		st->options = (Jsonb *) MemoryContextAlloc(st->mcxt, VARSIZE(opts));
+		memcpy(st->options, opts, VARSIZE(opts));
+	}
+	values[0] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
+	nulls[0] = PG_ARGISNULL(1);
+	values[1] = PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2);
+	nulls[1] = PG_ARGISNULL(2);
+	ub_dataset_add_row(st->ds, values, nulls);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(ubehav_fit_final);
+Datum
+ubehav_fit_final(PG_FUNCTION_ARGS)
+{
+	FitState   *st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
+	MemoryContext caller_cxt = CurrentMemoryContext,
+				work_cxt;
+	UbOptions	opts;
+	UbDataset  *ds;
+	UbTarget   *tgt;
+	NnRng		rng;
+	uint32	   *order;
+	size_t		n,
+				n_train;
+	size_t	   *class_counts = NULL;
+	UbTrainResult res;
+	UbModel		m;
+	StringInfoData buf;
+	Jsonb	   *result;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	ds = st->ds;
+	if (ds->n_rows < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ubehav_fit got %zu rows with a label; at least 2 are needed", ds->n_rows),
+				 errdetail(INT64_FORMAT " rows had a NULL label.", ds->n_skipped)));
+	ub_options_parse(st->options, &opts);
+	work_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav_fit training", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(work_cxt);
+	n = ds->n_rows;
+	tgt = ub_train_target(ds, &opts);
+	nn_rng_seed(&rng, (uint64) opts.seed);
+	order = palloc_extended(sizeof(uint32) * n, MCXT_ALLOC_HUGE);
+	if (tgt->task != UB_TASK_REGRESSION)
+		class_counts = palloc0(sizeof(size_t) * tgt->n_classes);
+	ub_check_nn_status(nn_split(tgt->task != UB_TASK_REGRESSION ? tgt->y : NULL, tgt->n_classes, n,
+								opts.validation_split, &rng, order, &n_train, class_counts),
+					   "splitting off validation rows");
+	ub_train_on_split(ds, tgt, &opts, &rng, order, n_train, false, NULL, &res);
+
+	/* the value is an export, so ubehav_import stores it and numpy scores it like any other */
+	memset(&m, 0, sizeof(m));
+	m.task = tgt->task;
+	m.spec = res.spec;
+	m.params = res.params;
+	m.n_params = res.n_params;
+	m.n_classes = tgt->n_classes;
+	m.labels = tgt->labels;
+	opts.task = tgt->task;
+	res.metrics.data[res.metrics.len - 1] = ',';
+	appendStringInfo(&res.metrics, "\"rows_used\":%zu,\"rows_skipped\":" INT64_FORMAT "}", n, ds->n_skipped);
+	initStringInfo(&buf);
+	ub_export_text(&buf, &m, "ubehav_fit", 0, "label",
+				   JsonbToCString(NULL, &ub_options_to_jsonb(&opts)->root, 0), res.metrics.data,
+				   JsonbToCString(NULL, &ub_prep_to_jsonb(res.prep)->root, 0));
+	MemoryContextSwitchTo(caller_cxt);
+	result = ub_json_to_jsonb(&buf);
+	MemoryContextDelete(work_cxt);
+	PG_RETURN_JSONB_P(result);
+}
+
+/* Decoded model values of one call site, so a value repeated on every row is decoded once. */
+#define UB_VALUE_CACHE_SIZE 8
+
+typedef struct ValueEntry
+{
+	uint32		hash;
+	Size		len;
+	Jsonb	   *value;			/* a copy, to confirm a hash match byte for byte */
+	UbModel    *model;
+} ValueEntry;
+
+typedef struct ValueCache
+{
+	int			n;
+	int			next;			/* round-robin victim once full */
+	ValueEntry	entries[UB_VALUE_CACHE_SIZE];
+} ValueCache;
+
+/* The model of argument 0 (an export or ubehav_fit value), decoded or from the call site's cache. */
+static UbModel *
+value_model(FunctionCallInfo fcinfo)
+{
+	Jsonb	   *j = PG_GETARG_JSONB_P(0);
+	Size		len = VARSIZE(j);
+	uint32		hash = hash_bytes((const unsigned char *) j, (int) len);
+	ValueCache *cache = fcinfo->flinfo->fn_extra;
+	ValueEntry *e;
+	UbModel    *model;
+	MemoryContext old;
+	int			i;
+
+	if (cache == NULL)
+		cache = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ValueCache));
+	for (i = 0; i < cache->n; i++)
+	{
+		e = &cache->entries[i];
+		if (e->hash == hash && e->len == len && memcmp(e->value, j, len) == 0)
+			return e->model;
+	}
+	/* decode first: an invalid value raises before any entry changes */
+	model = ub_model_from_export(j, fcinfo->flinfo->fn_mcxt);
+	if (cache->n < UB_VALUE_CACHE_SIZE)
+		e = &cache->entries[cache->n++];
+	else
+	{
+		e = &cache->entries[cache->next];
+		cache->next = (cache->next + 1) % UB_VALUE_CACHE_SIZE;
+		MemoryContextDelete(e->model->mcxt);
+		pfree(e->value);
+	}
+	e->model = model;
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	e->value = palloc(len);
+	memcpy(e->value, j, len);
+	MemoryContextSwitchTo(old);
+	e->hash = hash;
+	e->len = len;
+	return e->model;
+}
+
+/* Encode argument 1 (float8[] or real[]) into the model of argument 0. */
+static UbModel *
+value_encode(FunctionCallInfo fcinfo)
+{
+	UbModel    *m = value_model(fcinfo);
+
+	ub_encode_array(m, PG_GETARG_ARRAYTYPE_P(1));
+	return m;
+}
+
+PG_FUNCTION_INFO_V1(ubehav_predict_value);
+Datum
+ubehav_predict_value(PG_FUNCTION_ARGS)
+{
+	return predict_value(value_encode(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(ubehav_predict_proba_value);
+Datum
+ubehav_predict_proba_value(PG_FUNCTION_ARGS)
+{
+	return predict_proba(value_encode(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(ubehav_predict_class_value);
+Datum
+ubehav_predict_class_value(PG_FUNCTION_ARGS)
+{
+	return predict_class(value_encode(fcinfo));
+}
