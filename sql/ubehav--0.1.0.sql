@@ -394,7 +394,8 @@ END $$;
 COMMENT ON PROCEDURE ubehav_retrain_job(text, jsonb) IS
 'ubehav_retrain as a procedure, for schedulers: SELECT cron.schedule(''nightly'', ''0 3 * * *'', $$CALL ubehav_retrain_job(''purchase'')$$)';
 
-CREATE VIEW ubehav_model_summary AS
+-- security_invoker: the caller's rights on ubehav_models apply, not the extension owner's
+CREATE VIEW ubehav_model_summary WITH (security_invoker = true) AS
 SELECT m.name, m.version AS deployed_version, m.task, m.rows_used,
        (m.metrics->>'auc')::float8 AS auc, (m.metrics->>'pr_auc')::float8 AS pr_auc,
        (m.metrics->>'accuracy')::float8 AS accuracy, (m.metrics->>'f1')::float8 AS f1,
