@@ -170,6 +170,37 @@ CREATE AGGREGATE ubehav_confusion(score float8, label boolean, threshold float8)
 COMMENT ON AGGREGATE ubehav_confusion(float8, boolean, float8) IS
 'confusion matrix (tp, fp, tn, fn) of predicting positive when score >= threshold, with accuracy, precision, recall, f1 and mcc';
 
+-- The same aggregates with integer 0/1 labels (any other integer is an error), for tables that store
+-- labels as numbers; they share the boolean versions' state, combine and final functions.
+CREATE FUNCTION ubehav_rank_accum_int(internal, float8, integer) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ubehav_log_loss_accum_int(float8[], float8, integer) RETURNS float8[]
+AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION ubehav_confusion_accum_int(float8[], float8, integer, float8) RETURNS float8[]
+AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE AGGREGATE ubehav_auc(score float8, label integer) (
+    SFUNC = ubehav_rank_accum_int, STYPE = internal, FINALFUNC = ubehav_auc_final,
+    COMBINEFUNC = ubehav_rank_combine, SERIALFUNC = ubehav_rank_serialize,
+    DESERIALFUNC = ubehav_rank_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ubehav_auc(float8, integer) IS
+'ROC AUC of scores against 0/1 labels, ties counted half; NULL when a group has one class';
+CREATE AGGREGATE ubehav_pr_auc(score float8, label integer) (
+    SFUNC = ubehav_rank_accum_int, STYPE = internal, FINALFUNC = ubehav_pr_auc_final,
+    COMBINEFUNC = ubehav_rank_combine, SERIALFUNC = ubehav_rank_serialize,
+    DESERIALFUNC = ubehav_rank_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ubehav_pr_auc(float8, integer) IS
+'average precision of scores against 0/1 labels; NULL when a group has no positive label';
+CREATE AGGREGATE ubehav_log_loss(probability float8, label integer) (
+    SFUNC = ubehav_log_loss_accum_int, STYPE = float8[], INITCOND = '{0,0}',
+    FINALFUNC = ubehav_log_loss_final, COMBINEFUNC = ubehav_sums_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ubehav_log_loss(float8, integer) IS
+'mean binary cross-entropy of probabilities against 0/1 labels (probabilities clipped to [1e-15, 1 - 1e-15])';
+CREATE AGGREGATE ubehav_confusion(score float8, label integer, threshold float8) (
+    SFUNC = ubehav_confusion_accum_int, STYPE = float8[], INITCOND = '{0,0,0,0,0}',
+    FINALFUNC = ubehav_confusion_final, COMBINEFUNC = ubehav_confusion_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ubehav_confusion(float8, integer, float8) IS
+'confusion matrix of predicting positive when score >= threshold against 0/1 labels, with accuracy, precision, recall, f1 and mcc';
+
 -- ==== curves and training log ====
 CREATE FUNCTION ubehav_roc_curve(model text, query text)
 RETURNS TABLE (threshold float8, tpr float8, fpr float8, "precision" float8, recall float8)

@@ -15,6 +15,14 @@ SELECT round(ubehav_auc(score, label)::numeric, 12) AS auc,
 FROM ev;
 SELECT ubehav_confusion(score, label, 0.5) FROM ev;
 SELECT round((ubehav_confusion(score, label, 0.5)->>'mcc')::numeric, 12) AS mcc FROM ev;
+-- integer 0/1 labels give the same numbers (scikit-learn took y as the integers above); other integers are refused
+SELECT round(ubehav_auc(score, label::int)::numeric, 12) AS auc,
+       round(ubehav_pr_auc(score, label::int)::numeric, 12) AS pr_auc,
+       round(ubehav_log_loss(score, label::int)::numeric, 12) AS log_loss,
+       ubehav_confusion(score, label::int, 0.5) = ubehav_confusion(score, label, 0.5) AS same_confusion
+FROM ev;
+SELECT ubehav_auc(score, 2) FROM ev;
+\echo :LAST_ERROR_SQLSTATE
 CREATE TABLE reg AS SELECT * FROM (VALUES (2.5, 3.0), (0.0, -0.5), (2.1, 2.0), (7.8, 7.0), (3.3, 4.1)) v(p, a);
 SELECT round(ubehav_rmse(p, a)::numeric, 12) AS rmse, round(ubehav_mae(p, a)::numeric, 12) AS mae,
        round(ubehav_r2(p, a)::numeric, 12) AS r2
@@ -44,7 +52,8 @@ FROM generate_series(1, 200000) i;
 ANALYZE big_ev;
 CREATE TEMP TABLE serial_result AS
 SELECT g, ubehav_auc(score, label) AS auc, ubehav_pr_auc(score, label) AS pr_auc, ubehav_log_loss(score, label) AS ll,
-       ubehav_rmse(p, a) AS rmse, ubehav_r2(p, a) AS r2, ubehav_confusion(score, label, 0.5) AS cm
+       ubehav_rmse(p, a) AS rmse, ubehav_r2(p, a) AS r2, ubehav_confusion(score, label, 0.5) AS cm,
+       ubehav_auc(score, label::int) AS auc_int
 FROM big_ev GROUP BY g;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
@@ -52,12 +61,15 @@ SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 SET enable_hashagg = off;
 EXPLAIN (COSTS OFF) SELECT g, ubehav_auc(score, label) FROM big_ev GROUP BY g;
+EXPLAIN (COSTS OFF) SELECT g, ubehav_auc(score, label::int), ubehav_log_loss(score, label::int) FROM big_ev GROUP BY g;
 SELECT count(*) AS groups,
        bool_and(abs(s.auc - p.auc) < 1e-12 AND abs(s.pr_auc - p.pr_auc) < 1e-12 AND abs(s.ll - p.ll) < 1e-9
-                AND abs(s.rmse - p.rmse) < 1e-9 AND abs(s.r2 - p.r2) < 1e-9 AND s.cm = p.cm) AS parallel_equals_serial
+                AND abs(s.rmse - p.rmse) < 1e-9 AND abs(s.r2 - p.r2) < 1e-9 AND s.cm = p.cm
+                AND abs(s.auc_int - p.auc_int) < 1e-12 AND s.auc_int = s.auc) AS parallel_equals_serial
 FROM serial_result s JOIN (
     SELECT g, ubehav_auc(score, label) AS auc, ubehav_pr_auc(score, label) AS pr_auc, ubehav_log_loss(score, label) AS ll,
-           ubehav_rmse(p, a) AS rmse, ubehav_r2(p, a) AS r2, ubehav_confusion(score, label, 0.5) AS cm
+           ubehav_rmse(p, a) AS rmse, ubehav_r2(p, a) AS r2, ubehav_confusion(score, label, 0.5) AS cm,
+           ubehav_auc(score, label::int) AS auc_int
     FROM big_ev GROUP BY g) p USING (g);
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;

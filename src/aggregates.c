@@ -47,10 +47,28 @@ rank_push(RankState *st, MemoryContext aggcxt, double score, double label)
 	st->n++;
 }
 
-PG_FUNCTION_INFO_V1(ubehav_rank_accum);
+/* An integer label as a boolean: 0 or 1, anything else is an error rather than a guess. */
+static bool
+int_label(int32 label)
+{
+	if (label != 0 && label != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("integer labels must be 0 or 1, not %d", label),
+				 errhint("Pass a boolean label, or compare the label column with the positive value (label = 2).")));
+	return label == 1;
+}
+
+/* The label argument as a boolean, from a boolean or an integer 0/1 overload. */
+static bool
+label_arg(FunctionCallInfo fcinfo, int argno, bool integer)
+{
+	return integer ? int_label(PG_GETARG_INT32(argno)) : PG_GETARG_BOOL(argno);
+}
+
 /* (state, score, label): rows with a NULL score or label are left out, as other aggregates do. */
-Datum
-ubehav_rank_accum(PG_FUNCTION_ARGS)
+static Datum
+rank_accum(FunctionCallInfo fcinfo, bool integer)
 {
 	MemoryContext aggcxt;
 	RankState  *st = rank_state(fcinfo, &aggcxt);
@@ -66,8 +84,24 @@ ubehav_rank_accum(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("score is NaN"),
 				 errhint("Filter out or replace NaN scores before computing the metric.")));
-	rank_push(st, aggcxt, score, PG_GETARG_BOOL(2) ? 1.0 : 0.0);
+	rank_push(st, aggcxt, score, label_arg(fcinfo, 2, integer) ? 1.0 : 0.0);
 	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(ubehav_rank_accum);
+/* Transition of ubehav_auc and ubehav_pr_auc with boolean labels. */
+Datum
+ubehav_rank_accum(PG_FUNCTION_ARGS)
+{
+	return rank_accum(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(ubehav_rank_accum_int);
+/* Transition of ubehav_auc and ubehav_pr_auc with integer 0/1 labels. */
+Datum
+ubehav_rank_accum_int(PG_FUNCTION_ARGS)
+{
+	return rank_accum(fcinfo, true);
 }
 
 PG_FUNCTION_INFO_V1(ubehav_rank_combine);
@@ -238,10 +272,9 @@ checked(double v, const char *what)
 	return v;
 }
 
-PG_FUNCTION_INFO_V1(ubehav_log_loss_accum);
 /* state {n, sum of losses}; probabilities clipped to [1e-15, 1 - 1e-15] as scikit-learn does. */
-Datum
-ubehav_log_loss_accum(PG_FUNCTION_ARGS)
+static Datum
+log_loss_accum(FunctionCallInfo fcinfo, bool integer)
 {
 	ArrayType  *arr;
 	float8	   *s = sums_state(fcinfo, 2, &arr);
@@ -256,8 +289,24 @@ ubehav_log_loss_accum(PG_FUNCTION_ARGS)
 				 errmsg("ubehav_log_loss needs probabilities between 0 and 1, not %g", p)));
 	p = Min(Max(p, 1e-15), 1.0 - 1e-15);
 	s[0] += 1.0;
-	s[1] -= PG_GETARG_BOOL(2) ? log(p) : log(1.0 - p);
+	s[1] -= label_arg(fcinfo, 2, integer) ? log(p) : log(1.0 - p);
 	PG_RETURN_ARRAYTYPE_P(arr);
+}
+
+PG_FUNCTION_INFO_V1(ubehav_log_loss_accum);
+/* Transition of ubehav_log_loss with boolean labels. */
+Datum
+ubehav_log_loss_accum(PG_FUNCTION_ARGS)
+{
+	return log_loss_accum(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(ubehav_log_loss_accum_int);
+/* Transition of ubehav_log_loss with integer 0/1 labels. */
+Datum
+ubehav_log_loss_accum_int(PG_FUNCTION_ARGS)
+{
+	return log_loss_accum(fcinfo, true);
 }
 
 PG_FUNCTION_INFO_V1(ubehav_errors_accum);
@@ -342,10 +391,9 @@ ubehav_r2_final(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(1.0 - s[1] / total);
 }
 
-PG_FUNCTION_INFO_V1(ubehav_confusion_accum);
 /* state {tp, fp, tn, fn, threshold}; the threshold must be the same on every row. */
-Datum
-ubehav_confusion_accum(PG_FUNCTION_ARGS)
+static Datum
+confusion_accum(FunctionCallInfo fcinfo, bool integer)
 {
 	ArrayType  *arr;
 	float8	   *s = sums_state(fcinfo, 5, &arr);
@@ -365,9 +413,25 @@ ubehav_confusion_accum(PG_FUNCTION_ARGS)
 				 errhint("Pass one constant threshold.")));
 	s[4] = threshold;
 	positive = score >= threshold;
-	actual = PG_GETARG_BOOL(2);
+	actual = label_arg(fcinfo, 2, integer);
 	s[positive ? (actual ? 0 : 1) : (actual ? 3 : 2)] += 1.0;
 	PG_RETURN_ARRAYTYPE_P(arr);
+}
+
+PG_FUNCTION_INFO_V1(ubehav_confusion_accum);
+/* Transition of ubehav_confusion with boolean labels. */
+Datum
+ubehav_confusion_accum(PG_FUNCTION_ARGS)
+{
+	return confusion_accum(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(ubehav_confusion_accum_int);
+/* Transition of ubehav_confusion with integer 0/1 labels. */
+Datum
+ubehav_confusion_accum_int(PG_FUNCTION_ARGS)
+{
+	return confusion_accum(fcinfo, true);
 }
 
 PG_FUNCTION_INFO_V1(ubehav_confusion_combine);
