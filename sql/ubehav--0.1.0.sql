@@ -233,11 +233,11 @@ COMMENT ON FUNCTION ubehav_training_log(text, integer) IS
 
 -- ==== cross-validation ====
 CREATE FUNCTION ubehav_cv_folds(query text, target text, options jsonb DEFAULT '{}', folds integer DEFAULT 5)
-RETURNS TABLE (fold integer, metrics jsonb, training_rows bigint, validation_rows bigint)
+RETURNS TABLE (fold integer, metrics jsonb, training_rows bigint, validation_rows bigint, test_rows bigint)
 AS 'MODULE_PATHNAME', 'ubehav_cv_folds'
 LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
 COMMENT ON FUNCTION ubehav_cv_folds(text, text, jsonb, integer) IS
-'k-fold cross-validation (stratified for classification, seeded): one row per fold with the metrics on the held-out fold; stores nothing';
+'k-fold cross-validation (stratified for classification, seeded): one row per fold with the metrics on the held-out (test) fold; early stopping and the threshold use validation rows split off the other folds; stores nothing';
 
 CREATE FUNCTION ubehav_cross_validate(query text, target text, options jsonb DEFAULT '{}', folds integer DEFAULT 5)
 RETURNS jsonb
@@ -251,7 +251,8 @@ AS $$
           GROUP BY key)
     SELECT jsonb_build_object(
         'folds', (SELECT jsonb_agg(jsonb_build_object('fold', fold, 'training_rows', training_rows,
-                                                      'validation_rows', validation_rows, 'metrics', metrics)
+                                                      'validation_rows', validation_rows, 'test_rows', test_rows,
+                                                      'metrics', metrics)
                                    ORDER BY fold) FROM f),
         'mean', (SELECT jsonb_object_agg(key, mean ORDER BY key) FROM m),
         'std', (SELECT jsonb_object_agg(key, std ORDER BY key) FROM m))

@@ -5,9 +5,16 @@ CREATE TABLE cv AS SELECT i AS id, random() AS x1, random() AS x2, random() AS x
 ALTER TABLE cv ADD COLUMN y boolean;
 UPDATE cv SET y = x1 * x2 + 0.3 * x3 + 0.1 * random() > 0.45;
 
--- 4 stratified folds: every row validates once, each fold has a quarter of the positives
-SELECT fold, training_rows, validation_rows, (metrics->>'auc')::float8 > 0.95 AS good
+-- 4 stratified folds: every row is tested once; early stopping and the F1 threshold watch 20 % of
+-- the other folds (validation_split), never the tested fold, so the metrics are on unseen rows
+SELECT fold, training_rows, validation_rows, test_rows, metrics->>'evaluated_on' AS evaluated_on,
+       (metrics->>'evaluated_rows')::bigint = test_rows AS metrics_on_test_rows, (metrics->>'auc')::float8 > 0.95 AS good
 FROM ubehav_cv_folds('SELECT x1, x2, x3, y FROM cv', 'y', '{"epochs": 20, "hidden": [16], "seed": 3, "learning_rate": 0.01}', 4);
+-- without validation rows the other folds all train
+SELECT fold, training_rows, validation_rows, test_rows, metrics->>'evaluated_on' AS evaluated_on
+FROM ubehav_cv_folds('SELECT x1, x2, x3, y FROM cv', 'y', '{"epochs": 2, "hidden": [4], "validation_split": 0}', 3);
+SELECT ubehav_cv_folds('SELECT x1, y FROM cv LIMIT 2', 'y', '{"epochs": 2}', 2);
+\echo :LAST_ERROR_SQLSTATE
 SELECT jsonb_array_length(r->'folds') AS folds,
        abs((r->'mean'->>'auc')::float8 - (SELECT avg((f->'metrics'->>'auc')::float8) FROM jsonb_array_elements(r->'folds') f)) < 1e-12 AS mean_of_folds,
        (r->'std'->>'auc')::float8 BETWEEN 0 AND 0.02 AS small_spread,

@@ -18,7 +18,7 @@
 
 PG_FUNCTION_INFO_V1(ubehav_cv_folds);
 
-/* One row per fold: (fold, metrics on the held-out fold, training rows, validation rows). */
+/* One row per fold: (fold, metrics on the held-out fold, training, validation and test rows). */
 Datum
 ubehav_cv_folds(PG_FUNCTION_ARGS)
 {
@@ -77,30 +77,64 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 
 	for (f = 0; f < folds; f++)
 	{
-		size_t		n_train = 0,
-					n_val = 0;
+		size_t		n_other = 0,
+					n_train,
+					n_test = 0;
 		UbTrainResult res;
 		NnRng		fold_rng;
-		Datum		values[4];
-		bool		nulls[4] = {false, false, false, false};
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
 		MemoryContext old;
 
-		/* the other folds train, this one validates */
+		/* the other folds train, this one is the test set */
 		for (r = 0; r < n; r++)
 			if (fold_of[r] != (uint32) f)
-				order[n_train++] = (uint32) r;
+				work[n_other++] = (uint32) r;
 		for (r = 0; r < n; r++)
 			if (fold_of[r] == (uint32) f)
-				order[n_train + n_val++] = (uint32) r;
-		/* each fold's initialisation and shuffles depend on the seed and the fold alone */
+				order[n_other + n_test++] = (uint32) r;
+		/* each fold's split, initialisation and shuffles depend on the seed and the fold alone */
 		nn_rng_seed(&fold_rng, (uint64) opts.seed * 1000003u + (uint64) f + 1);
 		MemoryContextSwitchTo(fold_cxt);
-		ub_train_on_split(ds, tgt, &opts, &fold_rng, order, n_train, true, NULL, &res);
+
+		/*
+		 * Early stopping, the learning-rate schedule and the F1 threshold watch validation rows
+		 * split off the other folds as ubehav_train would split them, never the test fold:
+		 * choosing the epoch or the threshold on the fold that is scored would flatter it.
+		 */
+		n_train = n_other;
+		if (opts.validation_split > 0.0)
+		{
+			float	   *classes = NULL;
+			uint32	   *inner = palloc_extended(sizeof(uint32) * n_other, MCXT_ALLOC_HUGE);
+
+			if (tgt->task != UB_TASK_REGRESSION)
+			{
+				classes = palloc_extended(sizeof(float) * n_other, MCXT_ALLOC_HUGE);
+				for (r = 0; r < n_other; r++)
+					classes[r] = tgt->y[work[r]];
+			}
+			ub_check_nn_status(nn_split(classes, tgt->n_classes, n_other, opts.validation_split, &fold_rng,
+										inner, &n_train, class_counts),
+							   "splitting off validation rows");
+			for (r = 0; r < n_other; r++)
+				order[r] = work[inner[r]];
+		}
+		else
+			memcpy(order, work, sizeof(uint32) * n_other);
+		if (n_train == n_other && (opts.early_stopping || opts.schedule == UB_SCHEDULE_PLATEAU))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("fold %d leaves only %zu rows to train on, too few to split off validation rows for early stopping",
+							f + 1, n_other),
+					 errhint("Use fewer folds or more rows, or set \"early_stopping\" to false.")));
+		ub_train_on_splits(ds, tgt, &opts, &fold_rng, order, n_train, n_other - n_train, true, NULL, &res);
 		old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
 		values[0] = Int32GetDatum(f + 1);
 		values[1] = JsonbPGetDatum(ub_json_to_jsonb(&res.metrics));
 		values[2] = Int64GetDatum((int64) n_train);
-		values[3] = Int64GetDatum((int64) n_val);
+		values[3] = Int64GetDatum((int64) (n_other - n_train));
+		values[4] = Int64GetDatum((int64) n_test);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(fold_cxt);

@@ -336,16 +336,29 @@ void
 ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnRng *rng,
 				  uint32 *order, size_t n_train, bool keep_raw, const UbModel *init, UbTrainResult *res)
 {
+	ub_train_on_splits(ds, tgt, opts, rng, order, n_train, ds->n_rows - n_train, keep_raw, init, res);
+}
+
+/* ub_train_on_split with held-out test rows after the validation rows (cross-validation's fold). */
+void
+ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnRng *rng,
+				   uint32 *order, size_t n_train, size_t n_val, bool keep_raw, const UbModel *init,
+				   UbTrainResult *res)
+{
 	size_t		n = ds->n_rows,
-				n_val = n - n_train,
+				n_test = n - n_train - n_val,
+				n_choose,
 				n_eval,
 				r;
 	UbPreprocessing *prep;
 	UbRowChunks X;
 	float	   *y,
 			   *y_eval,
-			   *outputs;
-	const uint32 *eval_rows;
+			   *outputs,
+			   *y_choose,
+			   *outputs_choose;
+	const uint32 *eval_rows,
+			   *choose_rows;
 	UbFitData	data;
 	double		threshold = 0.5,
 				threshold_f1 = 0.5,
@@ -407,14 +420,27 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 	res->peak_bytes = Max(res->peak_bytes, (size_t) MemoryContextMemAllocated(CurrentMemoryContext, true));
 	ub_check_nn_status(nn_check_finite(res->params, res->n_params), "checking the trained weights");
 
-	/* metrics on the validation rows, or on the training rows when there are none */
-	n_eval = n_val > 0 ? n_val : n_train;
-	eval_rows = n_val > 0 ? order + n_train : order;
+	/* the threshold is chosen on the validation rows, or on the training rows when there are none */
+	n_choose = n_val > 0 ? n_val : n_train;
+	choose_rows = n_val > 0 ? order + n_train : order;
+	/* metrics on the test rows when there are some (never seen by early stopping or the threshold) */
+	n_eval = n_test > 0 ? n_test : n_choose;
+	eval_rows = n_test > 0 ? order + n_train + n_val : choose_rows;
 	y_eval = palloc_extended(sizeof(float) * n_eval, MCXT_ALLOC_HUGE);
 	for (r = 0; r < n_eval; r++)
 		y_eval[r] = y[eval_rows[r]];
 	outputs = palloc_extended(sizeof(float) * n_eval * res->spec.n_outputs, MCXT_ALLOC_HUGE);
 	ub_fit_predict(&res->spec, res->params, &X, eval_rows, n_eval, outputs);
+	y_choose = y_eval;
+	outputs_choose = outputs;
+	if (n_test > 0 && tgt->task == UB_TASK_BINARY)
+	{
+		y_choose = palloc_extended(sizeof(float) * n_choose, MCXT_ALLOC_HUGE);
+		for (r = 0; r < n_choose; r++)
+			y_choose[r] = y[choose_rows[r]];
+		outputs_choose = palloc_extended(sizeof(float) * n_choose, MCXT_ALLOC_HUGE);
+		ub_fit_predict(&res->spec, res->params, &X, choose_rows, n_choose, outputs_choose);
+	}
 	res->peak_bytes = Max(res->peak_bytes, (size_t) MemoryContextMemAllocated(CurrentMemoryContext, true));
 	/* the encoded rows are not needed any more: the metrics' scratch reuses their memory */
 	for (r = 0; r < X.n_chunks; r++)
@@ -437,9 +463,9 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 	{
 		if (tgt->task == UB_TASK_BINARY)
 		{
-			NnScoredLabel *scratch = palloc_extended(sizeof(NnScoredLabel) * n_eval, MCXT_ALLOC_HUGE);
+			NnScoredLabel *scratch = palloc_extended(sizeof(NnScoredLabel) * n_choose, MCXT_ALLOC_HUGE);
 
-			threshold_f1 = nn_best_f1_threshold(outputs, y_eval, n_eval, scratch, &best_f1);
+			threshold_f1 = nn_best_f1_threshold(outputs_choose, y_choose, n_choose, scratch, &best_f1);
 			threshold = opts->threshold < 0 ? threshold_f1 : opts->threshold;
 		}
 		ub_metrics_append(&res->metrics, tgt->task, outputs, y_eval, n_eval, tgt->n_classes, threshold,
@@ -473,7 +499,7 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 						 dp_steps, order);
 	}
 	appendStringInfo(&res->metrics, ",\"evaluated_on\":\"%s\",\"evaluated_rows\":%zu,\"epochs_run\":%d,\"best_epoch\":%d,\"stopped_early\":%s}",
-					 n_val > 0 ? "validation" : "training", n_eval, res->fit.epochs_run, res->fit.best_epoch,
+					 n_test > 0 ? "test" : n_val > 0 ? "validation" : "training", n_eval, res->fit.epochs_run, res->fit.best_epoch,
 					 res->fit.stopped_early ? "true" : "false");
 	res->peak_bytes = Max(res->peak_bytes, (size_t) MemoryContextMemAllocated(CurrentMemoryContext, true));
 	res->prep = prep;

@@ -44,6 +44,15 @@ void		ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opt
 							  uint32 *order, size_t n_train, bool keep_raw, const UbModel *init,
 							  UbTrainResult *res);
 
+/*
+ * The same with test rows: order[n_train, n_train + n_val) validate (early stopping, schedules, the
+ * F1 threshold) and the metrics are computed on order[n_train + n_val, n), which training never
+ * sees; without test rows it is ub_train_on_split.
+ */
+void		ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnRng *rng,
+							   uint32 *order, size_t n_train, size_t n_val, bool keep_raw,
+							   const UbModel *init, UbTrainResult *res);
+
 /* Serialize, store and deploy a trained result as the next version of model (SPI connected); returns the version. */
 int32		ub_train_store(const char *model, const char *query, const char *target, UbOptions *opts,
 						   const UbTarget *tgt, const UbDataset *ds, UbTrainResult *res, NnRng *rng,
