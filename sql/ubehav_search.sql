@@ -47,6 +47,21 @@ SELECT ubehav_train('retrained', 'SELECT x1, x2, x3, y FROM cv', 'y', options)->
 FROM ubehav_trials WHERE model = 'tuned' AND best;
 SELECT a.weights = b.weights AS same_weights FROM ubehav_models a, ubehav_models b WHERE a.name = 'tuned' AND b.name = 'retrained';
 
+-- the long form {"method": ..., "space": ...} runs the same search: the same trials, the same values
+SELECT r->>'trials' AS trials, r->>'best_trial' AS best_trial
+FROM ubehav_tune('tuned_long', 'SELECT x1, x2, x3, y FROM cv', 'y',
+                 '{"method": "grid", "space": {"learning_rate": [0.0005, 0.01], "hidden": [[4], [32, 16]]},
+                   "metric": "auc", "options": {"epochs": 4, "seed": 5}}') r;
+SELECT count(*) AS trials, bool_and(a.options = b.options AND a.metric_value = b.metric_value AND a.best = b.best) AS same_search
+FROM ubehav_trials a JOIN ubehav_trials b USING (trial) WHERE a.model = 'tuned' AND b.model = 'tuned_long';
+SELECT r->>'trials' AS trials
+FROM ubehav_tune('random_long', 'SELECT x1, x2, x3, y FROM cv', 'y',
+                 '{"method": "random", "trials": 2, "seed": 1, "space": {"learning_rate": {"log_uniform": [0.0001, 0.01]}},
+                   "options": {"epochs": 1}}') r;
+SELECT count(*) AS trials, bool_and((options->>'learning_rate')::float8 BETWEEN 0.0001 AND 0.01) AS in_range,
+       count(DISTINCT options->>'learning_rate') AS distinct_rates
+FROM ubehav_trials WHERE model = 'random_long';
+
 -- random search with distributions, and a metric to minimise
 SELECT r->>'trials' AS trials, r->>'metric' AS metric
 FROM ubehav_tune('random', 'SELECT x1, x2, x3, y FROM cv', 'y',
@@ -68,5 +83,17 @@ SELECT ubehav_tune('bad', 'SELECT x1, y FROM cv', 'y', '{"grid": {"learning_rate
 SELECT ubehav_tune('bad', 'SELECT x1, y FROM cv', 'y', '{"grid": {"epochs": [1]}, "metric": "rmse"}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT ubehav_tune('bad', 'SELECT x1, y FROM cv', 'y', '{"grid": {"epochs": [1]}, "budget": 5}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_tune('bad', 'SELECT x1, y FROM cv', 'y', '{"method": "bayes", "space": {"epochs": [1]}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_tune('bad', 'SELECT x1, y FROM cv', 'y', '{"method": "grid", "space": {"epochs": [1]}, "grid": {"epochs": [2]}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_tune('bad', 'SELECT x1, y FROM cv', 'y', '{"method": "grid", "space": {"epochs": [1]}, "trials": 3}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_tune('bad', 'SELECT x1, y FROM cv', 'y', '{"space": {"epochs": [1]}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_tune('bad', 'SELECT x1, y FROM cv', 'y', '{"method": "random", "space": {"epochs": [1]}, "trials": 1e12}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT ubehav_tune('bad', 'SELECT x1, y FROM cv', 'y', '{"method": "random", "space": {"epochs": [1]}, "seed": -1}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS bad_versions FROM ubehav_models WHERE name = 'bad';

@@ -139,6 +139,53 @@ read_params(JsonbContainer *obj, bool random, SearchParam **out)
 	return n;
 }
 
+/*
+ * The object of options to vary, and whether the search is random: {"method": "grid" | "random",
+ * "space": {...}}, or the shorter {"grid": {...}} and {"random": {...}}.
+ */
+static JsonbValue *
+search_space(Jsonb *search, bool *random)
+{
+	JsonbValue *method = ub_jsonb_get(&search->root, "method");
+	JsonbValue *grid = ub_jsonb_get(&search->root, "grid");
+	JsonbValue *rand = ub_jsonb_get(&search->root, "random");
+	JsonbValue *space = ub_jsonb_get(&search->root, "space");
+	JsonbValue *v;
+	static const char *const example =
+		"For example {\"method\": \"grid\", \"space\": {\"hidden\": [[64], [128, 64]]}} or "
+		"{\"method\": \"random\", \"space\": {\"learning_rate\": {\"log_uniform\": [0.0001, 0.01]}}, \"trials\": 10}.";
+
+	if (method)
+	{
+		char	   *m = ub_jsonb_string(method, "method");
+
+		if (strcmp(m, "grid") != 0 && strcmp(m, "random") != 0)
+			bad_search(psprintf("search method must be \"grid\" or \"random\", not \"%s\"", m), example);
+		*random = strcmp(m, "random") == 0;
+		/* the space under "space" or under the method's own name, not both, and not the other method's */
+		if ((*random ? grid : rand) != NULL)
+			bad_search(psprintf("a %s search cannot have \"%s\"", m, *random ? "grid" : "random"), example);
+		v = *random ? rand : grid;
+		if ((v != NULL) == (space != NULL))
+			bad_search(psprintf("a %s search needs its options to vary in exactly one of \"space\" and \"%s\"", m, m),
+					   example);
+		if (v == NULL)
+			v = space;
+	}
+	else
+	{
+		if (space)
+			bad_search("\"space\" needs \"method\": \"grid\" or \"random\"", example);
+		*random = rand != NULL;
+		if (*random == (grid != NULL))
+			bad_search("search needs exactly one of \"grid\" and \"random\"", example);
+		v = *random ? rand : grid;
+	}
+	if (ub_jsonb_container(v) == NULL || !JsonContainerIsObject(ub_jsonb_container(v)))
+		bad_search("the options to vary must be an object from option name to values", example);
+	return v;
+}
+
 /* The options object of trial t: grid index t in mixed radix, or a random draw. */
 static Jsonb *
 trial_options(Jsonb *base, SearchParam *params, int n_params, bool random, int t, NnRng *rng)
@@ -280,9 +327,9 @@ ubehav_tune(PG_FUNCTION_ARGS)
 				char	   *key = pnstrdup(k.val.string.val, k.val.string.len);
 
 				if (strcmp(key, "grid") && strcmp(key, "random") && strcmp(key, "trials") && strcmp(key, "seed") &&
-					strcmp(key, "metric") && strcmp(key, "options"))
+					strcmp(key, "metric") && strcmp(key, "options") && strcmp(key, "method") && strcmp(key, "space"))
 					bad_search(psprintf("unknown search key \"%s\"", key),
-							   "Valid keys are grid, random, trials, seed, metric, options.");
+							   "Valid keys are method, grid, random, space, trials, seed, metric, options.");
 			}
 	}
 	v = ub_jsonb_get(&search->root, "options");
@@ -296,20 +343,23 @@ ubehav_tune(PG_FUNCTION_ARGS)
 	if (opts.validation_split == 0.0)
 		bad_search("tuning needs validation rows, but validation_split is 0",
 				   "Set \"validation_split\" above 0 in \"options\".");
-	random = ub_jsonb_get(&search->root, "random") != NULL;
-	if (random == (ub_jsonb_get(&search->root, "grid") != NULL))
-		bad_search("search needs exactly one of \"grid\" and \"random\"",
-				   "For example {\"grid\": {\"hidden\": [[64], [128, 64]]}} or {\"random\": {\"learning_rate\": {\"log_uniform\": [0.0001, 0.01]}}, \"trials\": 10}.");
-	v = ub_jsonb_get(&search->root, random ? "random" : "grid");
-	if (ub_jsonb_container(v) == NULL || !JsonContainerIsObject(ub_jsonb_container(v)))
-		bad_search("\"grid\" and \"random\" must be objects from option name to values", NULL);
+	v = search_space(search, &random);
 	n_params = read_params(ub_jsonb_container(v), random, &params);
 	if (n_params == 0)
 		bad_search("the search has no options to vary", NULL);
+	v = ub_jsonb_get(&search->root, "trials");
+	if (v && !random)
+		bad_search("\"trials\" is for random search: a grid runs every combination once",
+				   "Remove \"trials\", or search with {\"method\": \"random\", \"space\": {...}, \"trials\": 10}.");
 	if (random)
 	{
-		v = ub_jsonb_get(&search->root, "trials");
-		n_trials = v ? (int) ub_jsonb_number(v, "trials") : 10;
+		double		want = v ? ub_jsonb_number(v, "trials") : 10;
+
+		/* checked as a double: a huge number must not overflow the int it becomes */
+		if (!(want >= 1 && want <= UB_MAX_TRIALS) || want != floor(want))
+			bad_search(psprintf("\"trials\" must be a whole number between 1 and %d, not %g", UB_MAX_TRIALS, want),
+					   NULL);
+		n_trials = (int) want;
 	}
 	else
 	{
@@ -322,10 +372,19 @@ ubehav_tune(PG_FUNCTION_ARGS)
 	if (n_trials < 1 || n_trials > UB_MAX_TRIALS)
 		bad_search(psprintf("the search would run %d trials; between 1 and %d are allowed", n_trials, UB_MAX_TRIALS),
 				   "Use fewer values, or random search with \"trials\".");
-	v = ub_jsonb_get(&search->root, "metric");
 	metric = ub_default_metric(opts.task == UB_TASK_INFER ? UB_TASK_BINARY : opts.task, &higher_better);
-	nn_rng_seed(&search_rng, ub_jsonb_get(&search->root, "seed") ?
-				(uint64) ub_jsonb_number(ub_jsonb_get(&search->root, "seed"), "seed") : 1);
+	v = ub_jsonb_get(&search->root, "seed");
+	if (v)
+	{
+		double		seed = ub_jsonb_number(v, "seed");
+
+		if (!(seed >= 0 && seed <= 9007199254740992.0) || seed != floor(seed))
+			bad_search(psprintf("the search \"seed\" must be a whole number from 0 to 2^53, not %g", seed), NULL);
+		nn_rng_seed(&search_rng, (uint64) seed);
+	}
+	else
+		nn_rng_seed(&search_rng, 1);
+	v = ub_jsonb_get(&search->root, "metric");
 
 	tune_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav tune", ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();
