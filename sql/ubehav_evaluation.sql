@@ -118,6 +118,34 @@ SELECT (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(e->'per_class') k)
        (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(e->'per_class'->'a') k) AS per_class_keys,
        (SELECT sum(v::text::int) FROM jsonb_each(e->'confusion') r, jsonb_each(r.value) c(k, v)) AS confusion_total
 FROM ubehav_evaluate('segment', 'SELECT * FROM shop') e;
+-- on a learnable three-class target, per-class precision, recall and f1, the confusion matrix, accuracy
+-- and macro f1 agree with counts of ubehav_predict_class on the same rows, computed here in SQL
+CREATE TABLE ev_tiers AS
+SELECT id, x1, x2, CASE WHEN x1 + 0.2 * x2 < 0.45 THEN 'low' WHEN x1 + 0.2 * x2 < 0.8 THEN 'mid' ELSE 'high' END AS tier
+FROM shop;
+SELECT ubehav_train('ev_tier', 'SELECT x1, x2, tier FROM ev_tiers WHERE id <= 1500', 'tier',
+                    '{"seed": 2, "epochs": 15, "hidden": [16], "learning_rate": 0.01}')->>'task' AS task;
+CREATE TEMP TABLE ev_tier_eval AS SELECT ubehav_evaluate('ev_tier', 'SELECT * FROM ev_tiers WHERE id > 1500') AS e;
+CREATE TEMP TABLE ev_tier_pred AS
+SELECT tier AS actual, ubehav_predict_class('ev_tier', t) AS predicted FROM ev_tiers t WHERE id > 1500;
+SELECT c AS class, count(*) FILTER (WHERE actual = c) AS support,
+       (e->'per_class'->c->>'support')::int = count(*) FILTER (WHERE actual = c) AS support_agrees,
+       abs((e->'per_class'->c->>'precision')::float8 -
+           count(*) FILTER (WHERE actual = c AND predicted = c)::float8 / count(*) FILTER (WHERE predicted = c)) < 1e-9 AS precision_agrees,
+       abs((e->'per_class'->c->>'recall')::float8 -
+           count(*) FILTER (WHERE actual = c AND predicted = c)::float8 / count(*) FILTER (WHERE actual = c)) < 1e-9 AS recall_agrees,
+       abs((e->'per_class'->c->>'f1')::float8 -
+           2.0 * count(*) FILTER (WHERE actual = c AND predicted = c) / (count(*) FILTER (WHERE actual = c) + count(*) FILTER (WHERE predicted = c))) < 1e-9 AS f1_agrees,
+       (e->'per_class'->c->>'recall')::float8 > 0.6 AS learned
+FROM ev_tier_pred, ev_tier_eval, unnest(ARRAY['high', 'low', 'mid']) c
+GROUP BY c, e ORDER BY c;
+SELECT bool_and((e->'confusion'->a->>p)::int = n) AS confusion_agrees, sum(n) AS cells_total
+FROM (SELECT a, p, count(*) FILTER (WHERE actual = a AND predicted = p) AS n
+      FROM ev_tier_pred, unnest(ARRAY['high', 'low', 'mid']) a, unnest(ARRAY['high', 'low', 'mid']) p GROUP BY a, p) cells,
+     ev_tier_eval;
+SELECT abs((e->>'accuracy')::float8 - (SELECT avg((actual = predicted)::int) FROM ev_tier_pred)) < 1e-9 AS accuracy_agrees,
+       abs((e->>'macro_f1')::float8 - (SELECT avg((f.value->>'f1')::float8) FROM jsonb_each(e->'per_class') f)) < 1e-6 AS macro_f1_is_mean_f1
+FROM ev_tier_eval;
 SELECT ubehav_roc_curve('segment', 'SELECT * FROM shop');
 \echo :LAST_ERROR_SQLSTATE
 
