@@ -3,6 +3,7 @@
 --   s = [0.9, 0.8, 0.8, 0.7, 0.5, 0.5, 0.5, 0.3, 0.2, 0.1]; y = [1, 1, 0, 1, 0, 1, 0, 0, 1, 0]
 --   roc_auc_score(y, s) = 0.7; average_precision_score(y, s) = 0.7087301587301587
 --   log_loss(y, s) = 0.6445531837055365; matthews_corrcoef(y, s >= 0.5) = 0.2182178902359924
+--   confusion_matrix(y, s >= 0.5).ravel() = [tn 2, fp 3, fn 1, tp 4]
 --   p = [2.5, 0.0, 2.1, 7.8, 3.3]; a = [3.0, -0.5, 2.0, 7.0, 4.1]
 --   mean_squared_error(a, p) ** 0.5 = 0.5983310120660635; mean_absolute_error = 0.54; r2_score = 0.9410951691457154
 \set SHOW_CONTEXT never
@@ -109,6 +110,20 @@ SELECT bool_and(precision BETWEEN 0 AND 1) AS precisions_ok, max(recall) AS max_
            (SELECT ubehav_pr_auc(ubehav_predict('shop', s), bought) FROM shop s WHERE id > 1500)) < 1e-9 AS sum_equals_pr_auc
 FROM (SELECT recall, precision, lag(recall) OVER (ORDER BY threshold DESC) AS prev_recall
       FROM ubehav_pr_curve('shop', 'SELECT * FROM shop WHERE id > 1500')) c;
+-- every point recounted in SQL from ubehav_predict's scores: the rates of positives and negatives
+-- scored at or above its threshold, one point per distinct score (plus (0, 0) for the ROC curve)
+CREATE TEMP TABLE shop_scores AS SELECT ubehav_predict('shop', t) AS score, bought FROM shop t WHERE id > 1500;
+SELECT curve, count(*) - (SELECT count(DISTINCT score) FROM shop_scores) AS extra_points,
+       bool_and(abs(c.tpr - x.tpr) < 1e-12 AND abs(c.fpr - x.fpr) < 1e-12 AND abs(c.precision - x.precision) < 1e-12
+                AND c.recall = c.tpr) FILTER (WHERE c.threshold < 'Infinity') AS recounted
+FROM (SELECT 'roc' AS curve, * FROM ubehav_roc_curve('shop', 'SELECT * FROM shop WHERE id > 1500')
+      UNION ALL SELECT 'pr', * FROM ubehav_pr_curve('shop', 'SELECT * FROM shop WHERE id > 1500')) c
+     CROSS JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE bought AND score >= c.threshold)::float8 / count(*) FILTER (WHERE bought) AS tpr,
+               count(*) FILTER (WHERE NOT bought AND score >= c.threshold)::float8 / count(*) FILTER (WHERE NOT bought) AS fpr,
+               count(*) FILTER (WHERE bought AND score >= c.threshold)::float8 / nullif(count(*) FILTER (WHERE score >= c.threshold), 0) AS precision
+        FROM shop_scores) x
+GROUP BY curve ORDER BY curve;
 SELECT ubehav_roc_curve('shop', 'SELECT * FROM shop WHERE bought');
 \echo :LAST_ERROR_SQLSTATE
 
