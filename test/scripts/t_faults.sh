@@ -15,6 +15,8 @@ check() {  # check NAME CONDITION-EXIT-STATUS DETAIL
     if [ "$2" -eq 0 ]; then echo "ok - $1 ($3)"; else echo "not ok - $1 ($3)"; failures=$((failures + 1)); fi
 }
 now_ms() { date +%s%3N; }
+# files of this run only: two runs at once (a developer's and test_all's) must not share them
+tmp=$(mktemp -d /tmp/ubehav-faults.XXXXXX)
 
 psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS ubehav_faults' -c 'CREATE DATABASE ubehav_faults'
 q <<'SQL'
@@ -36,7 +38,7 @@ stored=$(q -c "SELECT count(*) FROM ubehav_models WHERE name = 'slow'")
 check "statement_timeout stops training" $? "${elapsed} ms for a 2000 ms timeout, versions stored: $stored"
 
 # 2. pg_cancel_backend 2 s into a training: the error must come within a second of the cancel
-q -c "SELECT ubehav_train('cancelled', 'SELECT a, b, c, y FROM big', 'y', '$LONG')" > /tmp/ubehav-cancel.out 2>&1 &
+q -c "SELECT ubehav_train('cancelled', 'SELECT a, b, c, y FROM big', 'y', '$LONG')" > "$tmp/cancel.out" 2>&1 &
 client=$!
 sleep 2
 pid=$(q -c "SELECT pid FROM pg_stat_activity WHERE query LIKE '%ubehav_train(''cancelled''%' AND pid <> pg_backend_pid()")
@@ -45,7 +47,7 @@ q -c "SELECT pg_cancel_backend($pid)" > /dev/null
 wait $client
 elapsed=$(( $(now_ms) - cancel_at ))
 stored=$(q -c "SELECT count(*) FROM ubehav_models WHERE name = 'cancelled'")
-grep -q "canceling statement due to user request" /tmp/ubehav-cancel.out && [ "$elapsed" -lt 1000 ] && [ "$stored" = 0 ]
+grep -q "canceling statement due to user request" "$tmp/cancel.out" && [ "$elapsed" -lt 1000 ] && [ "$stored" = 0 ]
 check "pg_cancel_backend stops training" $? "${elapsed} ms after the cancel, versions stored: $stored"
 
 # 3. kill -9 of the training backend: the postmaster recovers; nothing partial in the catalog
@@ -62,7 +64,7 @@ intact=$(q -c "SELECT count(*) FROM before_faults WHERE p = ubehav_predict('m', 
 check "kill -9 of a training backend" $? "recovered; versions stored: $stored; earlier model scores intact: $intact/5000"
 
 # 4. restart during a long scoring query: it fails cleanly, scores afterwards are identical
-q -c "SELECT sum(ubehav_predict('m', b)) FROM big b, generate_series(1, 50)" > /tmp/ubehav-restart.out 2>&1 &
+q -c "SELECT sum(ubehav_predict('m', b)) FROM big b, generate_series(1, 50)" > "$tmp/restart.out" 2>&1 &
 client=$!
 sleep 1
 ubehav_cluster_restart
@@ -73,5 +75,5 @@ intact=$(q -c "SELECT count(*) FROM before_faults WHERE p = ubehav_predict('m', 
 check "restart in the middle of scoring" $? "interrupted query exit status $scoring_status; scores identical after restart: $intact/5000"
 
 psql -X -q -d postgres -c 'DROP DATABASE ubehav_faults'
-rm -f /tmp/ubehav-cancel.out /tmp/ubehav-restart.out
+rm -rf "$tmp"
 exit $failures

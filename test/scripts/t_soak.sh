@@ -10,6 +10,8 @@ source test/scripts/setup.sh
 export PGDATABASE=ubehav_soak
 seconds="${UBEHAV_SOAK_SECONDS:-10}"
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+# files of this run only: two runs at once (a developer's and test_all's) must not share them
+tmp=$(mktemp -d /tmp/ubehav-soak.XXXXXX)
 
 psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS ubehav_soak' -c 'CREATE DATABASE ubehav_soak'
 q <<'SQL'
@@ -22,7 +24,7 @@ CREATE UNLOGGED TABLE observed (score float8);
 SELECT ubehav_train('soak', 'SELECT a, b, y FROM train', 'y', '{"epochs": 1, "hidden": [8], "seed": 0}') IS NOT NULL;
 INSERT INTO version_scores SELECT 1, ubehav_predict('soak', ARRAY[0.25, 0.75]);
 SQL
-cat > /tmp/ubehav-soak.sql <<'SQL'
+cat > "$tmp/soak.sql" <<'SQL'
 INSERT INTO observed SELECT ubehav_predict('soak', ARRAY[0.25, 0.75]);
 SQL
 
@@ -37,7 +39,7 @@ SQL
     done
 ) &
 retrainer=$!
-pgbench -n -c 8 -j 2 -T "$seconds" -f /tmp/ubehav-soak.sql > /tmp/ubehav-soak.out 2>&1
+pgbench -n -c 8 -j 2 -T "$seconds" -f "$tmp/soak.sql" > "$tmp/soak.out" 2>&1
 bench_status=$?
 wait $retrainer
 
@@ -45,17 +47,17 @@ versions=$(q -c "SELECT count(*) FROM version_scores")
 observed=$(q -c "SELECT count(*) FROM observed")
 mixed=$(q -c "SELECT count(*) FROM observed o WHERE NOT EXISTS (SELECT 1 FROM version_scores v WHERE v.score = o.score)")
 distinct_seen=$(q -c "SELECT count(DISTINCT score) FROM observed")
-failed=$(grep -E "number of failed transactions" /tmp/ubehav-soak.out | grep -oE '[0-9]+' | head -1)
-tps=$(grep -E "^tps" /tmp/ubehav-soak.out | head -1)
+failed=$(grep -E "number of failed transactions" "$tmp/soak.out" | grep -oE '[0-9]+' | head -1)
+tps=$(grep -E "^tps" "$tmp/soak.out" | head -1)
 psql -X -q -d postgres -c 'DROP DATABASE ubehav_soak'
-rm -f /tmp/ubehav-soak.sql
 
 echo "8 clients x ${seconds} s: ${observed} scores, ${versions} versions deployed, ${distinct_seen} distinct scores seen, ${mixed} not of any version, ${failed:-?} failed transactions; $tps"
 if [ "$bench_status" -eq 0 ] && [ "${failed:-1}" = 0 ] && [ "$mixed" = 0 ] && [ "$versions" -ge 3 ] && [ "$observed" -gt 0 ]; then
     echo "ok - every score came from one complete version"
-    rm -f /tmp/ubehav-soak.out
+    rm -rf "$tmp"
     exit 0
 fi
-cat /tmp/ubehav-soak.out
+cat "$tmp/soak.out"
+rm -rf "$tmp"
 echo "not ok - soak"
 exit 1
