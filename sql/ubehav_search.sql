@@ -71,6 +71,27 @@ SELECT count(*) AS trials, bool_and((options->>'learning_rate')::float8 BETWEEN 
        bool_and(NOT best OR metric_value = (SELECT min(metric_value) FROM ubehav_trials WHERE model = 'random')) AS best_is_min
 FROM ubehav_trials WHERE model = 'random';
 
+-- a trial that diverges is recorded as failed (its error in metrics, no value) and the search goes on
+SELECT r->>'trials' AS trials, r->>'best_trial' AS best_trial, r->'best_options'->>'learning_rate' AS learning_rate
+FROM ubehav_tune('diverging', 'SELECT x1, x2, x3, x1 * x2 * 1e3 AS t FROM cv', 't',
+                 '{"grid": {"learning_rate": [10, 0.01]}, "options": {"epochs": 5, "optimizer": "sgd", "hidden": [64, 64]}}') r;
+SELECT trial, metrics->>'error' AS error, metrics->>'sqlstate' AS sqlstate, metric_value IS NULL AS no_value, best,
+       training_ms >= 0 AS timed
+FROM ubehav_trials WHERE model = 'diverging' ORDER BY trial;
+SELECT count(*) AS deployed_versions FROM ubehav_models WHERE name = 'diverging' AND deployed;
+-- when every trial fails the search is an error that says why the first one did
+SELECT ubehav_tune('all_diverging', 'SELECT x1, x2, x3, x1 * x2 * 1e3 AS t FROM cv', 't',
+                   '{"grid": {"learning_rate": [10]}, "options": {"epochs": 5, "optimizer": "sgd", "hidden": [64, 64]}}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS kept FROM ubehav_trials WHERE model = 'all_diverging';
+-- other errors, a cancel among them, still end the search with nothing kept
+SET statement_timeout = '100ms';
+SELECT ubehav_tune('cancelled', 'SELECT x1, x2, x3, y FROM cv', 'y',
+                   '{"grid": {"learning_rate": [0.001, 0.002, 0.003]}, "options": {"epochs": 500, "hidden": [64], "early_stopping": false}}');
+\echo :LAST_ERROR_SQLSTATE
+RESET statement_timeout;
+SELECT count(*) AS kept FROM ubehav_trials WHERE model = 'cancelled';
+
 -- search errors
 SELECT ubehav_tune('bad', 'SELECT x1, y FROM cv', 'y', '{"grid": {"learning_rate": [0.1]}, "random": {}}');
 \echo :LAST_ERROR_SQLSTATE

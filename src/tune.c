@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "access/xact.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -13,6 +14,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 
 #include "jsonb_util.h"
 #include "model.h"
@@ -294,7 +296,12 @@ ubehav_tune(PG_FUNCTION_ARGS)
 	bool		random,
 				higher_better;
 	const char *metric;
-	double		best_value = 0;
+	double		best_value = 0,
+				best_ms = 0;
+	Jsonb	  **trial_json;
+	char	   *first_failure = NULL;
+	int			first_code = 0;
+	UbOptions  *trial_opts;
 	UbTrainResult best;
 	UbOptions	best_opts;
 	Jsonb	   *best_options = NULL;
@@ -389,6 +396,17 @@ ubehav_tune(PG_FUNCTION_ARGS)
 	tune_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav tune", ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();
 	MemoryContextSwitchTo(tune_cxt);
+	/* every trial's options are drawn and checked before the query is read or anything trains */
+	trial_json = palloc(sizeof(Jsonb *) * n_trials);
+	trial_opts = palloc(sizeof(UbOptions) * n_trials);
+	for (t = 0; t < n_trials; t++)
+	{
+		trial_json[t] = trial_options(base, params, n_params, random, t, &search_rng);
+		ub_options_parse(trial_json[t], &trial_opts[t]);
+		if (trial_opts[t].dp)
+			bad_search("differentially private options cannot be tuned: every trial would spend the privacy budget again on the same rows",
+					   "Choose the options on other data or without privacy, then train once with \"dp_epsilon\"; the epsilon stored with a tuned model would not count the other trials.");
+	}
 	ds = ub_train_read(query, target, &opts, tune_cxt);
 	tgt = ub_train_target(ds, &opts);
 	metric = ub_default_metric(tgt->task, &higher_better);
@@ -415,24 +433,21 @@ ubehav_tune(PG_FUNCTION_ARGS)
 
 	for (t = 0; t < n_trials; t++)
 	{
-		Jsonb	   *trial_opts_json;
-		UbOptions	topts;
+		UbOptions  *topts = &trial_opts[t];
 		UbTrainResult res;
 		NnRng		trial_rng;
 		Jsonb	   *metrics;
 		JsonbValue *mv;
-		double		value;
+		double		value,
+					ms;
 		instr_time	start,
 					elapsed;
+		ResourceOwner owner = CurrentResourceOwner;
+		bool		failed = false;
 
 		CHECK_FOR_INTERRUPTS();
 		trial_cxt = AllocSetContextCreate(tune_cxt, "ubehav trial", ALLOCSET_DEFAULT_SIZES);
 		MemoryContextSwitchTo(trial_cxt);
-		trial_opts_json = trial_options(base, params, n_params, random, t, &search_rng);
-		ub_options_parse(trial_opts_json, &topts);
-		if (topts.dp)
-			bad_search("differentially private options cannot be tuned: every trial would spend the privacy budget again on the same rows",
-					   "Choose the options on other data or without privacy, then train once with \"dp_epsilon\"; the epsilon stored with a tuned model would not count the other trials.");
 		memcpy(order, split, sizeof(uint32) * n);
 		/* the rng as ubehav_train would have it after its split: the same seed gives the same model */
 		nn_rng_seed(&trial_rng, (uint64) opts.seed);
@@ -444,16 +459,66 @@ ubehav_tune(PG_FUNCTION_ARGS)
 					 opts.validation_split, &trial_rng, scratch, &ignored, class_counts);
 		}
 		INSTR_TIME_SET_CURRENT(start);
-		ub_train_on_split(ds, tgt, &topts, &trial_rng, order, n_train, true, NULL, &res);
+
+		/*
+		 * A trial whose options diverge or exceed a size limit is recorded as failed and the search
+		 * goes on: a random search over learning rates should not lose every other trial to one.
+		 * Any other error (a cancel among them) ends the search as usual.
+		 */
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(trial_cxt);
+		PG_TRY();
+		{
+			ub_train_on_split(ds, tgt, topts, &trial_rng, order, n_train, true, NULL, &res);
+			ReleaseCurrentSubTransaction();
+			CurrentResourceOwner = owner;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+			StringInfoData why;
+
+			MemoryContextSwitchTo(trial_cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			CurrentResourceOwner = owner;
+			MemoryContextSwitchTo(trial_cxt);
+			if (edata->sqlerrcode != ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE &&
+				edata->sqlerrcode != ERRCODE_PROGRAM_LIMIT_EXCEEDED)
+				ReThrowError(edata);
+			failed = true;
+			if (first_failure == NULL)
+			{
+				MemoryContextSwitchTo(tune_cxt);
+				first_failure = psprintf("Trial %d: %s", t + 1, edata->message);
+				first_code = edata->sqlerrcode;
+				MemoryContextSwitchTo(trial_cxt);
+			}
+			initStringInfo(&why);
+			appendStringInfoString(&why, "{\"error\":");
+			ub_json_string(&why, edata->message);
+			appendStringInfo(&why, ",\"sqlstate\":\"%s\"}", unpack_sql_state(edata->sqlerrcode));
+			res.metrics = why;
+			FreeErrorData(edata);
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(trial_cxt);
 		INSTR_TIME_SET_CURRENT(elapsed);
 		INSTR_TIME_SUBTRACT(elapsed, start);
+		ms = INSTR_TIME_GET_MILLISEC(elapsed);
 		metrics = ub_json_to_jsonb(&res.metrics);
-		mv = ub_jsonb_get(&metrics->root, metric);
-		if (mv == NULL)
-			bad_search(psprintf("the metric \"%s\" is not among this task's metrics", metric),
-					   "Binary: auc, pr_auc, f1, accuracy, log_loss, mcc; multiclass: accuracy, macro_f1, log_loss; regression: rmse, mae, r2.");
-		value = mv->type == jbvNumeric ? ub_jsonb_number(mv, metric) : get_float8_nan();
-		record_trial(model, run, t + 1, trial_opts_json, metrics, metric, value, INSTR_TIME_GET_MILLISEC(elapsed));
+		value = get_float8_nan();
+		if (!failed)
+		{
+			mv = ub_jsonb_get(&metrics->root, metric);
+			if (mv == NULL)
+				bad_search(psprintf("the metric \"%s\" is not among this task's metrics", metric),
+						   "Binary: auc, pr_auc, f1, accuracy, log_loss, mcc; multiclass: accuracy, macro_f1, log_loss; regression: rmse, mae, r2.");
+			if (mv->type == jbvNumeric)
+				value = ub_jsonb_number(mv, metric);
+		}
+		record_trial(model, run, t + 1, trial_json[t], metrics, metric, value, ms);
 		MemoryContextSwitchTo(trial_cxt);
 		if (!isnan(value) && (best_trial < 0 || (higher_better ? value > best_value : value < best_value)))
 		{
@@ -463,20 +528,27 @@ ubehav_tune(PG_FUNCTION_ARGS)
 			best_trial = t + 1;
 			best_value = value;
 			best = res;
-			best_opts = topts;
-			best_options = trial_opts_json;
+			best_opts = *topts;
+			best_options = trial_json[t];
 			best_rng = trial_rng;
+			best_ms = ms;
 		}
 		else
 			MemoryContextDelete(trial_cxt);
 	}
+	if (best_trial < 0 && first_failure != NULL)
+		ereport(ERROR,
+				(errcode(first_code),
+				 errmsg("every trial failed or gave no \"%s\"; nothing was deployed", metric),
+				 errdetail("%s", first_failure),
+				 errhint("Search over options that train, for example lower learning rates.")));
 	if (best_trial < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("no trial gave a defined \"%s\"; nothing was deployed", metric)));
 
 	MemoryContextSwitchTo(best_cxt);
-	version = ub_train_store(model, query, target, &best_opts, tgt, ds, &best, &best_rng, 0.0);
+	version = ub_train_store(model, query, target, &best_opts, tgt, ds, &best, &best_rng, best_ms);
 	{
 		Oid			types[3] = {INT4OID, INT8OID, INT4OID};
 		Datum		args[3] = {Int32GetDatum(version), Int64GetDatum(run), Int32GetDatum(best_trial)};
