@@ -31,6 +31,25 @@ SELECT pg_catalog.pg_extension_config_dump('ubehav_models', '');
 -- Only the owner and roles granted by an administrator may train; anyone may read the catalog's public columns
 REVOKE ALL ON ubehav_models FROM PUBLIC;
 
+-- A version trained with the option group_by has one network per value of that column, here;
+-- its ubehav_models row holds the options, the pooled metrics and an empty weights value.
+CREATE TABLE ubehav_model_groups (
+    name            text        NOT NULL,
+    version         integer     NOT NULL,
+    group_value     text        NOT NULL,
+    preprocessing   jsonb       NOT NULL,
+    class_labels    text[],
+    metrics         jsonb       NOT NULL,
+    training_log    jsonb       NOT NULL,
+    weights         bytea       NOT NULL,
+    rows_used       bigint      NOT NULL,
+    PRIMARY KEY (name, version, group_value),
+    FOREIGN KEY (name, version) REFERENCES ubehav_models (name, version) ON DELETE CASCADE
+);
+COMMENT ON TABLE ubehav_model_groups IS 'ubehav per-group networks of versions trained with group_by: one row per group value';
+SELECT pg_catalog.pg_extension_config_dump('ubehav_model_groups', '');
+REVOKE ALL ON ubehav_model_groups FROM PUBLIC;
+
 CREATE FUNCTION ubehav_train(model text, query text, target text, options jsonb DEFAULT '{}')
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ubehav_train'
@@ -38,45 +57,46 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION ubehav_train(text, text, text, jsonb) IS
 'train a multilayer perceptron on the rows of query to predict target; stores and deploys a new version of model and returns a summary';
 
+-- COST 100 (about a microsecond): the planner runs cheaper filters first and parallelizes large scans
 CREATE FUNCTION ubehav_predict(model text, features float8[])
 RETURNS float8
 AS 'MODULE_PATHNAME', 'ubehav_predict_array'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 100;
 COMMENT ON FUNCTION ubehav_predict(text, float8[]) IS
 'score raw feature values in training column order: probability of the positive class (binary) or predicted value (regression)';
 
 CREATE FUNCTION ubehav_predict(model text, "row" record)
 RETURNS float8
 AS 'MODULE_PATHNAME', 'ubehav_predict_row'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 100;
 COMMENT ON FUNCTION ubehav_predict(text, record) IS
 'score a row, taking features by column name and applying the stored preprocessing: probability of the positive class (binary) or predicted value (regression)';
 
 CREATE FUNCTION ubehav_predict_proba(model text, features float8[])
 RETURNS float8[]
 AS 'MODULE_PATHNAME', 'ubehav_predict_proba_array'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 100;
 COMMENT ON FUNCTION ubehav_predict_proba(text, float8[]) IS
 'class probabilities of raw feature values, in the order of the model''s class labels';
 
 CREATE FUNCTION ubehav_predict_proba(model text, "row" record)
 RETURNS float8[]
 AS 'MODULE_PATHNAME', 'ubehav_predict_proba_row'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 100;
 COMMENT ON FUNCTION ubehav_predict_proba(text, record) IS
 'class probabilities of a row, in the order of the model''s class labels';
 
 CREATE FUNCTION ubehav_predict_class(model text, features float8[])
 RETURNS text
 AS 'MODULE_PATHNAME', 'ubehav_predict_class_array'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 100;
 COMMENT ON FUNCTION ubehav_predict_class(text, float8[]) IS
 'most likely class label of raw feature values';
 
 CREATE FUNCTION ubehav_predict_class(model text, "row" record)
 RETURNS text
 AS 'MODULE_PATHNAME', 'ubehav_predict_class_row'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 100;
 COMMENT ON FUNCTION ubehav_predict_class(text, record) IS
 'most likely class label of a row';
 

@@ -43,12 +43,18 @@ extension_schema(Oid ext_oid)
 }
 
 const char *
-ub_catalog_table(void)
+ub_catalog_relation(const char *relname)
 {
 	Oid			ext = get_extension_oid("ubehav", false);
 	char	   *schema = get_namespace_name(extension_schema(ext));
 
-	return quote_qualified_identifier(schema, "ubehav_models");
+	return quote_qualified_identifier(schema, relname);
+}
+
+const char *
+ub_catalog_table(void)
+{
+	return ub_catalog_relation("ubehav_models");
 }
 
 static void
@@ -117,13 +123,106 @@ check_consistent(UbModel *m, const char *what)
 				 errhint("Retrain the model, or deploy another version of it.")));
 }
 
+static void
+decode_labels(UbModel *m, Datum labels, bool labels_null)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			i;
+
+	if (labels_null)
+		return;
+	deconstruct_array(DatumGetArrayTypeP(labels), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &m->n_classes);
+	m->labels = palloc(sizeof(char *) * Max(m->n_classes, 1));
+	for (i = 0; i < m->n_classes; i++)
+		m->labels[i] = nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]);
+}
+
+/* Decode one network (preprocessing, labels, weights) into m, allocating in the current context. */
+static void
+decode_network(UbModel *m, Jsonb *prep, Datum labels, bool labels_null, bytea *weights, const char *what)
+{
+	NnRng		rng;
+
+	m->prep = ub_prep_from_jsonb(prep);
+	decode_labels(m, labels, labels_null);
+	ub_check_nn_status(nn_deserialize_header((unsigned char *) VARDATA_ANY(weights),
+											 VARSIZE_ANY_EXHDR(weights), &m->spec, &rng, &m->n_params),
+					   what);
+	check_consistent(m, what);
+	m->params = palloc_extended(sizeof(float) * m->n_params, MCXT_ALLOC_HUGE);
+	nn_deserialize_params((unsigned char *) VARDATA_ANY(weights), VARSIZE_ANY_EXHDR(weights), m->params);
+	m->x = palloc0(sizeof(float) * m->prep->n_encoded);
+	m->z = palloc0(sizeof(float) * m->spec.n_inputs);
+	m->out = palloc0(sizeof(float) * m->spec.n_outputs);
+	m->scratch = palloc0(sizeof(float) * nn_predict_scratch_floats(&m->spec));
+}
+
+static double
+stored_threshold(Datum d, bool isnull)
+{
+	double		t = isnull ? 0.5 : DatumGetFloat8(d);
+
+	return t >= 0.0 && t <= 1.0 ? t : 0.5;
+}
+
+/* The networks of a group_by version, each a UbModel sharing the parent's name, version and task. */
+static void
+load_groups(UbModel *m, const char *what)
+{
+	Oid			argtypes[2] = {TEXTOID, INT4OID};
+	Datum		args[2] = {CStringGetTextDatum(m->name), Int32GetDatum(m->version)};
+	char	   *sql = psprintf("SELECT group_value, preprocessing, class_labels, weights, (metrics->>'threshold')::float8 "
+							   "FROM %s WHERE name = $1 AND version = $2 ORDER BY group_value COLLATE \"C\"",
+							   ub_catalog_relation("ubehav_model_groups"));
+	uint64		i;
+	bool		isnull;
+
+	if (SPI_execute_with_args(sql, 2, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the ubehav_model_groups catalog");
+	/* SPI may leave its own context current; the networks belong to the model */
+	MemoryContextSwitchTo(m->mcxt);
+	if (SPI_processed == 0 || SPI_processed > INT_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("%s: the version was trained per group of \"%s\" but ubehav_model_groups has %s of its networks",
+						what, m->group_by, SPI_processed == 0 ? "none" : "too many"),
+				 errhint("Retrain the model, or deploy another version of it.")));
+	m->n_groups = (int) SPI_processed;
+	m->group_values = palloc(sizeof(char *) * m->n_groups);
+	m->groups = palloc(sizeof(UbModel *) * m->n_groups);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		UbModel    *g = palloc0(sizeof(UbModel));
+		Datum		labels;
+		bool		labels_null;
+
+		g->mcxt = m->mcxt;
+		g->name = m->name;
+		g->version = m->version;
+		g->row_xmin = m->row_xmin;
+		g->task = m->task;
+		g->target = m->target;
+		m->group_values[i] = TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull));
+		labels = SPI_getbinval(tup, desc, 3, &labels_null);
+		decode_network(g, DatumGetJsonbP(SPI_getbinval(tup, desc, 2, &isnull)), labels, labels_null,
+					   DatumGetByteaPP(SPI_getbinval(tup, desc, 4, &isnull)),
+					   psprintf("%s, group \"%s\"", what, m->group_values[i]));
+		g->threshold = stored_threshold(SPI_getbinval(tup, desc, 5, &isnull), isnull);
+		m->groups[i] = g;
+	}
+}
+
 UbModel *
 ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 {
 	Oid			argtypes[2] = {TEXTOID, INT4OID};
 	Datum		args[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
 	char	   *sql = psprintf("SELECT task, target, preprocessing, class_labels, weights, xmin, "
-							   "(metrics->>'threshold')::float8 FROM %s "
+							   "(metrics->>'threshold')::float8, preprocessing->>'group_by' FROM %s "
 							   "WHERE name = $1 AND version = $2", ub_catalog_table());
 	HeapTuple	tup;
 	TupleDesc	desc;
@@ -131,8 +230,6 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 	MemoryContext mcxt,
 				old;
 	UbModel    *m;
-	bytea	   *weights;
-	NnRng		rng;
 	char	   *what;
 	Datum		d;
 
@@ -153,39 +250,57 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 	m->version = version;
 	m->row_xmin = DatumGetTransactionId(SPI_getbinval(tup, desc, 6, &isnull));
 	d = SPI_getbinval(tup, desc, 7, &isnull);
-	m->threshold = isnull ? 0.5 : DatumGetFloat8(d);
-	if (!(m->threshold >= 0.0 && m->threshold <= 1.0))
-		m->threshold = 0.5;
+	m->threshold = stored_threshold(d, isnull);
 	what = psprintf("decoding model \"%s\" version %d", name, version);
 	m->task = task_from_name(TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull)));
 	m->target = TextDatumGetCString(SPI_getbinval(tup, desc, 2, &isnull));
-	m->prep = ub_prep_from_jsonb(DatumGetJsonbP(SPI_getbinval(tup, desc, 3, &isnull)));
-	d = SPI_getbinval(tup, desc, 4, &isnull);
+	d = SPI_getbinval(tup, desc, 8, &isnull);
 	if (!isnull)
 	{
-		Datum	   *elems;
-		bool	   *nulls;
-		int			i;
+		Datum		labels = SPI_getbinval(tup, desc, 4, &isnull);
 
-		deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
-						  &elems, &nulls, &m->n_classes);
-		m->labels = palloc(sizeof(char *) * Max(m->n_classes, 1));
-		for (i = 0; i < m->n_classes; i++)
-			m->labels[i] = nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]);
+		/* the version's labels are all its networks' (evaluation codes rows by them) */
+		decode_labels(m, labels, isnull);
+		/* the groups' query replaces SPI_tuptable: nothing of the parent row is read after it */
+		m->group_by = TextDatumGetCString(d);
+		load_groups(m, what);
 	}
-	weights = DatumGetByteaPP(SPI_getbinval(tup, desc, 5, &isnull));
-	ub_check_nn_status(nn_deserialize_header((unsigned char *) VARDATA_ANY(weights),
-											 VARSIZE_ANY_EXHDR(weights), &m->spec, &rng, &m->n_params),
-					   what);
-	check_consistent(m, what);
-	m->params = palloc_extended(sizeof(float) * m->n_params, MCXT_ALLOC_HUGE);
-	nn_deserialize_params((unsigned char *) VARDATA_ANY(weights), VARSIZE_ANY_EXHDR(weights), m->params);
-	m->x = palloc0(sizeof(float) * m->prep->n_encoded);
-	m->z = palloc0(sizeof(float) * m->spec.n_inputs);
-	m->out = palloc0(sizeof(float) * m->spec.n_outputs);
-	m->scratch = palloc0(sizeof(float) * nn_predict_scratch_floats(&m->spec));
+	else
+	{
+		bool		labels_null;
+		Datum		labels = SPI_getbinval(tup, desc, 4, &labels_null);
+
+		decode_network(m, DatumGetJsonbP(SPI_getbinval(tup, desc, 3, &isnull)), labels, labels_null,
+					   DatumGetByteaPP(SPI_getbinval(tup, desc, 5, &isnull)), what);
+	}
 	MemoryContextSwitchTo(old);
 	return m;
+}
+
+static int
+compare_group_value(const void *key, const void *elem)
+{
+	return strcmp((const char *) key, *(char *const *) elem);
+}
+
+int
+ub_model_group_index(const UbModel *model, const char *group_value)
+{
+	char	  **found = bsearch(group_value, model->group_values, model->n_groups, sizeof(char *),
+								compare_group_value);
+
+	return found ? (int) (found - model->group_values) : -1;
+}
+
+void
+ub_require_single_network(const UbModel *model, const char *function)
+{
+	if (model->n_groups > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s does not support model \"%s\" version %d, which has one network per value of \"%s\"",
+						function, model->name, model->version, model->group_by),
+				 errhint("Score its rows with ubehav_predict(model, row), which picks each row's group, or train a model without group_by.")));
 }
 
 double

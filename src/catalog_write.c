@@ -113,3 +113,30 @@ ub_catalog_store(const UbNewVersion *v)
 	}
 	return version;
 }
+
+void
+ub_catalog_store_group(const char *name, int32 version, const UbNewGroup *g)
+{
+	Oid			types[9] = {TEXTOID, INT4OID, TEXTOID, JSONBOID, TEXTARRAYOID, JSONBOID, JSONBOID, BYTEAOID, INT8OID};
+	Datum		args[9];
+	char		nulls[9];
+	char	   *sql;
+
+	memset(nulls, ' ', sizeof(nulls));
+	args[0] = CStringGetTextDatum(name);
+	args[1] = Int32GetDatum(version);
+	args[2] = CStringGetTextDatum(g->group_value);
+	args[3] = JsonbPGetDatum(g->preprocessing);
+	args[4] = g->class_labels;
+	if (g->class_labels == (Datum) 0)
+		nulls[4] = 'n';
+	args[5] = JsonbPGetDatum(g->metrics);
+	args[6] = JsonbPGetDatum(g->training_log);
+	args[7] = PointerGetDatum(g->weights);
+	args[8] = Int64GetDatum(g->rows_used);
+	sql = psprintf("INSERT INTO %s (name, version, group_value, preprocessing, class_labels, metrics, "
+				   "training_log, weights, rows_used) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+				   ub_catalog_relation("ubehav_model_groups"));
+	if (SPI_execute_with_args(sql, 9, types, args, nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not insert into the ubehav_model_groups catalog");
+}

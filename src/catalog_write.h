@@ -32,6 +32,20 @@ typedef struct UbNewVersion
  */
 int32		ub_catalog_store(const UbNewVersion *v);
 
+/* One group's network of a version trained with group_by (SPI connected, after ub_catalog_store). */
+typedef struct UbNewGroup
+{
+	const char *group_value;
+	Jsonb	   *preprocessing;
+	Datum		class_labels;	/* text[], or 0 for regression */
+	Jsonb	   *metrics;
+	Jsonb	   *training_log;
+	bytea	   *weights;
+	int64		rows_used;
+} UbNewGroup;
+
+void		ub_catalog_store_group(const char *name, int32 version, const UbNewGroup *g);
+
 /* A text[] datum from C strings. */
 Datum		ub_text_array(char **items, int n);
 

@@ -241,6 +241,7 @@ ub_deploy_if_better(const char *model, const UbDataset *ds, const UbTarget *tgt,
 	}
 	appendStringInfo(decision, ",\"compared_with_version\":%d", version);
 	old = ub_catalog_load(model, version, CurrentMemoryContext);
+	ub_require_single_network(old, "deploy \"if_better\"");
 	why = classes_differ(old, tgt);
 	map = why ? NULL : match_columns(old->prep, ds, false, &why);
 	if (why)
@@ -274,13 +275,16 @@ UbModel *
 ub_warm_start_load(const char *model, MemoryContext mcxt)
 {
 	int32		version = deployed_version_or_zero(model);
+	UbModel    *init;
 
 	if (version == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("option \"warm_start\" needs a deployed version of model \"%s\" to start from", model),
 				 errhint("Train it once without \"warm_start\", or deploy a version with ubehav_deploy.")));
-	return ub_catalog_load(model, version, mcxt);
+	init = ub_catalog_load(model, version, mcxt);
+	ub_require_single_network(init, "option \"warm_start\"");
+	return init;
 }
 
 void

@@ -9,6 +9,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/portal.h"
 
@@ -45,16 +46,23 @@ ub_score_labelled_query(const char *name, const char *query, const char *purpose
 	size_t		n = 0,
 				cap = 0;
 	int64		skipped = 0,
-				unknown = 0;
+				unknown = 0,
+				no_network = 0;
 	int			K,
 				k;
+	/* a group_by version scores each row with its group's network */
+	int			group_attno = -1;
+	FmgrInfo	group_output;
+	UbRowBinding **group_bindings = NULL;
 
 	MemoryContextSwitchTo(mcxt);
 	res->version = ub_catalog_deployed_version(name).version;
 	/* a private copy: the query below may run scoring functions that churn the cache */
 	model = ub_catalog_load(name, res->version, mcxt);
 	MemoryContextSwitchTo(mcxt);
-	K = model->spec.n_outputs;
+	if (model->task == UB_TASK_MULTICLASS)
+		ub_require_single_network(model, "scoring a multiclass model on a query");
+	K = model->n_groups > 0 ? 1 : model->spec.n_outputs;
 	if (model->task != UB_TASK_REGRESSION)
 	{
 		classes = ub_dict_create(mcxt);
@@ -70,7 +78,28 @@ ub_score_labelled_query(const char *name, const char *query, const char *purpose
 	ub_check_select_plan(plan, purpose);
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	MemoryContextSwitchTo(mcxt);
-	binding = ub_binding_create(model, portal->tupDesc);
+	if (model->n_groups > 0)
+	{
+		Oid			output;
+		bool		varlena;
+
+		for (k = 0; k < portal->tupDesc->natts && group_attno < 0; k++)
+			if (!TupleDescAttr(portal->tupDesc, k)->attisdropped &&
+				strcmp(NameStr(TupleDescAttr(portal->tupDesc, k)->attname), model->group_by) == 0)
+				group_attno = k;
+		if (group_attno < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("model \"%s\" has one network per value of \"%s\", but the %s query has no such column",
+							name, model->group_by, purpose),
+					 errhint("Return the column \"%s\" from the query.", model->group_by)));
+		getTypeOutputInfo(TupleDescAttr(portal->tupDesc, group_attno)->atttypid, &output, &varlena);
+		fmgr_info_cxt(output, &group_output, mcxt);
+		group_bindings = palloc0(sizeof(UbRowBinding *) * model->n_groups);
+		binding = ub_binding_create(model->groups[0], portal->tupDesc);
+	}
+	else
+		binding = ub_binding_create(model, portal->tupDesc);
 	ub_binding_require_target(binding, model, purpose);
 	values = palloc(sizeof(Datum) * portal->tupDesc->natts);
 	nulls = palloc(sizeof(bool) * portal->tupDesc->natts);
@@ -96,6 +125,8 @@ ub_score_labelled_query(const char *name, const char *query, const char *purpose
 		for (r = 0; r < SPI_processed; r++)
 		{
 			int			t = binding->target_attno;
+			UbModel    *scorer;
+			UbRowBinding *row_binding;
 
 			heap_deform_tuple(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, values, nulls);
 			if (nulls[t])
@@ -128,13 +159,34 @@ ub_score_labelled_query(const char *name, const char *query, const char *purpose
 				}
 				y[n] = (float) code;
 			}
-			ub_binding_encode(binding, model, values, nulls);
+			scorer = model;
+			row_binding = binding;
+			if (model->n_groups > 0)
+			{
+				int			g = nulls[group_attno] ? -1 :
+					ub_model_group_index(model, OutputFunctionCall(&group_output, values[group_attno]));
+
+				if (g < 0)
+				{
+					no_network++;
+					continue;
+				}
+				if (group_bindings[g] == NULL)
+				{
+					MemoryContextSwitchTo(mcxt);
+					group_bindings[g] = ub_binding_create(model->groups[g], portal->tupDesc);
+					MemoryContextSwitchTo(chunk_cxt);
+				}
+				scorer = model->groups[g];
+				row_binding = group_bindings[g];
+			}
+			ub_binding_encode(row_binding, scorer, values, nulls);
 			if (model->task == UB_TASK_REGRESSION)
-				outputs[n] = (float) ub_model_score(model);
+				outputs[n] = (float) ub_model_score(scorer);
 			else
 			{
-				ub_model_score(model);
-				memcpy(outputs + n * K, model->out, sizeof(float) * K);
+				ub_model_score(scorer);
+				memcpy(outputs + n * K, scorer->out, sizeof(float) * K);
 			}
 			n++;
 		}
@@ -143,12 +195,18 @@ ub_score_labelled_query(const char *name, const char *query, const char *purpose
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
+	skipped += no_network;
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the %s query gave no rows with a known target value", purpose),
 				 errdetail(INT64_FORMAT " rows had a NULL target and " INT64_FORMAT " a class the model does not know.",
 						   skipped, unknown)));
+	if (no_network > 0)
+		ereport(NOTICE,
+				(errmsg("skipped " INT64_FORMAT " rows whose \"%s\" has no network in model \"%s\" version %d",
+						no_network, model->group_by, name, res->version),
+				 errhint("Their groups were absent or too small when the version was trained.")));
 	if (unknown > 0)
 		ereport(NOTICE,
 				(errmsg("skipped " INT64_FORMAT " rows whose target is not one of the classes of model \"%s\"",

@@ -116,6 +116,7 @@ ubehav_export(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(cxt);
 	version = PG_ARGISNULL(1) ? ub_catalog_deployed_version(name).version : PG_GETARG_INT32(1);
 	m = ub_catalog_load(name, version, cxt);
+	ub_require_single_network(m, "ubehav_export");
 	args[0] = CStringGetTextDatum(name);
 	args[1] = Int32GetDatum(version);
 	if (SPI_execute_with_args(psprintf("SELECT options::text, metrics::text, preprocessing::text, target FROM %s "

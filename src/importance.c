@@ -133,6 +133,7 @@ ubehav_feature_importance(PG_FUNCTION_ARGS)
 	SPI_connect();
 	MemoryContextSwitchTo(work_cxt);
 	m = ub_catalog_load(name, ub_catalog_deployed_version(name).version, work_cxt);
+	ub_require_single_network(m, "ubehav_feature_importance");
 	MemoryContextSwitchTo(work_cxt);
 	d = m->prep->n_encoded;
 	plan = SPI_prepare(query, 0, NULL);

@@ -13,6 +13,7 @@ typedef struct UbModel
 	char	   *name;
 	int32		version;
 	TransactionId row_xmin;		/* of the catalog row decoded: any change to the row gives a new one */
+	Oid			loaded_by;		/* the role whose catalog privileges the decoding passed */
 	UbTask		task;
 	char	   *target;
 	NnSpec		spec;
@@ -26,11 +27,18 @@ typedef struct UbModel
 	float	   *z;				/* n_inputs: its PCA projection, when the model has one */
 	float	   *out;			/* n_outputs */
 	float	   *scratch;		/* nn_predict_scratch_floats */
+	/* a group_by version has no network of its own but one per group value, sorted bytewise */
+	char	   *group_by;
+	int			n_groups;
+	char	  **group_values;
+	struct UbModel **groups;
 	MemoryContext mcxt;			/* owns everything above */
 } UbModel;
 
 /* Schema-qualified, quoted name of the catalog table of the installed extension. */
 const char *ub_catalog_table(void);
+/* The same for another relation of the extension, such as "ubehav_model_groups". */
+const char *ub_catalog_relation(const char *relname);
 
 /* Identity of one catalog row: a version changed in place (an UPDATE) has a new row_xmin. */
 typedef struct UbVersionRef
@@ -44,6 +52,12 @@ UbVersionRef ub_catalog_deployed_version(const char *name);
 
 /* Decode one catalog version (SPI must be connected) into a model owned by a new child of parent. */
 UbModel    *ub_catalog_load(const char *name, int32 version, MemoryContext parent);
+
+/* Index in model->groups of group_value's network, or -1 when none was trained for it. */
+int			ub_model_group_index(const UbModel *model, const char *group_value);
+
+/* ERROR for a group_by model, in functions that need one network (function names the caller). */
+void		ub_require_single_network(const UbModel *model, const char *function);
 
 /* Model name@ref from the per-backend cache, loading it when missing (connects SPI itself). */
 UbModel    *ub_model_cache_get(const char *name, UbVersionRef ref);

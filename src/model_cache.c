@@ -2,6 +2,7 @@
 #include "postgres.h"
 
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/memutils.h"
 
 #include "model.h"
@@ -56,7 +57,8 @@ ub_model_cache_get(const char *name, UbVersionRef ref)
 	{
 		UbModel    *m = entries[i].model;
 
-		if (m->version == ref.version && strcmp(m->name, name) == 0)
+		/* another role (SET ROLE) decodes for itself, so its own catalog privileges apply */
+		if (m->version == ref.version && m->loaded_by == GetUserId() && strcmp(m->name, name) == 0)
 		{
 			if (m->row_xmin == ref.row_xmin)
 			{
@@ -79,6 +81,7 @@ ub_model_cache_get(const char *name, UbVersionRef ref)
 	/* decode under the transient SPI context, adopted only on success so an error leaks nothing */
 	SPI_connect();
 	model = ub_catalog_load(name, ref.version, CurrentMemoryContext);
+	model->loaded_by = GetUserId();
 	MemoryContextSetParent(model->mcxt, cache_cxt);
 	SPI_finish();
 

@@ -232,6 +232,13 @@ ub_options_to_jsonb(const UbOptions *o)
 		}
 		appendStringInfoChar(&buf, ']');
 	}
+	if (o->group_by)
+	{
+		appendStringInfoChar(&buf, ',');
+		ub_json_key(&buf, "group_by");
+		ub_json_string(&buf, o->group_by);
+		appendStringInfo(&buf, ",\"max_groups\":%d,\"min_group_rows\":%d", o->max_groups, o->min_group_rows);
+	}
 	if (o->pca_components > 0)
 		appendStringInfo(&buf, ",\"pca\":%d", o->pca_components);
 	else if (o->pca_variance > 0)

@@ -11,7 +11,8 @@
 	"validation_split, seed, task, max_categories, max_classes, l1, l2, dropout, early_stopping, " \
 	"patience, min_delta, learning_rate_schedule, class_weight, sample_weight, clipnorm, clipvalue, " \
 	"threshold, scaling, imputation, missing_indicator, min_category_count, pca, exclude, " \
-	"dp_epsilon, dp_delta, noise_multiplier, max_grad_norm, deploy, deploy_metric, warm_start"
+	"dp_epsilon, dp_delta, noise_multiplier, max_grad_norm, deploy, deploy_metric, warm_start, " \
+	"group_by, max_groups, min_group_rows"
 
 const char *
 ub_task_name(UbTask task)
@@ -58,6 +59,8 @@ ub_options_defaults(UbOptions *o)
 	o->max_grad_norm = 1.0;
 	o->deploy = true;
 	o->scaling = UB_SCALING_STANDARD;
+	o->max_groups = 1000;
+	o->min_group_rows = 10;
 	o->imputation = UB_IMPUTE_MEAN;
 	/* a value seen once is never kept: it cannot be learned, and storing it would reveal one row */
 	o->min_category_count = 2;
@@ -459,6 +462,19 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 	}
 	if (strcmp(key, "warm_start") == 0)
 		return option_bool(v, key, &o->warm_start, err);
+	if (strcmp(key, "group_by") == 0)
+	{
+		if (!option_string(v, key, &o->group_by, err))
+			return false;
+		if (o->group_by[0] == '\0')
+			return fail(err, "Name the column whose values get a network each, such as \"region\".",
+						"option \"group_by\" must name a column");
+		return true;
+	}
+	if (strcmp(key, "max_groups") == 0)
+		return option_int32(v, key, 1, 100000, &o->max_groups, err);
+	if (strcmp(key, "min_group_rows") == 0)
+		return option_int32(v, key, 2, 1000000000, &o->min_group_rows, err);
 	if (strcmp(key, "dp_epsilon") == 0)
 	{
 		o->dp = true;
@@ -561,6 +577,12 @@ ub_options_apply(const UbJson *obj, UbOptions *o, UbOptionError *err)
 			return fail(err, dp_hint, "options dropout, class_weight, sample_weight, l1, l2, clipnorm and clipvalue "
 						"cannot be used with differentially private training");
 	}
+	if (o->group_by && o->warm_start)
+		return fail(err, "Train the grouped model afresh; each group's network starts from its own initialisation.",
+					"option \"warm_start\" cannot be used with \"group_by\"");
+	if (o->group_by && o->deploy_mode == UB_DEPLOY_IF_BETTER)
+		return fail(err, "Use deploy \"always\" or \"never\" and compare the versions' metrics, then ubehav_deploy the better one.",
+					"option \"deploy\" \"if_better\" cannot be used with \"group_by\"");
 	/* without validation rows there is nothing to stop on, so the default quietly does not apply */
 	if (o->validation_split == 0.0)
 		o->early_stopping = false;

@@ -116,6 +116,10 @@ typedef struct UbOptions
 	const char *exclude[64];
 	/* decision threshold of binary models: < 0 means "the F1-maximising one on validation" */
 	double		threshold;
+	/* one network per value of this column (NULL: one network), groups of fewer rows skipped */
+	const char *group_by;
+	int			max_groups;
+	int			min_group_rows;
 } UbOptions;
 
 typedef struct UbOptionError

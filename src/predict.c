@@ -61,10 +61,77 @@ encode_array_arg(FunctionCallInfo fcinfo)
 	ScoreState *st = score_state(fcinfo);
 	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
 
+	ub_require_single_network(st->model, "scoring a features array");
+
 	if (ARR_ELEMTYPE(arr) != FLOAT8OID && ARR_ELEMTYPE(arr) != FLOAT4OID)
 		elog(ERROR, "ubehav scoring takes float8[] or real[], not %s", format_type_be(ARR_ELEMTYPE(arr)));
 	ub_encode_array(st->model, arr);
 	return st->model;
+}
+
+/* Find the group column of a group_by model in the row type; the bindings follow the row type. */
+static void
+bind_group_column(FunctionCallInfo fcinfo, ScoreState *st)
+{
+	UbModel    *m = st->model;
+	int			i;
+	Oid			output;
+	bool		varlena;
+
+	st->group_attno = -1;
+	for (i = 0; i < st->row_desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(st->row_desc, i);
+
+		if (!a->attisdropped && strcmp(NameStr(a->attname), m->group_by) == 0)
+		{
+			st->group_attno = i;
+			getTypeOutputInfo(a->atttypid, &output, &varlena);
+			fmgr_info_cxt(output, &st->group_output, fcinfo->flinfo->fn_mcxt);
+			break;
+		}
+	}
+	if (st->group_attno < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("model \"%s\" has one network per value of \"%s\", but the row has no such column",
+						m->name, m->group_by),
+				 errhint("Pass rows that include \"%s\", for example ubehav_predict('%s', t) FROM t.", m->group_by, m->name)));
+	st->group_bindings = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(UbRowBinding *) * m->n_groups);
+}
+
+/* The network of the deformed row's group, with its binding; ERROR naming a group nothing was trained for. */
+static UbModel *
+encode_group_row(FunctionCallInfo fcinfo, ScoreState *st)
+{
+	UbModel    *m = st->model;
+	char	   *value;
+	int			g;
+
+	if (st->nulls[st->group_attno])
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("model \"%s\" picks a network by \"%s\", which is NULL in this row", m->name, m->group_by),
+				 errhint("Score rows with a \"%s\", for example WHERE %s IS NOT NULL.", m->group_by, quote_identifier(m->group_by))));
+	value = OutputFunctionCall(&st->group_output, st->values[st->group_attno]);
+	g = ub_model_group_index(m, value);
+	if (g < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" version %d has no network for %s = '%s'", m->name, m->version, m->group_by, value),
+				 errdetail("Its %d networks are listed by SELECT group_value FROM ubehav_model_groups WHERE name = '%s' AND version = %d.",
+						   m->n_groups, m->name, m->version),
+				 errhint("Retrain with rows of this group (at least \"min_group_rows\" of them), or leave such rows out.")));
+	pfree(value);
+	if (st->group_bindings[g] == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		st->group_bindings[g] = ub_binding_create(m->groups[g], st->row_desc);
+		MemoryContextSwitchTo(old);
+	}
+	ub_binding_encode(st->group_bindings[g], m->groups[g], st->values, st->nulls);
+	return m->groups[g];
 }
 
 UbModel *
@@ -76,14 +143,17 @@ encode_row_arg(FunctionCallInfo fcinfo)
 	int32		typmod = HeapTupleHeaderGetTypMod(row);
 	HeapTupleData tuple;
 
-	if (st->binding == NULL || st->row_type != type || st->row_typmod != typmod)
+	if (st->row_desc == NULL || st->row_type != type || st->row_typmod != typmod)
 	{
 		TupleDesc	desc = lookup_rowtype_tupdesc(type, typmod);
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 
 		st->row_desc = CreateTupleDescCopy(desc);
 		ReleaseTupleDesc(desc);
-		st->binding = ub_binding_create(st->model, st->row_desc);
+		if (st->model->n_groups > 0)
+			bind_group_column(fcinfo, st);
+		else
+			st->binding = ub_binding_create(st->model, st->row_desc);
 		st->values = palloc(sizeof(Datum) * Max(st->row_desc->natts, 1));
 		st->nulls = palloc(sizeof(bool) * Max(st->row_desc->natts, 1));
 		st->row_type = type;
@@ -95,6 +165,8 @@ encode_row_arg(FunctionCallInfo fcinfo)
 	tuple.t_tableOid = InvalidOid;
 	tuple.t_data = row;
 	heap_deform_tuple(&tuple, st->row_desc, st->values, st->nulls);
+	if (st->model->n_groups > 0)
+		return encode_group_row(fcinfo, st);
 	ub_binding_encode(st->binding, st->model, st->values, st->nulls);
 	return st->model;
 }

@@ -25,6 +25,10 @@ typedef struct ScoreState
 	UbRowBinding *binding;
 	Datum	   *values;
 	bool	   *nulls;
+	/* group_by models: the row's group column and a binding per group network, built on first use */
+	int			group_attno;
+	FmgrInfo	group_output;
+	UbRowBinding **group_bindings;
 } ScoreState;
 
 /* The call site's state; resolves the deployed version of argument 0 on first use or when it changes. */

@@ -78,6 +78,7 @@ ubehav_score(PG_FUNCTION_ARGS)
 	SPI_connect();
 	MemoryContextSwitchTo(work_cxt);
 	model = ub_catalog_load(name, ub_catalog_deployed_version(name).version, work_cxt);
+	ub_require_single_network(model, "ubehav_score");
 	if (model->task == UB_TASK_MULTICLASS)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),

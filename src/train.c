@@ -458,6 +458,7 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, Nn
 			truth[r] = (float) (y_eval[r] * prep->target_std + prep->target_mean);
 		}
 		ub_metrics_append(&res->metrics, tgt->task, outputs, truth, n_eval, 1, 0.5, NULL);
+		res->eval_truth = truth;
 	}
 	else
 	{
@@ -505,22 +506,19 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, Nn
 	res->prep = prep;
 	res->n_train = n_train;
 	res->n_val = n_val;
+	res->eval_scores = outputs;
+	if (tgt->task != UB_TASK_REGRESSION)
+		res->eval_truth = y_eval;
+	res->n_eval = n_eval;
 }
 
-/* Serialize, store and deploy a trained result as the next version of model; returns the version. */
-int32
-ub_train_store(const char *model, const char *query, const char *target, UbOptions *opts,
-			   const UbTarget *tgt, const UbDataset *ds, UbTrainResult *res, NnRng *rng, double training_ms)
+bytea *
+ub_train_serialize(const NnSpec *spec, const float *params, const NnRng *rng)
 {
 	size_t		blob_size;
 	bytea	   *blob;
-	UbNewVersion v;
-	char	  **names,
-			  **types;
-	int			i;
-	UbPreprocessing *prep = res->prep;
 
-	ub_check_nn_status(nn_serialized_size(&res->spec, &blob_size), "sizing the model bytes");
+	ub_check_nn_status(nn_serialized_size(spec, &blob_size), "sizing the model bytes");
 	if (blob_size > MaxAllocSize - VARHDRSZ)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -528,8 +526,22 @@ ub_train_store(const char *model, const char *query, const char *target, UbOptio
 				 errhint("Use smaller \"hidden\" layers or fewer features.")));
 	blob = palloc(VARHDRSZ + blob_size);
 	SET_VARSIZE(blob, VARHDRSZ + blob_size);
-	ub_check_nn_status(nn_serialize(&res->spec, res->params, rng, (unsigned char *) VARDATA(blob), blob_size),
+	ub_check_nn_status(nn_serialize(spec, params, rng, (unsigned char *) VARDATA(blob), blob_size),
 					   "serializing the model");
+	return blob;
+}
+
+/* Serialize, store and deploy a trained result as the next version of model; returns the version. */
+int32
+ub_train_store(const char *model, const char *query, const char *target, UbOptions *opts,
+			   const UbTarget *tgt, const UbDataset *ds, UbTrainResult *res, NnRng *rng, double training_ms)
+{
+	bytea	   *blob = ub_train_serialize(&res->spec, res->params, rng);
+	UbNewVersion v;
+	char	  **names,
+			  **types;
+	int			i;
+	UbPreprocessing *prep = res->prep;
 
 	names = palloc(sizeof(char *) * Max(prep->n_features, 1));
 	types = palloc(sizeof(char *) * Max(prep->n_features, 1));
@@ -595,6 +607,8 @@ ubehav_train(PG_FUNCTION_ARGS)
 	ub_check_writable("ubehav_train");
 	/* every option is checked before the query runs */
 	ub_options_parse(PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3), &opts);
+	if (opts.group_by)
+		PG_RETURN_JSONB_P(ub_train_grouped(model, query, target, &opts));
 
 	INSTR_TIME_SET_CURRENT(start);
 	train_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav training", ALLOCSET_DEFAULT_SIZES);

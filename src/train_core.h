@@ -25,6 +25,10 @@ typedef struct UbTrainResult
 	size_t		n_train;
 	size_t		n_val;
 	size_t		peak_bytes;		/* largest size of the current memory context seen during the run */
+	/* the rows the metrics were computed on: n_eval x n_outputs scores and n_eval true values (target units) */
+	float	   *eval_scores;
+	float	   *eval_truth;
+	size_t		n_eval;
 } UbTrainResult;
 
 /* Read the training query (SPI connected) into mcxt, with the NOTICEs and checks on row counts. */
@@ -57,6 +61,12 @@ void		ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *op
 int32		ub_train_store(const char *model, const char *query, const char *target, UbOptions *opts,
 						   const UbTarget *tgt, const UbDataset *ds, UbTrainResult *res, NnRng *rng,
 						   double training_ms);
+
+/* ubehav_train with the option group_by: one network per value of that column, stored as one version. */
+Jsonb	   *ub_train_grouped(const char *model, const char *query, const char *target, UbOptions *opts);
+
+/* The model bytes of a trained network, palloc'd as a bytea. */
+bytea	   *ub_train_serialize(const NnSpec *spec, const float *params, const NnRng *rng);
 
 /* ERROR on a standby, before any work, for functions that store versions. */
 void		ub_check_writable(const char *function);

@@ -37,6 +37,8 @@ SELECT ubehav_train('port', 'SELECT spend, channel, member, embedding, bought FR
                     '{"seed": 3, "epochs": 3, "hidden": [8], "activation": "tanh", "pca": 5}') IS NOT NULL;
 SELECT ubehav_train('port_value', 'SELECT spend, channel, member, embedding, coalesce(spend, 0) * 3 + 7 AS value FROM rows', 'value',
                     '{"seed": 4, "epochs": 3, "hidden": [8]}') IS NOT NULL;
+SELECT ubehav_train('port_groups', 'SELECT spend, channel, member, bought FROM rows', 'bought',
+                    '{"seed": 5, "epochs": 3, "hidden": [8], "group_by": "channel"}') IS NOT NULL;
 SQL
 
 # 1. numpy alone reproduces the scores of both versions of 'port' and of a regression model
@@ -62,16 +64,19 @@ mismatches=$(q -c "SELECT count(*) FROM rows r WHERE ubehav_predict('port', r) I
 check "ubehav_import scores exactly as the original" $? "$mismatches of 3000 rows differ"
 
 # 3. pg_dump / pg_restore keep every version and every score
-q -c "CREATE TABLE scores_before AS SELECT id, ubehav_predict('port', r) AS p, ubehav_predict('port_value', r) AS v FROM rows r"
+q -c "CREATE TABLE scores_before AS SELECT id, ubehav_predict('port', r) AS p, ubehav_predict('port_value', r) AS v,
+      CASE WHEN channel IS NOT NULL THEN ubehav_predict('port_groups', r) END AS g FROM rows r"
 versions_before=$(q -c "SELECT string_agg(name || ':' || version || ':' || deployed, ',' ORDER BY name, version) FROM ubehav_models")
 pg_dump -Fc -f "$work/dump" ubehav_port
 psql -X -q -d postgres -c 'CREATE DATABASE ubehav_port_restored'
 pg_restore -d ubehav_port_restored "$work/dump" 2> "$work/restore.err"
 versions_after=$(q -d ubehav_port_restored -c "SELECT string_agg(name || ':' || version || ':' || deployed, ',' ORDER BY name, version) FROM ubehav_models")
 changed=$(q -d ubehav_port_restored -c "SELECT count(*) FROM scores_before s JOIN rows r USING (id)
-                                        WHERE s.p IS DISTINCT FROM ubehav_predict('port', r) OR s.v IS DISTINCT FROM ubehav_predict('port_value', r)")
-[ "$versions_before" = "$versions_after" ] && [ "$changed" = 0 ]
-check "pg_dump and pg_restore keep every version and score" $? "versions: $versions_after; changed scores: $changed"
+                                        WHERE s.p IS DISTINCT FROM ubehav_predict('port', r) OR s.v IS DISTINCT FROM ubehav_predict('port_value', r)
+                                           OR s.g IS DISTINCT FROM CASE WHEN r.channel IS NOT NULL THEN ubehav_predict('port_groups', r) END")
+groups=$(q -d ubehav_port_restored -c "SELECT count(*) FROM ubehav_model_groups")
+[ "$versions_before" = "$versions_after" ] && [ "$changed" = 0 ] && [ "$groups" = 4 ]
+check "pg_dump and pg_restore keep every version and score" $? "versions: $versions_after; group networks: $groups; changed scores: $changed"
 
 for db in ubehav_port ubehav_port_restored; do psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db"; done
 rm -rf "$work"
