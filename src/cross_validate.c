@@ -52,6 +52,7 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("folds must be between 2 and %d, not %d", UB_MAX_FOLDS, folds)));
 	ub_options_parse(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &opts);
+	ub_options_refuse_group_by(&opts, "ubehav_cross_validate");
 
 	InitMaterializedSRF(fcinfo, 0);
 	cv_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav cross-validation", ALLOCSET_DEFAULT_SIZES);

@@ -367,6 +367,7 @@ ubehav_import(PG_FUNCTION_ARGS)
 		UbOptions	check;
 
 		ub_options_parse(nv.options, &check);	/* so a retrain of the imported model works */
+		ub_options_refuse_group_by(&check, "ubehav_import");
 	}
 	nv.preprocessing = ub_prep_to_jsonb(prep);
 	nv.feature_names = ub_text_array(names, prep->n_features);

@@ -63,6 +63,7 @@ ubehav_fit_accum(PG_FUNCTION_ARGS)
 
 		/* checked on the first row, so a wrong option fails before gathering the whole group */
 		ub_options_parse(opts, &check);
+		ub_options_refuse_group_by(&check, "ubehav_fit (group with GROUP BY instead)");
 		if (check.warm_start || check.sample_weight || check.deploy_mode != UB_DEPLOY_ALWAYS || check.n_exclude > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -256,3 +256,14 @@ ub_options_to_jsonb(const UbOptions *o)
 	appendStringInfoChar(&buf, '}');
 	return ub_json_to_jsonb(&buf);
 }
+
+void
+ub_options_refuse_group_by(const UbOptions *o, const char *function)
+{
+	if (o->group_by)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s does not support the option \"group_by\"", function),
+				 errhint("Use it on one group's rows (WHERE %s = ...), then train all groups with ubehav_train and \"group_by\".",
+						 o->group_by)));
+}

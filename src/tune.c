@@ -344,6 +344,7 @@ ubehav_tune(PG_FUNCTION_ARGS)
 			JsonbToCString(NULL, ub_jsonb_container(v), v->val.binary.len)))) :
 		DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
 	ub_options_parse(base, &opts);
+	ub_options_refuse_group_by(&opts, "ubehav_tune");
 	if (opts.dp)
 		bad_search("differentially private options cannot be tuned: every trial would spend the privacy budget again on the same rows",
 				   "Choose the options on other data or without privacy, then train once with \"dp_epsilon\"; the epsilon stored with a tuned model would not count the other trials.");
@@ -403,6 +404,7 @@ ubehav_tune(PG_FUNCTION_ARGS)
 	{
 		trial_json[t] = trial_options(base, params, n_params, random, t, &search_rng);
 		ub_options_parse(trial_json[t], &trial_opts[t]);
+		ub_options_refuse_group_by(&trial_opts[t], "ubehav_tune");
 		if (trial_opts[t].dp)
 			bad_search("differentially private options cannot be tuned: every trial would spend the privacy budget again on the same rows",
 					   "Choose the options on other data or without privacy, then train once with \"dp_epsilon\"; the epsilon stored with a tuned model would not count the other trials.");

@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS ubehav;
 SET client_min_messages = warning;
-SELECT plan(29);
+SELECT plan(33);
 
 -- each region buys on a different signal, so one network per region is the natural model
 SELECT setseed(0.15);
@@ -105,6 +105,18 @@ SELECT throws_ok($$SELECT ubehav_train('gm_bad', 'SELECT region, a, b, bought FR
                  '42703', NULL, 'a group_by column the query does not return is refused');
 SELECT throws_ok($$SELECT ubehav_train('gm_bad', 'SELECT region, a, b, bought FROM gm_sessions', 'bought', '{"group_by": "region", "max_groups": 2}')$$,
                  '54000', NULL, 'more groups than max_groups is refused before training');
+
+-- functions that train or store a single network refuse the option instead of ignoring it
+SELECT throws_ok($$SELECT * FROM ubehav_cross_validate('SELECT region, a, b, bought FROM gm_sessions', 'bought', '{"group_by": "region"}')$$,
+                 '0A000', NULL, 'ubehav_cross_validate refuses group_by');
+SELECT throws_ok($$SELECT ubehav_tune('gm_t', 'SELECT region, a, b, bought FROM gm_sessions', 'bought',
+                                      '{"grid": {"epochs": [1, 2]}, "options": {"group_by": "region"}}')$$,
+                 '0A000', NULL, 'ubehav_tune refuses it in the base options');
+SELECT throws_ok($$SELECT ubehav_tune('gm_t', 'SELECT region, a, b, bought FROM gm_sessions', 'bought',
+                                      '{"grid": {"group_by": ["region"]}}')$$,
+                 '0A000', NULL, 'and in the search space');
+SELECT throws_ok($$SELECT ubehav_fit(ARRAY[a, b], bought, '{"group_by": "region"}') FROM gm_sessions$$,
+                 '0A000', NULL, 'ubehav_fit refuses it: GROUP BY does that');
 
 SELECT * FROM finish();
 ROLLBACK;
