@@ -73,4 +73,23 @@ fuzz-short: fuzz-build
 	test/fuzz/build/fuzz_deserialize -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 test/fuzz/build/corpus/deserialize
 	test/fuzz/build/fuzz_options -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -dict=test/fuzz/options.dict test/fuzz/build/corpus/options
 
-EXTRA_CLEAN = test/nn/build test/nn/build-san test/fuzz/build results regression.diffs regression.out
+# ---- training-step benchmark (bench/train_step.c), compiled with the extension's CFLAGS ----
+.PHONY: bench-train-step bench-train-compare FORCE
+bench/build/train_step: bench/train_step.c $(NN_SRCS) $(wildcard src/nn/*.h)
+	@mkdir -p bench/build
+	$(CC) $(CFLAGS) $(PG_CPPFLAGS) -o $@ $< $(NN_SRCS) -lopenblas -lm
+
+# the same driver over the src/nn of another tree (BENCH_REF_DIR), for side-by-side runs
+bench/build/train_step_ref: bench/train_step.c FORCE
+	@test -n "$(BENCH_REF_DIR)" || { echo "set BENCH_REF_DIR"; exit 1; }
+	@mkdir -p bench/build
+	$(CC) $(CFLAGS) -std=gnu11 -I$(BENCH_REF_DIR)/src -o $@ $< $(wildcard $(BENCH_REF_DIR)/src/nn/*.c) -lopenblas -lm
+
+bench-train-step: bench/build/train_step
+
+# make bench-train-compare BENCH_REF=main: old and new binaries run alternately, rows/s ratios
+BENCH_REF ?= main
+bench-train-compare: bench/build/train_step
+	bench/compare_train_step.sh $(BENCH_REF)
+
+EXTRA_CLEAN = bench/build test/nn/build test/nn/build-san test/fuzz/build results regression.diffs regression.out

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dense.h"
+#include "dense_train.h"
 #include "mlp.h"
 #include "dp.h"
 #include "multiversion.h"
@@ -263,10 +264,13 @@ dropout_forward(float *x, float *mask, size_t n, float p, NnRng *rng)
 	}
 }
 
-/* Forward pass; with rates set, dropout after each hidden layer whose rate is positive. */
+/*
+ * Forward pass; with rates set, dropout after each hidden layer whose rate is positive. train
+ * selects the training step's fused kernels (relu in the same pass) over the cblas path.
+ */
 static float *
 forward_impl(const NnSpec *spec, const float *params, const float *inp, int B, float *workspace,
-			 const float *rates, NnRng *rng, float *masks)
+			 const float *rates, NnRng *rng, float *masks, bool train)
 {
 	const float *layer_inp = inp;
 	float	   *out = workspace;
@@ -276,11 +280,17 @@ forward_impl(const NnSpec *spec, const float *params, const float *inp, int B, f
 	{
 		NnLayerView v = nn_spec_layer(spec, l);
 		size_t		n = (size_t) B * v.out;
+		bool		fused_relu = train && l < spec->n_hidden && spec->activation == NN_ACT_RELU;
 
-		dense_forward(out, layer_inp, params + v.w_offset, params + v.b_offset, B, v.in, v.out);
+		if (train)
+			dense_train_forward(out, layer_inp, params + v.w_offset, params + v.b_offset, B, v.in,
+								v.out, fused_relu);
+		else
+			dense_forward(out, layer_inp, params + v.w_offset, params + v.b_offset, B, v.in, v.out);
 		if (l < spec->n_hidden)
 		{
-			nn_activation_forward(spec->activation, out, n);
+			if (!fused_relu)
+				nn_activation_forward(spec->activation, out, n);
 			if (rates != NULL && rates[l] > 0.0f)
 				dropout_forward(out, masks, n, rates[l], rng);
 			if (rates != NULL)
@@ -297,7 +307,7 @@ float *
 nn_forward(const NnSpec *spec, const float *params, const float *inp, int B,
 		   float *workspace)
 {
-	return forward_impl(spec, params, inp, B, workspace, NULL, NULL, NULL);
+	return forward_impl(spec, params, inp, B, workspace, NULL, NULL, NULL, false);
 }
 
 size_t
@@ -327,10 +337,12 @@ mask_tail(const NnSpec *spec, int l)
  * From the output layer down: the head's dlogits already include the output transform, so the
  * last layer takes them as they are; below it, each gradient goes through the activation's
  * derivative at the stored output. The two gradient buffers alternate as dout and dinp.
+ * train: the training step's kernels, which OVERWRITE grads and fuse relu's derivative.
  */
 static void
 backward_impl(const NnSpec *spec, const float *params, const float *inp, int B,
-			  float *workspace, const float *dlogits, float *grads, const float *rates, float *masks)
+			  float *workspace, const float *dlogits, float *grads, const float *rates, float *masks,
+			  bool train)
 {
 	int			widest = max_layer_width(spec);
 	float	   *grad_buf[2];
@@ -345,14 +357,25 @@ backward_impl(const NnSpec *spec, const float *params, const float *inp, int B,
 		NnLayerView v = nn_spec_layer(spec, l);
 		const float *layer_inp = l == 0 ? inp : layer_output(spec, workspace, B, l - 1);
 		float	   *dinp = l == 0 ? NULL : grad_buf[which];
+		bool		dropped = l > 0 && rates != NULL && rates[l - 1] > 0.0f;
+		bool		fused_relu = train && l > 0 && !dropped && spec->activation == NN_ACT_RELU;
 
-		dense_backward(dinp, grads + v.w_offset, grads + v.b_offset, dout, layer_inp,
-					   params + v.w_offset, B, v.in, v.out);
-		if (dinp != NULL)
+		if (train)
+			dense_train_backward(dinp, grads + v.w_offset, grads + v.b_offset, dout, layer_inp,
+								 params + v.w_offset, B, v.in, v.out, fused_relu);
+		else
+			dense_backward(dinp, grads + v.w_offset, grads + v.b_offset, dout, layer_inp,
+						   params + v.w_offset, B, v.in, v.out);
+		if (fused_relu)
+		{
+			dout = dinp;
+			which = 1 - which;
+		}
+		else if (dinp != NULL)
 		{
 			size_t		n = (size_t) B * v.in;
 
-			if (rates != NULL && rates[l - 1] > 0.0f)
+			if (dropped)
 			{
 				/* masks of hidden layer l - 1 */
 				float	   *mask = masks + nn_dropout_mask_floats(spec, B) -
@@ -386,10 +409,10 @@ void
 nn_backward(const NnSpec *spec, const float *params, const float *inp, int B,
 			float *workspace, const float *dlogits, float *grads)
 {
-	backward_impl(spec, params, inp, B, workspace, dlogits, grads, NULL, NULL);
+	backward_impl(spec, params, inp, B, workspace, dlogits, grads, NULL, NULL, false);
 }
 
-/* Zero gradients, forward, loss and its gradient, backward, update; returns the pre-update loss. */
+/* Forward, loss and its gradient, backward (which overwrites grads), update; returns the pre-update loss. */
 double
 nn_train_step(const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
 			  float *opt_state, const float *inp, const float *targets,
@@ -401,10 +424,10 @@ nn_train_step(const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
 
 	if (nn_spec_param_count(spec, &n_params) != NN_OK || B < 1)
 		return NAN;
-	memset(grads, 0, sizeof(float) * n_params);
-	logits = nn_forward(spec, params, inp, B, workspace);
+	/* the training kernels overwrite every gradient, so grads need no zeroing */
+	logits = forward_impl(spec, params, inp, B, workspace, NULL, NULL, NULL, true);
 	loss = nn_head_loss(spec->head, logits, targets, weights, B, spec->n_outputs, dlogits);
-	nn_backward(spec, params, inp, B, workspace, dlogits, grads);
+	backward_impl(spec, params, inp, B, workspace, dlogits, grads, NULL, NULL, true);
 	nn_optimizer_step(opt, params, grads, opt_state, n_params);
 	return loss;
 }
@@ -493,10 +516,10 @@ nn_train_step_config(const NnSpec *spec, float *params, float *grads, NnOptimize
 	if (nn_spec_param_count(spec, &n_params) != NN_OK || B < 1 ||
 		(rates != NULL && (cfg->rng == NULL || cfg->masks == NULL)))
 		return NAN;
-	memset(grads, 0, sizeof(float) * n_params);
-	logits = forward_impl(spec, params, inp, B, workspace, rates, cfg->rng, cfg->masks);
+	/* the training kernels overwrite every gradient, so grads need no zeroing */
+	logits = forward_impl(spec, params, inp, B, workspace, rates, cfg->rng, cfg->masks, true);
 	loss = nn_head_loss(spec->head, logits, targets, cfg->weights, B, spec->n_outputs, dlogits);
-	backward_impl(spec, params, inp, B, workspace, dlogits, grads, rates, cfg->masks);
+	backward_impl(spec, params, inp, B, workspace, dlogits, grads, rates, cfg->masks, true);
 	if (cfg->l1 != 0.0f || cfg->l2 != 0.0f)
 	{
 		loss += nn_weight_penalty(spec, params, cfg->l1, cfg->l2);

@@ -8,8 +8,13 @@
  */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define NN_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+/* Explicit per-level variants, for kernels whose blocking differs by level (dispatched by hand). */
+#define NN_HAVE_ISA_LEVELS 1
+#define NN_TARGET_V4 __attribute__((target("arch=x86-64-v4")))
+#define NN_TARGET_V3 __attribute__((target("arch=x86-64-v3")))
 #else
 #define NN_MULTIVERSION
+#define NN_HAVE_ISA_LEVELS 0
 #endif
 
 #endif

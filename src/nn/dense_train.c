@@ -1,0 +1,472 @@
+/* dense_train.c: register-blocked small-batch kernels for the training step, one per ISA level. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dense_train.h"
+#include "multiversion.h"
+
+/*
+ * GCC/clang generic vectors of 16 floats: one zmm register on AVX-512, two ymm on AVX2, four xmm
+ * on baseline x86-64, so one source serves every level; only the block sizes differ by level.
+ */
+typedef float vf __attribute__((vector_size(64)));
+typedef int32_t vi __attribute__((vector_size(64)));
+
+#define VL 16					/* floats per vf */
+#define MAX_RB 4				/* largest block: MAX_RB rows by MAX_CV vectors of columns */
+#define MAX_CV 4
+#define PANEL 64				/* W^T is formed PANEL x PANEL at a time on the stack (16 KiB) */
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/*
+ * Unaligned loads and stores through memcpy (one vector move each, no aliasing questions); macros
+ * rather than functions because passing vf by value warns of an ABI that inlining never uses.
+ */
+#define VLOAD(dst, p) memcpy(&(dst), (p), sizeof(vf))
+#define VSTORE(p, v) memcpy((p), &(v), sizeof(vf))
+
+/* v where keep > 0, else +0: relu (keep = v) and relu's derivative (keep = relu's output). */
+#define VKEEP_POSITIVE(v, keep) ((vf) ((vi) (v) & ((keep) > (vf) {0})))
+
+enum
+{
+	INIT_ZERO,					/* C = A . B */
+	INIT_BIAS,					/* C = bias + A . B, bias (ncols) */
+	INIT_LOAD					/* C += A . B */
+};
+
+enum
+{
+	EPI_NONE,
+	EPI_RELU,					/* C = max(C, 0), NaN to 0 as activation.c */
+	EPI_MASK					/* C = M > 0 ? C : 0 */
+};
+
+/*
+ * C (rows, ncols; ldc) from A (rows, K) addressed as A[r * a_rs + k * a_ks], so A may be a
+ * transposed view, and B (K, ncols; ldb), with an initial value and an epilogue.
+ */
+typedef struct GemmArgs
+{
+	float	   *C;
+	ptrdiff_t	ldc;
+	const float *A;
+	ptrdiff_t	a_rs;
+	ptrdiff_t	a_ks;
+	const float *B;
+	ptrdiff_t	ldb;
+	int			rows;
+	int			K;
+	int			ncols;
+	int			init;
+	const float *bias;
+	int			epi;
+	const float *M;
+	ptrdiff_t	ldm;
+} GemmArgs;
+
+/* Initial value of one C element (scalar tail). */
+static ALWAYS_INLINE float
+init_scalar(const GemmArgs *g, int r, int j)
+{
+	if (g->init == INIT_BIAS)
+		return g->bias[j];
+	if (g->init == INIT_LOAD)
+		return g->C[r * g->ldc + j];
+	return 0.0f;
+}
+
+/* Epilogue and store of one C element (scalar tail). */
+static ALWAYS_INLINE void
+store_scalar(const GemmArgs *g, int r, int j, float v)
+{
+	if (g->epi == EPI_RELU)
+		v = v > 0.0f ? v : 0.0f;
+	else if (g->epi == EPI_MASK)
+		v = g->M[r * g->ldm + j] > 0.0f ? v : 0.0f;
+	g->C[r * g->ldc + j] = v;
+}
+
+/*
+ * One RB x (CV * VL) block of C, kept in registers across the whole K loop: per k, CV vector
+ * loads of B and RB broadcasts of A feed RB * CV multiply-adds. RB and CV are constants after
+ * inlining, so the loops unroll and acc lives in registers.
+ */
+static ALWAYS_INLINE void
+gemm_block(const GemmArgs *g, int r0, int j0, const int RB, const int CV)
+{
+	vf			acc[MAX_RB][MAX_CV];
+	const float *a = g->A + r0 * g->a_rs;
+	const float *bp = g->B + j0;
+	int			r,
+				c,
+				k;
+
+	for (r = 0; r < RB; r++)
+		for (c = 0; c < CV; c++)
+		{
+			if (g->init == INIT_BIAS)
+				VLOAD(acc[r][c], g->bias + j0 + c * VL);
+			else if (g->init == INIT_LOAD)
+				VLOAD(acc[r][c], g->C + (r0 + r) * g->ldc + j0 + c * VL);
+			else
+				acc[r][c] = (vf) {0};
+		}
+	for (k = 0; k < g->K; k++)
+	{
+		vf			w[MAX_CV];
+
+		for (c = 0; c < CV; c++)
+			VLOAD(w[c], bp + k * g->ldb + c * VL);
+		for (r = 0; r < RB; r++)
+		{
+			const float x = a[r * g->a_rs + k * g->a_ks];
+			const vf	s = {x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x};
+
+			for (c = 0; c < CV; c++)
+				acc[r][c] += s * w[c];
+		}
+	}
+	for (r = 0; r < RB; r++)
+		for (c = 0; c < CV; c++)
+		{
+			vf			v = acc[r][c];
+
+			if (g->epi == EPI_RELU)
+				v = VKEEP_POSITIVE(v, v);
+			else if (g->epi == EPI_MASK)
+			{
+				vf			m;
+
+				VLOAD(m, g->M + (r0 + r) * g->ldm + j0 + c * VL);
+				v = VKEEP_POSITIVE(v, m);
+			}
+			VSTORE(g->C + (r0 + r) * g->ldc + j0 + c * VL, v);
+		}
+}
+
+/* Blocks of RB rows by CV vectors, then single vectors of columns, then a scalar column tail. */
+static ALWAYS_INLINE void
+gemm_body(const GemmArgs *g, const int RB, const int CV)
+{
+	int			j0 = 0;
+	int			r0;
+	int			j;
+	int			r;
+	int			k;
+
+	for (; j0 + CV * VL <= g->ncols; j0 += CV * VL)
+	{
+		for (r0 = 0; r0 + RB <= g->rows; r0 += RB)
+			gemm_block(g, r0, j0, RB, CV);
+		for (; r0 < g->rows; r0++)
+			gemm_block(g, r0, j0, 1, CV);
+	}
+	for (; j0 + VL <= g->ncols; j0 += VL)
+	{
+		for (r0 = 0; r0 + RB <= g->rows; r0 += RB)
+			gemm_block(g, r0, j0, RB, 1);
+		for (; r0 < g->rows; r0++)
+			gemm_block(g, r0, j0, 1, 1);
+	}
+	for (j = j0; j < g->ncols; j++)
+		for (r = 0; r < g->rows; r++)
+		{
+			float		acc = init_scalar(g, r, j);
+
+			for (k = 0; k < g->K; k++)
+				acc += g->A[r * g->a_rs + k * g->a_ks] * g->B[k * g->ldb + j];
+			store_scalar(g, r, j, acc);
+		}
+}
+
+/* Block sizes per level: accumulators plus B's vectors and a broadcast fit the register file. */
+#if NN_HAVE_ISA_LEVELS
+NN_TARGET_V4
+static void
+gemm_v4(const GemmArgs *g)
+{
+	gemm_body(g, 4, 4);			/* 16 of 32 zmm for accumulators */
+}
+
+NN_TARGET_V3
+static void
+gemm_v3(const GemmArgs *g)
+{
+	gemm_body(g, 4, 1);			/* 8 of 16 ymm */
+}
+#endif
+
+static void
+gemm_base(const GemmArgs *g)
+{
+	gemm_body(g, 2, 1);			/* 8 of 16 xmm */
+}
+
+typedef void (*GemmFn) (const GemmArgs *g);
+
+static GemmFn gemm_active = NULL;
+static int	gemm_active_level = -1;
+
+/* The kernel of a level, or NULL when this CPU or build cannot run it. */
+static GemmFn
+gemm_for_level(int level)
+{
+	if (level == 0)
+		return gemm_base;
+#if NN_HAVE_ISA_LEVELS
+	__builtin_cpu_init();
+	if (level == 1 && __builtin_cpu_supports("x86-64-v3"))
+		return gemm_v3;
+	if (level == 2 && __builtin_cpu_supports("x86-64-v4"))
+		return gemm_v4;
+#endif
+	return NULL;
+}
+
+bool
+dense_train_use_level(int level)
+{
+	GemmFn		fn = gemm_for_level(level);
+
+	if (fn == NULL)
+		return false;
+	gemm_active = fn;
+	gemm_active_level = level;
+	return true;
+}
+
+int
+dense_train_level(void)
+{
+	int			level;
+
+	if (gemm_active == NULL)
+		for (level = 2; level >= 0; level--)
+			if (dense_train_use_level(level))
+				break;
+	return gemm_active_level;
+}
+
+/* Run one product on the chosen level (picked once, on first use). */
+static void
+gemm(const GemmArgs *g)
+{
+	if (gemm_active == NULL)
+		dense_train_level();
+	gemm_active(g);
+}
+
+/* out (B) = inp (B, in) . w (in) + b: per-row dot products in VL fixed partial sums. */
+NN_MULTIVERSION
+static void
+dot_rows(float *restrict out, const float *restrict inp, const float *restrict w, float b,
+		 int B, int in)
+{
+	int			r;
+
+	for (r = 0; r < B; r++)
+	{
+		const float *restrict x = inp + (size_t) r * in;
+		float		part[VL] = {0};
+		float		sum = b;
+		int			i = 0;
+		int			j;
+
+		for (; i + VL <= in; i += VL)
+			for (j = 0; j < VL; j++)
+				part[j] += x[i + j] * w[i + j];
+		for (; i < in; i++)
+			sum += x[i] * w[i];
+		for (j = 0; j < VL; j++)
+			sum += part[j];
+		out[r] = sum;
+	}
+}
+
+void
+dense_train_forward(float *out, const float *inp, const float *W, const float *b,
+					int B, int in, int outdim, bool relu)
+{
+	GemmArgs	g;
+
+	if (outdim == 1)
+	{
+		/* the output layer of a binary or regression head: a dot product per row */
+		dot_rows(out, inp, W, b[0], B, in);
+		if (relu)
+		{
+			int			r;
+
+			for (r = 0; r < B; r++)
+				out[r] = out[r] > 0.0f ? out[r] : 0.0f;
+		}
+		return;
+	}
+	memset(&g, 0, sizeof(g));
+	g.C = out;
+	g.ldc = outdim;
+	g.A = inp;
+	g.a_rs = in;
+	g.a_ks = 1;
+	g.B = W;
+	g.ldb = outdim;
+	g.rows = B;
+	g.K = in;
+	g.ncols = outdim;
+	g.init = INIT_BIAS;
+	g.bias = b;
+	g.epi = relu ? EPI_RELU : EPI_NONE;
+	gemm(&g);
+}
+
+/* db (out) = column sums of dout (B, out), overwritten. */
+NN_MULTIVERSION
+static void
+column_sums(float *restrict db, const float *restrict dout, int B, int outdim)
+{
+	int			r;
+	int			j;
+
+	memcpy(db, dout, sizeof(float) * (size_t) outdim);
+	for (r = 1; r < B; r++)
+		for (j = 0; j < outdim; j++)
+			db[j] += dout[(size_t) r * outdim + j];
+}
+
+/*
+ * T (kp, pw) = W[i0 .. i0+pw, k0 .. k0+kp]^T, W (in, outdim), in 4 x 4 tiles that compile to
+ * SSE loads, shuffles and stores. Left baseline on purpose: wider levels vectorise this loop
+ * into scatters, which cost more than the scalar stores they replace.
+ */
+static void
+transpose_panel(float *restrict T, const float *restrict W, int outdim, int i0, int pw,
+				int k0, int kp)
+{
+	int			i = 0;
+	int			k;
+
+	for (; i + 4 <= pw; i += 4)
+	{
+		const float *restrict w = W + (size_t) (i0 + i) * outdim + k0;
+
+		for (k = 0; k + 4 <= kp; k += 4)
+		{
+			float		t[4][4];
+			int			a,
+						b;
+
+			for (a = 0; a < 4; a++)
+				for (b = 0; b < 4; b++)
+					t[b][a] = w[(size_t) a * outdim + k + b];
+			for (b = 0; b < 4; b++)
+				for (a = 0; a < 4; a++)
+					T[(k + b) * pw + i + a] = t[b][a];
+		}
+		for (; k < kp; k++)
+		{
+			int			a;
+
+			for (a = 0; a < 4; a++)
+				T[k * pw + i + a] = w[(size_t) a * outdim + k];
+		}
+	}
+	for (; i < pw; i++)
+		for (k = 0; k < kp; k++)
+			T[k * pw + i] = W[(size_t) (i0 + i) * outdim + k0 + k];
+}
+
+void
+dense_train_backward(float *dinp, float *dW, float *db, const float *dout,
+					 const float *inp, const float *W, int B, int in, int outdim,
+					 bool relu_mask)
+{
+	GemmArgs	g;
+
+	/* dW (in, out) = inp^T dout; with one output, the row dW^T = dout^T inp vectorises over in */
+	memset(&g, 0, sizeof(g));
+	g.init = INIT_ZERO;
+	g.epi = EPI_NONE;
+	if (outdim == 1)
+	{
+		g.C = dW;
+		g.ldc = in;
+		g.A = dout;
+		g.a_rs = 0;
+		g.a_ks = 1;
+		g.B = inp;
+		g.ldb = in;
+		g.rows = 1;
+		g.K = B;
+		g.ncols = in;
+	}
+	else
+	{
+		g.C = dW;
+		g.ldc = outdim;
+		g.A = inp;
+		g.a_rs = 1;
+		g.a_ks = in;
+		g.B = dout;
+		g.ldb = outdim;
+		g.rows = in;
+		g.K = B;
+		g.ncols = outdim;
+	}
+	gemm(&g);
+	column_sums(db, dout, B, outdim);
+	if (dinp == NULL)
+		return;
+
+	/* dinp (B, in) = dout (B, out) . W^T, through W^T panels so B's rows stay contiguous */
+	memset(&g, 0, sizeof(g));
+	g.ldc = in;
+	g.A = dout;
+	g.a_rs = outdim;
+	g.a_ks = 1;
+	g.rows = B;
+	g.M = inp;
+	g.ldm = in;
+	if (outdim == 1)
+	{
+		/* W (in, 1) is already W^T as one row */
+		g.C = dinp;
+		g.B = W;
+		g.ldb = in;
+		g.K = 1;
+		g.ncols = in;
+		g.init = INIT_ZERO;
+		g.epi = relu_mask ? EPI_MASK : EPI_NONE;
+		gemm(&g);
+		return;
+	}
+	{
+		float		T[PANEL * PANEL];
+		int			i0;
+		int			k0;
+
+		for (i0 = 0; i0 < in; i0 += PANEL)
+		{
+			int			pw = in - i0 < PANEL ? in - i0 : PANEL;
+
+			for (k0 = 0; k0 < outdim; k0 += PANEL)
+			{
+				int			kp = outdim - k0 < PANEL ? outdim - k0 : PANEL;
+
+				transpose_panel(T, W, outdim, i0, pw, k0, kp);
+				g.C = dinp + i0;
+				g.A = dout + k0;
+				g.B = T;
+				g.ldb = pw;
+				g.K = kp;
+				g.ncols = pw;
+				g.M = inp + i0;
+				g.init = k0 == 0 ? INIT_ZERO : INIT_LOAD;
+				g.epi = relu_mask && k0 + kp == outdim ? EPI_MASK : EPI_NONE;
+				gemm(&g);
+			}
+		}
+	}
+}
