@@ -6,7 +6,7 @@
 #include "dense_train.h"
 #include "mlp.h"
 #include "dp.h"
-#include "multiversion.h"
+#include "score_kernel.h"
 
 /* The core refuses parameter blocks above this many floats (8 GiB), whatever size_t allows. */
 #define NN_MAX_PARAMS ((size_t) 1 << 31)
@@ -702,111 +702,33 @@ nn_predict_scratch_floats(const NnSpec *spec)
 	return 2 * (size_t) max_layer_width(spec);
 }
 
-#define NN_ROW_BLOCK 64
-
 /*
- * One layer for one row as a sum of W's rows scaled by the inputs, NN_ROW_BLOCK outputs at a time
- * so the partial sums stay in vector registers across all inputs. No branch skips zero inputs:
- * after relu about half the inputs are zero in a pattern that changes from row to row, and the
- * mispredictions cost more than the multiplications saved.
+ * Single-row scoring without BLAS call overhead or allocation: one nn_score_dense per layer, the
+ * variant for this CPU chosen once (score_kernel.c), relu fused into the layer's store.
  */
-NN_MULTIVERSION
-static void
-dense_row(float *restrict out, const float *restrict x, const float *restrict W,
-		  const float *restrict b, int in, int outdim)
-{
-	int			j0 = 0;
-	int			i;
-	int			j;
-
-	for (; j0 + NN_ROW_BLOCK <= outdim; j0 += NN_ROW_BLOCK)
-	{
-		/* two sets of sums, even and odd inputs, halve the chain of dependent multiply-adds */
-		float		acc[NN_ROW_BLOCK];
-		float		acc_odd[NN_ROW_BLOCK];
-
-		for (j = 0; j < NN_ROW_BLOCK; j++)
-		{
-			acc[j] = b[j0 + j];
-			acc_odd[j] = 0.0f;
-		}
-		for (i = 0; i + 2 <= in; i += 2)
-		{
-			const float x0 = x[i];
-			const float x1 = x[i + 1];
-			const float *restrict row0 = W + (size_t) i * outdim + j0;
-			const float *restrict row1 = row0 + outdim;
-
-			for (j = 0; j < NN_ROW_BLOCK; j++)
-			{
-				acc[j] += x0 * row0[j];
-				acc_odd[j] += x1 * row1[j];
-			}
-		}
-		if (i < in)
-		{
-			const float xi = x[i];
-			const float *restrict row = W + (size_t) i * outdim + j0;
-
-			for (j = 0; j < NN_ROW_BLOCK; j++)
-				acc[j] += xi * row[j];
-		}
-		for (j = 0; j < NN_ROW_BLOCK; j++)
-			out[j0 + j] = acc[j] + acc_odd[j];
-	}
-	if (outdim == 1)
-	{
-		/* a dot product: NN_ROW_BLOCK partial sums in a fixed order, so it vectorises and is reproducible */
-		float		part[NN_ROW_BLOCK] = {0};
-		float		sum = b[0];
-
-		for (i = 0; i + NN_ROW_BLOCK <= in; i += NN_ROW_BLOCK)
-			for (j = 0; j < NN_ROW_BLOCK; j++)
-				part[j] += x[i + j] * W[i + j];
-		for (; i < in; i++)
-			sum += x[i] * W[i];
-		for (j = 0; j < NN_ROW_BLOCK; j++)
-			sum += part[j];
-		out[0] = sum;
-	}
-	else if (j0 < outdim)
-	{
-		int			rest = outdim - j0;
-		float		acc[NN_ROW_BLOCK];
-
-		for (j = 0; j < rest; j++)
-			acc[j] = b[j0 + j];
-		for (i = 0; i < in; i++)
-		{
-			const float xi = x[i];
-			const float *restrict row = W + (size_t) i * outdim + j0;
-
-			for (j = 0; j < rest; j++)
-				acc[j] += xi * row[j];
-		}
-		for (j = 0; j < rest; j++)
-			out[j0 + j] = acc[j];
-	}
-}
-
-/* Single-row scoring without BLAS call overhead or allocation. */
 void
 nn_predict_row(const NnSpec *spec, const float *params, const float *x, float *out,
 			   float *scratch)
 {
 	int			widest = max_layer_width(spec);
+	bool		fused_relu = spec->activation == NN_ACT_RELU;
 	const float *layer_inp = x;
+	const float *W = params;
 	int			l;
 
 	for (l = 0; l <= spec->n_hidden; l++)
 	{
-		NnLayerView v = nn_spec_layer(spec, l);
-		float	   *dst = l == spec->n_hidden ? out : scratch + (size_t) (l % 2) * widest;
+		int			in = layer_in(spec, l);
+		int			outdim = layer_out(spec, l);
+		const float *b = W + (size_t) in * outdim;
+		bool		hidden = l < spec->n_hidden;
+		float	   *dst = hidden ? scratch + (size_t) (l % 2) * widest : out;
 
-		dense_row(dst, layer_inp, params + v.w_offset, params + v.b_offset, v.in, v.out);
-		if (l < spec->n_hidden)
-			nn_activation_forward(spec->activation, dst, (size_t) v.out);
+		nn_score_dense(dst, layer_inp, W, b, in, outdim, hidden && fused_relu);
+		if (hidden && !fused_relu)
+			nn_activation_forward(spec->activation, dst, (size_t) outdim);
 		layer_inp = dst;
+		W = b + outdim;
 	}
 	nn_head_output(spec->head, out, 1, spec->n_outputs);
 }

@@ -1,0 +1,418 @@
+/* score_kernel.c: one dense layer for one row, in plain C and in AVX2 and AVX-512 intrinsics. */
+#include "score_kernel.h"
+
+#include <stddef.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define NN_X86_KERNELS 1
+#include <immintrin.h>
+#endif
+
+/* Outputs summed over even and odd inputs in two chains, so the multiply-adds overlap. */
+#define BLOCK 64
+
+/*
+ * The baseline, and the order every variant keeps: outputs in whole blocks of BLOCK sum b plus
+ * the even inputs in one chain and the odd inputs in another, then add the two; the outputs past
+ * the last whole block sum b and every input in one chain; a width-1 layer is a dot product in
+ * BLOCK partial sums added in order. No branch skips zero inputs: after relu about half are zero
+ * in a pattern that changes from row to row, and the mispredictions cost more than they save.
+ */
+static void
+dense_row_baseline(float *restrict out, const float *restrict x, const float *restrict W,
+				   const float *restrict b, int in, int outdim, bool relu)
+{
+	int			j0 = 0;
+	int			i;
+	int			j;
+
+	for (; j0 + BLOCK <= outdim; j0 += BLOCK)
+	{
+		float		acc[BLOCK];
+		float		acc_odd[BLOCK];
+
+		for (j = 0; j < BLOCK; j++)
+		{
+			acc[j] = b[j0 + j];
+			acc_odd[j] = 0.0f;
+		}
+		for (i = 0; i + 2 <= in; i += 2)
+		{
+			const float x0 = x[i];
+			const float x1 = x[i + 1];
+			const float *restrict row0 = W + (size_t) i * outdim + j0;
+			const float *restrict row1 = row0 + outdim;
+
+			for (j = 0; j < BLOCK; j++)
+			{
+				acc[j] += x0 * row0[j];
+				acc_odd[j] += x1 * row1[j];
+			}
+		}
+		if (i < in)
+		{
+			const float xi = x[i];
+			const float *restrict row = W + (size_t) i * outdim + j0;
+
+			for (j = 0; j < BLOCK; j++)
+				acc[j] += xi * row[j];
+		}
+		for (j = 0; j < BLOCK; j++)
+			out[j0 + j] = acc[j] + acc_odd[j];
+	}
+	if (outdim == 1)
+	{
+		float		part[BLOCK] = {0};
+		float		sum = b[0];
+
+		for (i = 0; i + BLOCK <= in; i += BLOCK)
+			for (j = 0; j < BLOCK; j++)
+				part[j] += x[i + j] * W[i + j];
+		for (; i < in; i++)
+			sum += x[i] * W[i];
+		for (j = 0; j < BLOCK; j++)
+			sum += part[j];
+		out[0] = sum;
+	}
+	else if (j0 < outdim)
+	{
+		int			rest = outdim - j0;
+		float		acc[BLOCK];
+
+		for (j = 0; j < rest; j++)
+			acc[j] = b[j0 + j];
+		for (i = 0; i < in; i++)
+		{
+			const float xi = x[i];
+			const float *restrict row = W + (size_t) i * outdim + j0;
+
+			for (j = 0; j < rest; j++)
+				acc[j] += xi * row[j];
+		}
+		for (j = 0; j < rest; j++)
+			out[j0 + j] = acc[j];
+	}
+	if (relu)
+		for (j = 0; j < outdim; j++)
+			out[j] = out[j] > 0.0f ? out[j] : 0.0f;
+}
+
+#ifdef NN_X86_KERNELS
+
+/*
+ * max(v, 0) returns its second operand when v is NaN or either zero, so it is exactly
+ * v > 0 ? v : +0, the baseline's relu.
+ */
+
+/* The width-1 layer: BLOCK partial sums in four registers, then added to the scalar sum in order. */
+__attribute__((target("avx512f")))
+static float
+dot_avx512(const float *x, const float *W, float b, int in)
+{
+	__m512		p0 = _mm512_setzero_ps(),
+				p1 = _mm512_setzero_ps(),
+				p2 = _mm512_setzero_ps(),
+				p3 = _mm512_setzero_ps();
+	float		part[BLOCK];
+	float		sum = b;
+	int			i;
+	int			j;
+
+	for (i = 0; i + BLOCK <= in; i += BLOCK)
+	{
+		p0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(W + i), p0);
+		p1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i + 16), _mm512_loadu_ps(W + i + 16), p1);
+		p2 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i + 32), _mm512_loadu_ps(W + i + 32), p2);
+		p3 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i + 48), _mm512_loadu_ps(W + i + 48), p3);
+	}
+	for (; i < in; i++)
+		sum = __builtin_fmaf(x[i], W[i], sum);
+	_mm512_storeu_ps(part, p0);
+	_mm512_storeu_ps(part + 16, p1);
+	_mm512_storeu_ps(part + 32, p2);
+	_mm512_storeu_ps(part + 48, p3);
+	for (j = 0; j < BLOCK; j++)
+		sum += part[j];
+	return sum;
+}
+
+__attribute__((target("avx512f")))
+static void
+dense_row_avx512(float *restrict out, const float *restrict x, const float *restrict W,
+				 const float *restrict b, int in, int outdim, bool relu)
+{
+	const __m512 zero = _mm512_setzero_ps();
+	int			j0 = 0;
+	int			i;
+
+	if (outdim == 1)
+	{
+		float		v = dot_avx512(x, W, b[0], in);
+
+		out[0] = relu ? (v > 0.0f ? v : 0.0f) : v;
+		return;
+	}
+	for (; j0 + BLOCK <= outdim; j0 += BLOCK)
+	{
+		const float *w = W + j0;
+		__m512		a0 = _mm512_loadu_ps(b + j0),
+					a1 = _mm512_loadu_ps(b + j0 + 16),
+					a2 = _mm512_loadu_ps(b + j0 + 32),
+					a3 = _mm512_loadu_ps(b + j0 + 48);
+		__m512		c0 = zero,
+					c1 = zero,
+					c2 = zero,
+					c3 = zero;
+
+		for (i = 0; i + 2 <= in; i += 2)
+		{
+			const float *r0 = w + (size_t) i * outdim;
+			const float *r1 = r0 + outdim;
+			const __m512 x0 = _mm512_set1_ps(x[i]);
+			const __m512 x1 = _mm512_set1_ps(x[i + 1]);
+
+			a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0), a0);
+			a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 16), a1);
+			a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 32), a2);
+			a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 48), a3);
+			c0 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1), c0);
+			c1 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 16), c1);
+			c2 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 32), c2);
+			c3 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 48), c3);
+		}
+		if (i < in)
+		{
+			const float *r0 = w + (size_t) i * outdim;
+			const __m512 x0 = _mm512_set1_ps(x[i]);
+
+			a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0), a0);
+			a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 16), a1);
+			a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 32), a2);
+			a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 48), a3);
+		}
+		a0 = _mm512_add_ps(a0, c0);
+		a1 = _mm512_add_ps(a1, c1);
+		a2 = _mm512_add_ps(a2, c2);
+		a3 = _mm512_add_ps(a3, c3);
+		if (relu)
+		{
+			a0 = _mm512_max_ps(a0, zero);
+			a1 = _mm512_max_ps(a1, zero);
+			a2 = _mm512_max_ps(a2, zero);
+			a3 = _mm512_max_ps(a3, zero);
+		}
+		_mm512_storeu_ps(out + j0, a0);
+		_mm512_storeu_ps(out + j0 + 16, a1);
+		_mm512_storeu_ps(out + j0 + 32, a2);
+		_mm512_storeu_ps(out + j0 + 48, a3);
+	}
+	/* past the last whole block: one chain, 16 outputs at a time, the last one masked */
+	for (; j0 < outdim; j0 += 16)
+	{
+		int			n = outdim - j0 < 16 ? outdim - j0 : 16;
+		__mmask16	m = (__mmask16) ((1u << n) - 1u);
+		__m512		a = _mm512_maskz_loadu_ps(m, b + j0);
+
+		for (i = 0; i < in; i++)
+			a = _mm512_fmadd_ps(_mm512_set1_ps(x[i]), _mm512_maskz_loadu_ps(m, W + (size_t) i * outdim + j0), a);
+		if (relu)
+			a = _mm512_max_ps(a, zero);
+		_mm512_mask_storeu_ps(out + j0, m, a);
+	}
+}
+
+__attribute__((target("avx2,fma")))
+static float
+dot_avx2(const float *x, const float *W, float b, int in)
+{
+	__m256		p[8];
+	float		part[BLOCK];
+	float		sum = b;
+	int			i;
+	int			j;
+
+	for (j = 0; j < 8; j++)
+		p[j] = _mm256_setzero_ps();
+	for (i = 0; i + BLOCK <= in; i += BLOCK)
+		for (j = 0; j < 8; j++)
+			p[j] = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8 * j), _mm256_loadu_ps(W + i + 8 * j), p[j]);
+	for (; i < in; i++)
+		sum = __builtin_fmaf(x[i], W[i], sum);
+	for (j = 0; j < 8; j++)
+		_mm256_storeu_ps(part + 8 * j, p[j]);
+	for (j = 0; j < BLOCK; j++)
+		sum += part[j];
+	return sum;
+}
+
+/* AVX2 has 16 registers: a block of 64 runs as two halves of 32, 4 + 4 accumulators each. */
+__attribute__((target("avx2,fma")))
+static void
+dense_row_avx2(float *restrict out, const float *restrict x, const float *restrict W,
+			   const float *restrict b, int in, int outdim, bool relu)
+{
+	const __m256 zero = _mm256_setzero_ps();
+	int			j0 = 0;
+	int			i;
+
+	if (outdim == 1)
+	{
+		float		v = dot_avx2(x, W, b[0], in);
+
+		out[0] = relu ? (v > 0.0f ? v : 0.0f) : v;
+		return;
+	}
+	/* each whole block of 64 as two halves of 32 */
+	for (; j0 < outdim / BLOCK * BLOCK; j0 += BLOCK / 2)
+	{
+		const float *w = W + j0;
+		__m256		a0 = _mm256_loadu_ps(b + j0),
+					a1 = _mm256_loadu_ps(b + j0 + 8),
+					a2 = _mm256_loadu_ps(b + j0 + 16),
+					a3 = _mm256_loadu_ps(b + j0 + 24);
+		__m256		c0 = zero,
+					c1 = zero,
+					c2 = zero,
+					c3 = zero;
+
+		for (i = 0; i + 2 <= in; i += 2)
+		{
+			const float *r0 = w + (size_t) i * outdim;
+			const float *r1 = r0 + outdim;
+			const __m256 x0 = _mm256_broadcast_ss(x + i);
+			const __m256 x1 = _mm256_broadcast_ss(x + i + 1);
+
+			a0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r0), a0);
+			a1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r0 + 8), a1);
+			a2 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r0 + 16), a2);
+			a3 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r0 + 24), a3);
+			c0 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(r1), c0);
+			c1 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(r1 + 8), c1);
+			c2 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(r1 + 16), c2);
+			c3 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(r1 + 24), c3);
+		}
+		if (i < in)
+		{
+			const float *r0 = w + (size_t) i * outdim;
+			const __m256 x0 = _mm256_broadcast_ss(x + i);
+
+			a0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r0), a0);
+			a1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r0 + 8), a1);
+			a2 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r0 + 16), a2);
+			a3 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r0 + 24), a3);
+		}
+		a0 = _mm256_add_ps(a0, c0);
+		a1 = _mm256_add_ps(a1, c1);
+		a2 = _mm256_add_ps(a2, c2);
+		a3 = _mm256_add_ps(a3, c3);
+		if (relu)
+		{
+			a0 = _mm256_max_ps(a0, zero);
+			a1 = _mm256_max_ps(a1, zero);
+			a2 = _mm256_max_ps(a2, zero);
+			a3 = _mm256_max_ps(a3, zero);
+		}
+		_mm256_storeu_ps(out + j0, a0);
+		_mm256_storeu_ps(out + j0 + 8, a1);
+		_mm256_storeu_ps(out + j0 + 16, a2);
+		_mm256_storeu_ps(out + j0 + 24, a3);
+	}
+	/* past the last whole block of 64: one chain, 8 outputs at a time, the last one masked */
+	for (; j0 < outdim; j0 += 8)
+	{
+		int			n = outdim - j0 < 8 ? outdim - j0 : 8;
+		__m256i		m = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+		__m256		a = _mm256_maskload_ps(b + j0, m);
+
+		for (i = 0; i < in; i++)
+			a = _mm256_fmadd_ps(_mm256_broadcast_ss(x + i), _mm256_maskload_ps(W + (size_t) i * outdim + j0, m), a);
+		if (relu)
+			a = _mm256_max_ps(a, zero);
+		_mm256_maskstore_ps(out + j0, m, a);
+	}
+}
+
+#endif							/* NN_X86_KERNELS */
+
+typedef void (*DenseRowFn) (float *restrict out, const float *restrict x, const float *restrict W,
+							const float *restrict b, int in, int outdim, bool relu);
+
+static NnIsa active_isa = NN_ISA_AUTO;
+static DenseRowFn active_fn = NULL;
+
+static bool
+isa_runs(NnIsa isa)
+{
+	switch (isa)
+	{
+		case NN_ISA_BASELINE:
+			return true;
+#ifdef NN_X86_KERNELS
+		case NN_ISA_AVX2:
+			__builtin_cpu_init();
+			return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+		case NN_ISA_AVX512:
+			__builtin_cpu_init();
+			return __builtin_cpu_supports("avx512f");
+#endif
+		default:
+			return false;
+	}
+}
+
+bool
+nn_score_set_isa(NnIsa isa)
+{
+	if (isa == NN_ISA_AUTO)
+		isa = isa_runs(NN_ISA_AVX512) ? NN_ISA_AVX512 : isa_runs(NN_ISA_AVX2) ? NN_ISA_AVX2 : NN_ISA_BASELINE;
+	if (!isa_runs(isa))
+		return false;
+	switch (isa)
+	{
+#ifdef NN_X86_KERNELS
+		case NN_ISA_AVX512:
+			active_fn = dense_row_avx512;
+			break;
+		case NN_ISA_AVX2:
+			active_fn = dense_row_avx2;
+			break;
+#endif
+		default:
+			active_fn = dense_row_baseline;
+			break;
+	}
+	active_isa = isa;
+	return true;
+}
+
+NnIsa
+nn_score_isa(void)
+{
+	if (active_fn == NULL)
+		nn_score_set_isa(NN_ISA_AUTO);
+	return active_isa;
+}
+
+const char *
+nn_isa_name(NnIsa isa)
+{
+	switch (isa)
+	{
+		case NN_ISA_BASELINE:
+			return "baseline";
+		case NN_ISA_AVX2:
+			return "avx2";
+		case NN_ISA_AVX512:
+			return "avx512";
+		default:
+			return "auto";
+	}
+}
+
+void
+nn_score_dense(float *out, const float *x, const float *W, const float *b, int in, int outdim, bool relu)
+{
+	if (active_fn == NULL)
+		nn_score_set_isa(NN_ISA_AUTO);
+	active_fn(out, x, W, b, in, outdim, relu);
+}
