@@ -58,7 +58,7 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 	cv_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav cross-validation", ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();
 	MemoryContextSwitchTo(cv_cxt);
-	ds = ub_train_read(query, target, &opts, cv_cxt);
+	ds = ub_train_read(query, target, &opts, false, cv_cxt);
 	n = ds->n_rows;
 	if ((size_t) folds > n)
 		ereport(ERROR,

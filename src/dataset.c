@@ -244,7 +244,8 @@ store_array(UbDataset *ds, UbRawColumn *col, Datum d, bool isnull, size_t row)
 		elems = ub_array_to_doubles(d, col->name, &n, &has_null);
 	if (!isnull && col->width == 0)
 	{
-		size_t		r;
+		size_t		r,
+					first_resident = ds->spilled_chunks << UB_CHUNK_SHIFT;
 
 		if (n == 0)
 			ereport(ERROR,
@@ -255,7 +256,8 @@ store_array(UbDataset *ds, UbRawColumn *col, Datum d, bool isnull, size_t row)
 		col->width = n;
 		ub_chunks_set_width(&col->values, n);
 		ub_chunks_reserve(&col->values, ds->n_rows + 1);
-		for (r = 0; r < ds->n_rows; r++)
+		/* spilled chunks recorded no floats and read back as NULLs */
+		for (r = first_resident; r < ds->n_rows; r++)
 		{
 			float	   *dst_row = ub_chunks_row(&col->values, r);
 
@@ -393,15 +395,22 @@ notice_identifiers(UbDataset *ds)
 
 		if (col->kind == UB_KIND_CATEGORICAL)
 			unique = (size_t) col->dict->n == ds->n_rows;
-		else if (col->kind == UB_KIND_NUMERIC && ub_type_is_integer(col->typid))
+		else if (col->kind == UB_KIND_NUMERIC && ub_type_is_integer(col->typid) &&
+				 (ds->spill == NULL ||
+				  ds->n_rows * sizeof(float) <= (size_t) ub_max_training_memory * 1024 * 1024 / 4))
 		{
 			float	   *v = palloc_extended(sizeof(float) * ds->n_rows, MCXT_ALLOC_HUGE);
 			bool		exact = true;
 
+			/* a chunk at a time: the column may be in the spill file */
 			for (r = 0; r < ds->n_rows; r++)
 			{
+				if ((r & UB_CHUNK_MASK) == 0)
+					ub_chunks_load(&col->values, r >> UB_CHUNK_SHIFT);
 				v[r] = *ub_chunks_row(&col->values, r);
 				exact &= fabsf(v[r]) <= 16777216.0f;	/* float32 holds integers exactly up to 2^24 */
+				if ((r & UB_CHUNK_MASK) == UB_CHUNK_MASK || r + 1 == ds->n_rows)
+					ub_chunks_unload(&col->values, r >> UB_CHUNK_SHIFT);
 			}
 			qsort(v, ds->n_rows, sizeof(float), cmp_float_asc);
 			unique = true;
@@ -426,12 +435,112 @@ notice_identifiers(UbDataset *ds)
 UbDataset *
 ub_dataset_read(const char *query, const char *target, const char *weight_column, MemoryContext mcxt)
 {
-	return ub_dataset_read_excluding(query, target, weight_column, NULL, 0, mcxt);
+	return ub_dataset_read_excluding(query, target, weight_column, NULL, 0, false, mcxt);
+}
+
+static void
+start_spill(UbDataset *ds, MemoryContext mcxt, const char *what)
+{
+	if (ds->spill != NULL)
+		return;
+	ds->spill = ub_spill_create(mcxt);
+	ereport(NOTICE,
+			(errmsg("the %s passes ubehav.max_training_memory (%d MB): streaming it through a temporary file",
+					what, ub_max_training_memory),
+			 errdetail("Each epoch reads the rows back a window of chunks at a time, in a shuffled chunk order.")));
+}
+
+/* Move every complete raw row chunk not yet on disk to the spill file; the chunk being filled stays. */
+static void
+spill_complete_chunks(UbDataset *ds, MemoryContext mcxt)
+{
+	int			i;
+
+	start_spill(ds, mcxt, "training data");
+	while (((ds->spilled_chunks + 1) << UB_CHUNK_SHIFT) <= ds->n_rows)
+	{
+		for (i = 0; i < ds->n_columns; i++)
+			ub_chunks_spill(&ds->columns[i].values, ds->spilled_chunks, UB_CHUNK_ROWS, ds->spill);
+		ds->spilled_chunks++;
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * Whether to start streaming: past three quarters of the bound, so that the next fetch of rows,
+ * the read window and the model still fit under it.
+ */
+static bool
+past_bound(MemoryContext cxt)
+{
+	size_t		limit = (size_t) ub_max_training_memory * 1024 * 1024;
+
+	return MemoryContextMemAllocated(cxt, true) > limit - limit / 4;
+}
+
+void
+ub_dataset_load_column(const UbDataset *ds, int i)
+{
+	/* loading changes where the rows are, not what they are */
+	UbRowChunks *c = (UbRowChunks *) &ds->columns[i].values;
+	size_t		k,
+				bytes = 0;
+
+	if (c->spill == NULL)
+		return;
+	for (k = 0; k < c->n_chunks; k++)
+		if (c->chunks[k] == NULL && ub_chunks_on_disk(c, k))
+			bytes += ub_chunks_chunk_bytes(c, k);
+	if (bytes > 0)
+	{
+		char	   *what = psprintf("learning the preprocessing of column \"%s\" (one column at a time)",
+									ds->columns[i].name);
+
+		ub_check_training_memory_for(c->mcxt, bytes, what);
+		pfree(what);
+	}
+	for (k = 0; k < c->n_chunks; k++)
+	{
+		ub_chunks_load(c, k);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+void
+ub_dataset_unload_column(const UbDataset *ds, int i)
+{
+	UbRowChunks *c = (UbRowChunks *) &ds->columns[i].values;
+	size_t		k;
+
+	for (k = 0; k < c->n_chunks; k++)
+		ub_chunks_unload(c, k);
+}
+
+void
+ub_dataset_encoded_chunk(UbDataset *ds, UbRowChunks *X, size_t k, size_t rows)
+{
+	size_t		j;
+
+	if (!ds->may_spill || (X->spill == NULL && !past_bound(X->mcxt)))
+	{
+		ub_check_training_memory(X->mcxt, rows);
+		return;
+	}
+	start_spill(ds, X->mcxt, "encoded training data");
+	for (j = 0; j <= k; j++)
+		if (X->chunks[j] != NULL && !ub_chunks_on_disk(X, j))
+			ub_chunks_spill(X, j, ub_chunks_rows_in(j, ds->n_rows), ds->spill);
+}
+
+void
+ub_dataset_close_spill(UbDataset *ds)
+{
+	ub_spill_close(ds->spill);
 }
 
 UbDataset *
 ub_dataset_read_excluding(const char *query, const char *target, const char *weight_column,
-						  const char *const *exclude, int n_exclude, MemoryContext mcxt)
+						  const char *const *exclude, int n_exclude, bool may_spill, MemoryContext mcxt)
 {
 	SPIPlanPtr	plan;
 	Portal		portal;
@@ -471,6 +580,7 @@ ub_dataset_read_excluding(const char *query, const char *target, const char *wei
 	}
 
 	ds = MemoryContextAllocZero(mcxt, sizeof(UbDataset));
+	ds->may_spill = may_spill;
 	ds->columns = MemoryContextAllocZero(mcxt, sizeof(UbRawColumn) * desc->natts);
 	for (i = 0, c = 0; i < desc->natts; i++)
 	{
@@ -530,7 +640,11 @@ ub_dataset_read_excluding(const char *query, const char *target, const char *wei
 		MemoryContextSwitchTo(oldcxt);
 		MemoryContextReset(chunk_cxt);
 		SPI_freetuptable(SPI_tuptable);
-		ub_check_training_memory(mcxt, ds->n_rows);
+		ds->peak_bytes = Max(ds->peak_bytes, (size_t) MemoryContextMemAllocated(mcxt, true));
+		if (ds->may_spill && (ds->spill != NULL || past_bound(mcxt)))
+			spill_complete_chunks(ds, mcxt);
+		else
+			ub_check_training_memory(mcxt, ds->n_rows);
 	}
 	SPI_cursor_close(portal);
 	MemoryContextDelete(chunk_cxt);

@@ -38,6 +38,10 @@ typedef struct UbDataset
 	size_t		n_rows;
 	size_t		capacity;
 	int64		n_skipped;		/* rows with a NULL target */
+	bool		may_spill;		/* feature rows beyond ubehav.max_training_memory go to a temporary file */
+	UbSpill    *spill;			/* that file once used (raw and encoded chunks share it), else NULL */
+	size_t		spilled_chunks; /* raw row chunks [0, spilled_chunks) of every column are on disk */
+	size_t		peak_bytes;		/* the largest size of the dataset's context seen while reading */
 } UbDataset;
 
 /*
@@ -47,9 +51,27 @@ typedef struct UbDataset
  */
 UbDataset  *ub_dataset_read(const char *query, const char *target, const char *weight_column,
 							MemoryContext mcxt);
-/* The same, leaving out columns whose names match one of the LIKE patterns in exclude. */
+/*
+ * The same, leaving out columns whose names match one of the LIKE patterns in exclude. With
+ * may_spill, feature rows past ubehav.max_training_memory are written to a temporary file a chunk
+ * at a time (a NOTICE says so) instead of being an ERROR; targets and weights stay in memory.
+ */
 UbDataset  *ub_dataset_read_excluding(const char *query, const char *target, const char *weight_column,
-									  const char *const *exclude, int n_exclude, MemoryContext mcxt);
+									  const char *const *exclude, int n_exclude, bool may_spill,
+									  MemoryContext mcxt);
+
+/* Feature column i's raw values all in memory (ERROR when they alone would pass the bound), and back out. */
+void		ub_dataset_load_column(const UbDataset *ds, int i);
+void		ub_dataset_unload_column(const UbDataset *ds, int i);
+
+/*
+ * After encoding chunk k of X (rows [0, rows) done): with ds->may_spill and memory past the bound,
+ * X's encoded chunks go to the spill file from now on; without, the ERROR of ub_check_training_memory.
+ */
+void		ub_dataset_encoded_chunk(UbDataset *ds, UbRowChunks *X, size_t k, size_t rows);
+
+/* Close the spill file, if any (a failed training's is closed by the resource owner). */
+void		ub_dataset_close_spill(UbDataset *ds);
 
 /* An empty dataset of desc's columns (target named target) in mcxt, for rows added one by one (aggregates). */
 UbDataset  *ub_dataset_begin(TupleDesc desc, const char *target, MemoryContext mcxt);

@@ -13,6 +13,7 @@
 #include "jsonb_util.h"
 #include "nn/metrics.h"
 #include "nn_error.h"
+#include "ubehav.h"
 
 #define UB_PREDICT_CHUNK 256
 
@@ -40,6 +41,90 @@ gather(const UbRowChunks *X, const uint32 *rows, int B, int d, float *block, con
 	}
 }
 
+/*
+ * Rows of a spilled store grouped by chunk, so scoring reads each chunk once: the rows
+ * rows[pos[i]] for i in [start[k], start[k + 1]) lie in chunk k.
+ */
+typedef struct ChunkOrder
+{
+	size_t	   *start;			/* n_chunks + 1 */
+	uint32	   *pos;			/* n */
+} ChunkOrder;
+
+static void
+chunk_order_build(ChunkOrder *co, const UbRowChunks *X, const uint32 *rows, size_t n)
+{
+	size_t	   *next = palloc0(sizeof(size_t) * (X->n_chunks + 1));
+	size_t		i,
+				k;
+
+	co->start = palloc0(sizeof(size_t) * (X->n_chunks + 1));
+	co->pos = palloc_extended(sizeof(uint32) * Max(n, 1), MCXT_ALLOC_HUGE);
+	for (i = 0; i < n; i++)
+		co->start[(rows[i] >> UB_CHUNK_SHIFT) + 1]++;
+	for (k = 0; k < X->n_chunks; k++)
+		co->start[k + 1] += co->start[k];
+	memcpy(next, co->start, sizeof(size_t) * X->n_chunks);
+	for (i = 0; i < n; i++)
+		co->pos[next[rows[i] >> UB_CHUNK_SHIFT]++] = (uint32) i;
+	pfree(next);
+}
+
+/*
+ * The streamed twin of loss_and_outputs and ub_fit_predict: rows[0..n) of a spilled X a chunk at
+ * a time, outputs scattered back to their places in out. With y, returns the summed loss.
+ */
+static double
+score_streamed(const NnSpec *spec, const float *params, UbRowChunks *X, const uint32 *rows,
+			   const ChunkOrder *co, const float *y, float *workspace, float *block, float *yb,
+			   float *block_out, float *out)
+{
+	int			d = spec->n_inputs,
+				K = spec->n_outputs;
+	double		total = 0.0;
+	size_t		k,
+				j;
+
+	for (k = 0; k < X->n_chunks; k++)
+	{
+		bool		was_loaded = X->chunks[k] != NULL;
+
+		if (co->start[k] == co->start[k + 1])
+			continue;
+		ub_chunks_load(X, k);
+		for (j = co->start[k]; j < co->start[k + 1]; j += UB_PREDICT_CHUNK)
+		{
+			int			B = (int) Min((size_t) UB_PREDICT_CHUNK, co->start[k + 1] - j);
+			int			b;
+
+			for (b = 0; b < B; b++)
+			{
+				uint32		row = rows[co->pos[j + b]];
+
+				memcpy(block + (size_t) b * d, ub_chunks_row(X, row), sizeof(float) * d);
+				if (y)
+					yb[b] = y[row];
+			}
+			if (y)
+			{
+				float	   *logits = nn_forward(spec, params, block, B, workspace);
+
+				total += nn_head_loss(spec->head, logits, yb, NULL, B, K, NULL) * B;
+				memcpy(block_out, logits, sizeof(float) * B * K);
+				nn_head_output(spec->head, block_out, B, K);
+			}
+			else
+				nn_predict_batch(spec, params, block, B, block_out, workspace);
+			for (b = 0; b < B; b++)
+				memcpy(out + (size_t) co->pos[j + b] * K, block_out + (size_t) b * K, sizeof(float) * K);
+			CHECK_FOR_INTERRUPTS();
+		}
+		if (!was_loaded)
+			ub_chunks_unload(X, k);
+	}
+	return total;
+}
+
 /* Mean unweighted loss over rows[0..n) of X, with their outputs (after the transform) into out. */
 static double
 loss_and_outputs(const NnSpec *spec, const float *params, const UbRowChunks *X, const uint32 *rows,
@@ -63,7 +148,7 @@ loss_and_outputs(const NnSpec *spec, const float *params, const UbRowChunks *X, 
 }
 
 void
-ub_fit_predict(const NnSpec *spec, const float *params, const UbRowChunks *X, const uint32 *rows,
+ub_fit_predict(const NnSpec *spec, const float *params, UbRowChunks *X, const uint32 *rows,
 			   size_t n, float *out)
 {
 	size_t		ws_floats;
@@ -74,16 +159,145 @@ ub_fit_predict(const NnSpec *spec, const float *params, const UbRowChunks *X, co
 	ub_check_nn_status(nn_workspace_floats(spec, UB_PREDICT_CHUNK, &ws_floats), "sizing the scoring workspace");
 	workspace = alloc_floats(ws_floats, "the scoring workspace");
 	block = alloc_floats((size_t) UB_PREDICT_CHUNK * spec->n_inputs, "a block of rows");
-	for (r = 0; r < n; r += UB_PREDICT_CHUNK)
+	if (X->spill != NULL)
 	{
-		int			B = (int) Min((size_t) UB_PREDICT_CHUNK, n - r);
+		ChunkOrder	co;
+		float	   *block_out = alloc_floats((size_t) UB_PREDICT_CHUNK * spec->n_outputs, "a block of outputs");
 
-		gather(X, rows + r, B, spec->n_inputs, block, NULL, NULL);
-		nn_predict_batch(spec, params, block, B, out + r * spec->n_outputs, workspace);
-		CHECK_FOR_INTERRUPTS();
+		chunk_order_build(&co, X, rows, n);
+		score_streamed(spec, params, X, rows, &co, NULL, workspace, block, NULL, block_out, out);
+		pfree(co.start);
+		pfree(co.pos);
+		pfree(block_out);
 	}
+	else
+		for (r = 0; r < n; r += UB_PREDICT_CHUNK)
+		{
+			int			B = (int) Min((size_t) UB_PREDICT_CHUNK, n - r);
+
+			gather(X, rows + r, B, spec->n_inputs, block, NULL, NULL);
+			nn_predict_batch(spec, params, block, B, out + r * spec->n_outputs, workspace);
+			CHECK_FOR_INTERRUPTS();
+		}
 	pfree(block);
 	pfree(workspace);
+}
+
+/* How a spilled X is trained on: the training rows by chunk, and a window of chunks in memory at a time. */
+typedef struct StreamPlan
+{
+	size_t		n_chunks;
+	size_t	   *start;			/* train_rows, sorted once: chunk k's rows at [start[k], start[k + 1]) */
+	uint32	   *chunk_order;	/* (n_chunks) the order of the chunks, reshuffled every epoch */
+	size_t		window;			/* chunks loaded at once */
+	uint32	   *rows;			/* the training rows of one window, shuffled */
+} StreamPlan;
+
+static int
+cmp_uint32(const void *a, const void *b)
+{
+	uint32		x = *(const uint32 *) a;
+	uint32		y = *(const uint32 *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/*
+ * The window takes half of what the bound leaves once the model, the optimizer state and the
+ * per-row arrays are allocated, at least one chunk; a chunk that alone passes the bound is an ERROR.
+ */
+static void
+stream_plan_init(StreamPlan *sp, const UbFitData *data)
+{
+	UbRowChunks *X = data->X;
+	size_t		limit = (size_t) ub_max_training_memory * 1024 * 1024,
+				used = MemoryContextMemAllocated(X->mcxt, true),
+				chunk_bytes = sizeof(float) * UB_CHUNK_ROWS * (size_t) X->stride,
+				k,
+				i;
+
+	if (chunk_bytes > limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a chunk of %zu encoded rows needs %zu MB, more than ubehav.max_training_memory (%d MB)",
+						UB_CHUNK_ROWS, chunk_bytes / (1024 * 1024) + 1, ub_max_training_memory),
+				 errhint("Lower \"max_categories\", use fewer or narrower columns, or ask a superuser to raise ubehav.max_training_memory.")));
+	sp->n_chunks = X->n_chunks;
+	sp->window = Min(Max((used < limit ? limit - used : 0) / 2 / chunk_bytes, 1), sp->n_chunks);
+	/* rows in chunk order: an epoch then visits each chunk's rows as one run */
+	qsort(data->train_rows, data->n_train, sizeof(uint32), cmp_uint32);
+	sp->start = palloc0(sizeof(size_t) * (sp->n_chunks + 1));
+	for (i = 0; i < data->n_train; i++)
+		sp->start[(data->train_rows[i] >> UB_CHUNK_SHIFT) + 1]++;
+	for (k = 0; k < sp->n_chunks; k++)
+		sp->start[k + 1] += sp->start[k];
+	sp->chunk_order = palloc(sizeof(uint32) * Max(sp->n_chunks, 1));
+	for (k = 0; k < sp->n_chunks; k++)
+		sp->chunk_order[k] = (uint32) k;
+	sp->rows = palloc_extended(sizeof(uint32) * sp->window * UB_CHUNK_ROWS, MCXT_ALLOC_HUGE);
+}
+
+/*
+ * One epoch over a spilled X: the chunks in a shuffled order, a window of them at a time, the
+ * training rows of a window shuffled together; batches run on across windows, so an epoch takes
+ * as many steps as in memory. Returns the summed loss; *peak takes the largest context size seen.
+ */
+static double
+train_epoch_streamed(StreamPlan *sp, const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
+					 float *state, NnTrainConfig *cfg, const UbFitData *data, NnRng *rng, int B,
+					 float *xb, float *yb, float *wb, float *workspace, float *dlogits, size_t *peak)
+{
+	UbRowChunks *X = data->X;
+	int			d = spec->n_inputs,
+				fill = 0;
+	double		loss_sum = 0.0;
+	size_t		c0,
+				c,
+				i;
+
+	nn_rng_shuffle(rng, sp->chunk_order, sp->n_chunks);
+	for (c0 = 0; c0 < sp->n_chunks; c0 += sp->window)
+	{
+		size_t		c1 = Min(c0 + sp->window, sp->n_chunks),
+					nw = 0;
+
+		for (c = c0; c < c1; c++)
+		{
+			uint32		k = sp->chunk_order[c];
+			size_t		cnt = sp->start[k + 1] - sp->start[k];
+
+			if (cnt == 0)
+				continue;
+			ub_chunks_load(X, k);
+			memcpy(sp->rows + nw, data->train_rows + sp->start[k], sizeof(uint32) * cnt);
+			nw += cnt;
+			CHECK_FOR_INTERRUPTS();
+		}
+		*peak = Max(*peak, (size_t) MemoryContextMemAllocated(X->mcxt, true));
+		nn_rng_shuffle(rng, sp->rows, nw);
+		for (i = 0; i < nw; i++)
+		{
+			uint32		row = sp->rows[i];
+
+			memcpy(xb + (size_t) fill * d, ub_chunks_row(X, row), sizeof(float) * d);
+			yb[fill] = data->y[row];
+			if (wb)
+				wb[fill] = data->w[row];
+			if (++fill == B)
+			{
+				loss_sum += nn_train_step_config(spec, params, grads, opt, state, xb, yb, cfg, fill,
+												 workspace, dlogits) * fill;
+				fill = 0;
+				CHECK_FOR_INTERRUPTS();
+			}
+		}
+		for (c = c0; c < c1; c++)
+			ub_chunks_unload(X, sp->chunk_order[c]);
+	}
+	if (fill > 0)
+		loss_sum += nn_train_step_config(spec, params, grads, opt, state, xb, yb, cfg, fill,
+										 workspace, dlogits) * fill;
+	return loss_sum;
 }
 
 /* The validation metric logged each epoch: AUC, accuracy or RMSE (in the target's units). */
@@ -199,6 +413,10 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 				l;
 	size_t		i;
 	bool		any_dropout = false;
+	bool		streamed = data->X->spill != NULL;
+	StreamPlan	sp = {0};
+	ChunkOrder	val_co = {0};
+	float	   *val_block_out = NULL;
 
 	ub_check_nn_status(nn_spec_param_count(spec, &n_params), "sizing the network");
 	ub_check_nn_status(nn_workspace_floats(spec, B, &ws_floats), "sizing the training workspace");
@@ -227,7 +445,12 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 	if (opts->early_stopping)
 		best_params = alloc_floats(n_params, "the best epoch's weights");
 	if (data->dp_noise > 0)
+	{
+		/* Poisson sampling reads rows at random: DP-SGD never runs on streamed rows (ub_train_can_stream) */
+		if (streamed)
+			elog(ERROR, "DP-SGD cannot train on streamed rows");
 		ub_fit_dp_init(&dp, spec, B);
+	}
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.l1 = (float) opts->l1;
@@ -253,6 +476,16 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 	}
 
 	memset(result, 0, sizeof(*result));
+	if (streamed)
+	{
+		if (data->n_val > 0)
+		{
+			chunk_order_build(&val_co, data->X, data->val_rows, data->n_val);
+			val_block_out = alloc_floats((size_t) UB_PREDICT_CHUNK * spec->n_outputs, "a block of outputs");
+		}
+		stream_plan_init(&sp, data);
+		result->window_chunks = (int) sp.window;
+	}
 	for (epoch = 1; epoch <= opts->epochs; epoch++)
 	{
 		instr_time	start,
@@ -269,14 +502,21 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 		if (opts->schedule != UB_SCHEDULE_PLATEAU)
 			lr = scheduled_rate(opts, epoch);
 		opt.learning_rate = (float) lr;
-		nn_rng_shuffle(rng, perm, data->n_train);
+		if (streamed)
+		{
+			loss_sum = train_epoch_streamed(&sp, spec, params, grads, &opt, state, &cfg, data, rng, B,
+											xb, yb, wb, workspace, dlogits, &result->peak_bytes);
+			weight_sum = (double) data->n_train;
+		}
+		else
+			nn_rng_shuffle(rng, perm, data->n_train);
 		if (data->dp_noise > 0)
 		{
 			/* DP-SGD draws its own Poisson batches (fit_dp.c) */
 			loss_sum = ub_fit_dp_epoch(&dp, spec, params, &opt, state, data, rng, workspace, dlogits, xb, yb);
 			weight_sum = 1.0;
 		}
-		for (r = 0; data->dp_noise <= 0 && r < data->n_train; r += B)
+		for (r = 0; !streamed && data->dp_noise <= 0 && r < data->n_train; r += B)
 		{
 			int			nb = (int) Min((size_t) B, data->n_train - r);
 			int			k;
@@ -296,8 +536,12 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 		{
 			float		scratch_y[UB_PREDICT_CHUNK];
 
-			val_loss = loss_and_outputs(spec, params, data->X, data->val_rows, data->y, data->n_val,
-										eval_workspace, val_block, scratch_y, val_out);
+			if (streamed)
+				val_loss = score_streamed(spec, params, data->X, data->val_rows, &val_co, data->y,
+										  eval_workspace, val_block, scratch_y, val_block_out, val_out) / data->n_val;
+			else
+				val_loss = loss_and_outputs(spec, params, data->X, data->val_rows, data->y, data->n_val,
+											eval_workspace, val_block, scratch_y, val_out);
 			metric_name = val_metric(spec, val_out, val_y, data->n_val,
 									 data->target_std, metric_scratch, &metric);
 		}

@@ -12,7 +12,7 @@
 
 typedef struct UbFitData
 {
-	const UbRowChunks *X;		/* (n, n_inputs) in the order the query returned the rows */
+	UbRowChunks *X;				/* (n, n_inputs) in the order the query returned the rows; chunks may be spilled */
 	const float *y;				/* (n) targets as the core takes them */
 	const float *w;				/* (n) row weights (class and sample weights), or NULL */
 	uint32	   *train_rows;		/* which rows train; reshuffled in place every epoch */
@@ -30,19 +30,23 @@ typedef struct UbFitResult
 	int			best_epoch;		/* whose weights were kept (the last one without early stopping) */
 	bool		stopped_early;
 	double		best_val_loss;
+	size_t		peak_bytes;		/* streamed: the current context's largest size with a window loaded */
+	int			window_chunks;	/* streamed: chunks read into memory at once (0 in memory) */
 } UbFitResult;
 
 /*
  * Train params (already initialised) with the options' optimizer, schedule, regularization and
- * early stopping, shuffling with rng each epoch and checking for interrupts every batch.
+ * early stopping, shuffling with rng each epoch and checking for interrupts every batch. When X
+ * is spilled, each epoch reads the chunks back in a shuffled order, a window of chunks at a time
+ * within ubehav.max_training_memory, and shuffles the training rows within each window.
  * Appends one JSON object per epoch to log (a JSON array's elements). ERROR when the loss
  * becomes NaN or infinite.
  */
 void		ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 				   const UbFitData *data, StringInfo log, UbFitResult *result);
 
-/* Outputs (after the output transform) of rows[0..n) of X into out (n, n_outputs). */
-void		ub_fit_predict(const NnSpec *spec, const float *params, const UbRowChunks *X,
+/* Outputs (after the output transform) of rows[0..n) of X into out (n, n_outputs); a spilled X is read chunk by chunk. */
+void		ub_fit_predict(const NnSpec *spec, const float *params, UbRowChunks *X,
 						   const uint32 *rows, size_t n, float *out);
 
 #endif

@@ -277,6 +277,8 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("array column \"%s\" is NULL in every row", col->name),
 					 errhint("Leave the column out of the training query.")));
+		/* a spilled dataset is learned from one column at a time */
+		ub_dataset_load_column(ds, i);
 		if (col->kind == UB_KIND_CATEGORICAL)
 		{
 			fit_categorical(f, col, train_rows, n_train, opts->max_categories, opts->min_category_count);
@@ -290,6 +292,7 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 			f->array_offset = array_offset;
 			array_offset += f->raw_width;
 		}
+		ub_dataset_unload_column(ds, i);
 		f->offset = offset;
 		offset += f->width;
 		CHECK_FOR_INTERRUPTS();
@@ -332,6 +335,8 @@ ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *
 		size_t		r;
 
 		ub_chunks_reserve_exact(X, last);
+		for (i = 0; i < prep->n_features; i++)
+			ub_chunks_load(&ds->columns[i].values, chunk);
 		for (r = first; r < last; r++)
 		{
 			float	   *x = ub_chunks_row(X, r);
@@ -357,10 +362,15 @@ ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *
 				}
 			}
 		}
-		if (release_raw)
-			for (i = 0; i < prep->n_features; i++)
+		for (i = 0; i < prep->n_features; i++)
+		{
+			if (release_raw)
 				ub_chunks_release(&ds->columns[i].values, chunk);
-		ub_check_training_memory(X->mcxt, last);
+			else
+				ub_chunks_unload(&ds->columns[i].values, chunk);
+		}
+		/* past ubehav.max_training_memory: an ERROR, or the encoded chunks go to the spill file */
+		ub_dataset_encoded_chunk(ds, X, chunk, last);
 		CHECK_FOR_INTERRUPTS();
 	}
 }

@@ -68,7 +68,8 @@ const float *ub_prep_network_input(const UbPreprocessing *prep, const float *x, 
 /*
  * Encode every row of ds, in the order read, into X (n_rows, n_encoded) with a fitted
  * preprocessing. With release_raw, ds's raw chunks are freed as they are encoded (so raw and
- * encoded data never coexist whole) and ds's feature values are gone afterwards.
+ * encoded data never coexist whole) and ds's feature values are gone afterwards. A dataset that
+ * may spill writes X's chunks to its spill file once memory passes ubehav.max_training_memory.
  */
 void		ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *X,
 								   bool release_raw);

@@ -281,11 +281,23 @@ dp_plan(const UbOptions *o, size_t n_train, double *noise, double *delta, int64 
 				 errhint("Fewer epochs, more rows or a larger dp_epsilon make the budget reachable.")));
 }
 
+/*
+ * Streamed rows are read chunk by chunk in file order, so what needs rows at random stays in
+ * memory: DP-SGD's Poisson sampling, PCA's fit and projection, and "if_better", which scores the
+ * raw validation rows with the deployed version. Those keep the ubehav.max_training_memory ERROR.
+ */
+bool
+ub_train_can_stream(const UbOptions *opts)
+{
+	return !opts->dp && opts->pca_components == 0 && opts->pca_variance == 0.0 &&
+		opts->deploy_mode != UB_DEPLOY_IF_BETTER;
+}
+
 UbDataset *
-ub_train_read(const char *query, const char *target, const UbOptions *opts, MemoryContext mcxt)
+ub_train_read(const char *query, const char *target, const UbOptions *opts, bool may_spill, MemoryContext mcxt)
 {
 	UbDataset  *ds = ub_dataset_read_excluding(query, target, opts->sample_weight, opts->exclude,
-											   opts->n_exclude, mcxt);
+											   opts->n_exclude, may_spill, mcxt);
 
 	/* SPI calls leave SPI's own context current; the training's allocations belong in mcxt */
 	MemoryContextSwitchTo(mcxt);
@@ -386,6 +398,12 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, Nn
 
 	/* encoded rows stay in the order read; the split is the two index lists in order */
 	ub_prep_encode_dataset(prep, ds, &X, !keep_raw);
+	if (init && prep->pca_k > 0 && X.spill != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a warm start from version %d, which uses \"pca\", needs the encoded rows in memory, "
+						"but they pass ubehav.max_training_memory (%d MB)", init->version, ub_max_training_memory),
+				 errhint("Train without \"warm_start\", on a sample, or ask a superuser to raise ubehav.max_training_memory.")));
 	if (init)
 		ub_warm_start_project(prep, &X, n);
 	else
@@ -417,6 +435,8 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, Nn
 	appendStringInfoChar(&res->log, '[');
 	ub_fit(&res->spec, res->params, opts, rng, &data, &res->log, &res->fit);
 	appendStringInfoChar(&res->log, ']');
+	/* a streamed fit frees its window between reads: its own peak counts too */
+	res->peak_bytes = Max(res->peak_bytes, res->fit.peak_bytes);
 	res->peak_bytes = Max(res->peak_bytes, (size_t) MemoryContextMemAllocated(CurrentMemoryContext, true));
 	ub_check_nn_status(nn_check_finite(res->params, res->n_params), "checking the trained weights");
 
@@ -614,7 +634,7 @@ ubehav_train(PG_FUNCTION_ARGS)
 	train_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav training", ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();
 	MemoryContextSwitchTo(train_cxt);
-	ds = ub_train_read(query, target, &opts, train_cxt);
+	ds = ub_train_read(query, target, &opts, ub_train_can_stream(&opts), train_cxt);
 	n = ds->n_rows;
 	tgt = ub_train_target(ds, &opts);
 	ub_deploy_check_metric(&opts, tgt->task);
@@ -654,10 +674,16 @@ ubehav_train(PG_FUNCTION_ARGS)
 		appendStringInfo(&summary, ",\"warm_start_from\":%d", init->version);
 	appendStringInfoString(&summary, ",\"training_ms\":");
 	ub_json_number(&summary, training_ms);
-	/* the training context's largest size, checked after training, scoring and the metrics */
-	appendStringInfo(&summary, ",\"memory_bytes\":%zu,\"encoded_bytes\":%zu}",
-					 res.peak_bytes,
+	/* the training context's largest size, checked while reading and after training, scoring and the metrics */
+	appendStringInfo(&summary, ",\"memory_bytes\":%zu,\"encoded_bytes\":%zu",
+					 Max(res.peak_bytes, ds->peak_bytes),
 					 n * (size_t) res.prep->n_inputs * sizeof(float));
+	/* rows beyond ubehav.max_training_memory: the bytes written to the temporary file, and the read window */
+	if (ds->spill != NULL)
+		appendStringInfo(&summary, ",\"streamed\":{\"spilled_bytes\":" UINT64_FORMAT ",\"window_chunks\":%d,\"chunk_rows\":%zu}",
+						 ds->spill->bytes, res.fit.window_chunks, UB_CHUNK_ROWS);
+	appendStringInfoChar(&summary, '}');
+	ub_dataset_close_spill(ds);
 
 	/* the result must outlive SPI and the training context */
 	MemoryContextSwitchTo(caller_cxt);

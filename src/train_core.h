@@ -31,8 +31,15 @@ typedef struct UbTrainResult
 	size_t		n_eval;
 } UbTrainResult;
 
-/* Read the training query (SPI connected) into mcxt, with the NOTICEs and checks on row counts. */
-UbDataset  *ub_train_read(const char *query, const char *target, const UbOptions *opts, MemoryContext mcxt);
+/*
+ * Read the training query (SPI connected) into mcxt, with the NOTICEs and checks on row counts.
+ * With may_spill, data past ubehav.max_training_memory is streamed through a temporary file.
+ */
+UbDataset  *ub_train_read(const char *query, const char *target, const UbOptions *opts, bool may_spill,
+						  MemoryContext mcxt);
+
+/* Whether a training with opts can stream its rows (not DP-SGD, PCA or a deploy "if_better"). */
+bool		ub_train_can_stream(const UbOptions *opts);
 
 /* The target as the core takes it; the dataset's raw target values are freed. */
 UbTarget   *ub_train_target(UbDataset *ds, const UbOptions *opts);

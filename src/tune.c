@@ -409,7 +409,7 @@ ubehav_tune(PG_FUNCTION_ARGS)
 			bad_search("differentially private options cannot be tuned: every trial would spend the privacy budget again on the same rows",
 					   "Choose the options on other data or without privacy, then train once with \"dp_epsilon\"; the epsilon stored with a tuned model would not count the other trials.");
 	}
-	ds = ub_train_read(query, target, &opts, tune_cxt);
+	ds = ub_train_read(query, target, &opts, false, tune_cxt);
 	tgt = ub_train_target(ds, &opts);
 	metric = ub_default_metric(tgt->task, &higher_better);
 	if (v)
