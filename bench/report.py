@@ -93,6 +93,14 @@ for name, label, hidden in [("100k", "100,000", "[128, 64]"), ("1m", "1,000,000"
     if os.path.exists(path):
         s = load(f"scale_{name}.json")
         print(f"| {label} | {hidden} | {s['training_ms'] / 1000:.2f} | {s['rows_used'] / (s['training_ms'] / 1000):,.0f} |")
+if os.path.exists(os.path.join(out, "scale_1m_streamed.json")):
+    mem, st = load("scale_1m.json"), load("scale_1m_streamed.json")
+    print(f"\nStreaming (1,000,000 rows, 1 epoch, ubehav.max_training_memory = 24MB): "
+          f"{st['memory_bytes'] / 2**20:.1f} MiB training context for {st['encoded_bytes'] / 2**20:.1f} MiB of encoded data "
+          f"({st['streamed']['spilled_bytes'] / 2**20:.0f} MiB written to the temporary file, "
+          f"windows of {st['streamed']['window_chunks']} chunks), {st['training_ms'] / 1000:.2f} s against "
+          f"{mem['training_ms'] / 1000:.2f} s and {mem['memory_bytes'] / 2**20:.1f} MiB in memory; "
+          f"AUC {st['metrics']['auc']:.4f} against {mem['metrics']['auc']:.4f}")
 if os.path.exists(os.path.join(out, "scale_1m_wide.json")):
     narrow, wide = load("scale_1m.json"), load("scale_1m_wide.json")
     macs = lambda h: 10 * h[0] + h[0] * h[1] + h[1]

@@ -73,14 +73,18 @@ time_sql plpython_numpy 0 "SELECT sum(bench_numpy_score(f)) FROM bench_score WHE
 time_sql plpython_sklearn 0 "SELECT sum(bench_sklearn_score(f)) FROM bench_score WHERE id <= 5000"
 
 echo "== scaling"
-scale() {  # scale NAME ROWS HIDDEN
+scale() {  # scale NAME ROWS HIDDEN [SETTING]
     q -c "DROP TABLE IF EXISTS bench_scale" \
       -c "SELECT setseed(0.5)" \
       -c "CREATE TABLE bench_scale AS SELECT f, f[1] * f[2] > 0.25 AS y FROM (SELECT ARRAY[random(), random(), random(), random(), random(), random(), random(), random(), random(), random()] AS f FROM generate_series(1, $2)) s"
-    q -c "SELECT ubehav_train('scale', 'SELECT f, y FROM bench_scale', 'y', '{\"epochs\": 1, \"validation_split\": 0, \"early_stopping\": false, \"hidden\": $3}')" > "$OUT/scale_$1.json"
+    local setting=()
+    if [ -n "${4:-}" ]; then setting=(-c "$4"); fi
+    q "${setting[@]}" -c "SELECT ubehav_train('scale', 'SELECT f, y FROM bench_scale', 'y', '{\"epochs\": 1, \"validation_split\": 0, \"early_stopping\": false, \"hidden\": $3}')" > "$OUT/scale_$1.json"
 }
 scale 100k 100000 '[128, 64]'
 scale 1m 1000000 '[128, 64]'
+# the same 40 MB of encoded rows under a 24 MB bound: streamed through a temporary file
+scale 1m_streamed 1000000 '[128, 64]' "SET ubehav.max_training_memory = '24MB'"
 scale 1m_wide 1000000 '[256, 128]'
 if [ "${BENCH_10M:-0}" = 1 ]; then scale 10m 10000000 '[128, 64]'; fi
 q -c "DROP TABLE IF EXISTS bench_scale"

@@ -47,6 +47,29 @@ SELECT corr(ubehav_predict('stream_str', ARRAY[x1, x2, x3, x4, x5, x6, x7, x8]),
             ubehav_predict('stream_mem', ARRAY[x1, x2, x3, x4, x5, x6, x7, x8])) > 0.98 AS same_scores
 FROM stream_data WHERE i <= 20000;
 
+-- an array column too wide to load whole is learned a slice of its slots at a time, to the same
+-- preprocessing as in memory (robust scaling: medians and quartiles of every slot)
+SELECT setseed(0.5);
+CREATE TABLE stream_wide AS
+SELECT ARRAY(SELECT random() + (i % 2) * (g % 3) * 0.2 FROM generate_series(1, 40) g) AS f, i % 2 = 0 AS y
+FROM generate_series(1, 120000) i;
+INSERT INTO stream_runs SELECT 'wide streamed', ubehav_train('stream_wide_str', 'SELECT f, y FROM stream_wide', 'y', '{"scaling": "robust", "epochs": 1, "hidden": [8], "seed": 3}');
+RESET ubehav.max_training_memory;
+INSERT INTO stream_runs SELECT 'wide memory', ubehav_train('stream_wide_mem', 'SELECT f, y FROM stream_wide', 'y', '{"scaling": "robust", "epochs": 1, "hidden": [8], "seed": 3}');
+SET ubehav.max_training_memory = '16MB';
+SELECT run, summary ? 'streamed' AS streamed, (summary->'metrics'->>'auc')::float8 > 0.95 AS auc_good,
+       (summary->>'memory_bytes')::bigint <= 16 * 1024 * 1024 AS within_16mb
+FROM stream_runs WHERE run LIKE 'wide%' ORDER BY run;
+SELECT count(*) AS slots, max(abs(s.v::float8 - m.v::float8)) < 1e-9 AS same_centers,
+       max(abs(ss.v::float8 - ms.v::float8)) < 1e-9 AS same_scales
+FROM ubehav_models sm, ubehav_models mm,
+     jsonb_array_elements_text(sm.preprocessing->'columns'->0->'center') WITH ORDINALITY s(v, k)
+     JOIN jsonb_array_elements_text(mm.preprocessing->'columns'->0->'center') WITH ORDINALITY m(v, k) USING (k)
+     JOIN jsonb_array_elements_text(sm.preprocessing->'columns'->0->'scale') WITH ORDINALITY ss(v, k) USING (k)
+     JOIN jsonb_array_elements_text(mm.preprocessing->'columns'->0->'scale') WITH ORDINALITY ms(v, k) USING (k)
+WHERE sm.name = 'stream_wide_str' AND mm.name = 'stream_wide_mem';
+DROP TABLE stream_wide;
+
 -- what reads rows at random keeps the error: DP-SGD's Poisson sampling and PCA
 SELECT ubehav_train('stream_dp', 'SELECT x1, x2, x3, x4, x5, x6, x7, x8, y FROM stream_data', 'y', '{"noise_multiplier": 1, "epochs": 1}');
 SELECT ubehav_train('stream_pca', 'SELECT x1, x2, x3, x4, x5, x6, x7, x8, y FROM stream_data', 'y', '{"pca": 2, "epochs": 1}');

@@ -478,19 +478,29 @@ past_bound(MemoryContext cxt)
 	return MemoryContextMemAllocated(cxt, true) > limit - limit / 4;
 }
 
+/* Bytes of column i's chunks that are on disk and not loaded. */
+static size_t
+bytes_on_disk(const UbRowChunks *c)
+{
+	size_t		k,
+				bytes = 0;
+
+	for (k = 0; k < c->n_chunks; k++)
+		if (c->chunks[k] == NULL && ub_chunks_on_disk(c, k))
+			bytes += ub_chunks_chunk_bytes(c, k);
+	return bytes;
+}
+
 void
 ub_dataset_load_column(const UbDataset *ds, int i)
 {
 	/* loading changes where the rows are, not what they are */
 	UbRowChunks *c = (UbRowChunks *) &ds->columns[i].values;
 	size_t		k,
-				bytes = 0;
+				bytes = bytes_on_disk(c);
 
 	if (c->spill == NULL)
 		return;
-	for (k = 0; k < c->n_chunks; k++)
-		if (c->chunks[k] == NULL && ub_chunks_on_disk(c, k))
-			bytes += ub_chunks_chunk_bytes(c, k);
 	if (bytes > 0)
 	{
 		char	   *what = psprintf("learning the preprocessing of column \"%s\" (one column at a time)",
@@ -504,6 +514,74 @@ ub_dataset_load_column(const UbDataset *ds, int i)
 		ub_chunks_load(c, k);
 		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+bool
+ub_dataset_column_fits(const UbDataset *ds, int i)
+{
+	const UbRowChunks *c = &ds->columns[i].values;
+	size_t		limit = (size_t) ub_max_training_memory * 1024 * 1024,
+				used;
+
+	if (c->spill == NULL)
+		return true;
+	used = MemoryContextMemAllocated(c->mcxt, true);
+	return used < limit && bytes_on_disk(c) <= limit - used;
+}
+
+int
+ub_dataset_slots_per_load(const UbDataset *ds, int i)
+{
+	const UbRowChunks *c = &ds->columns[i].values;
+	size_t		limit = (size_t) ub_max_training_memory * 1024 * 1024,
+				used = MemoryContextMemAllocated(c->mcxt, true),
+				slot_bytes = sizeof(float) * Max(ds->n_rows, 1),
+				chunk_bytes = ub_chunks_chunk_bytes(c, 0),
+				avail;
+
+	/* a slice, the fit's sorted copy of one slot, and one chunk of the column being read */
+	ub_check_training_memory_for(c->mcxt, 2 * slot_bytes + chunk_bytes,
+								 psprintf("learning the preprocessing of one value of column \"%s\"", ds->columns[i].name));
+	avail = limit - used - chunk_bytes;
+	return (int) Min((size_t) ds->columns[i].width, Max(avail / slot_bytes, 2) - 1);
+}
+
+void
+ub_dataset_load_slice(const UbDataset *ds, int i, int k0, int m, UbRawColumn *slice)
+{
+	/* loading changes where the rows are, not what they are */
+	UbRowChunks *c = (UbRowChunks *) &ds->columns[i].values;
+	size_t		k,
+				r;
+
+	*slice = ds->columns[i];
+	slice->width = m;
+	ub_chunks_init(&slice->values, m, c->mcxt);
+	ub_chunks_reserve_exact(&slice->values, ds->n_rows);
+	for (k = 0; k < c->n_chunks && (k << UB_CHUNK_SHIFT) < ds->n_rows; k++)
+	{
+		bool		was_loaded = c->chunks[k] != NULL;
+		size_t		first = k << UB_CHUNK_SHIFT,
+					last = first + ub_chunks_rows_in(k, ds->n_rows);
+
+		ub_chunks_load(c, k);
+		for (r = first; r < last; r++)
+			memcpy(ub_chunks_row(&slice->values, r), ub_chunks_row(c, r) + k0, sizeof(float) * m);
+		if (!was_loaded)
+			ub_chunks_unload(c, k);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+void
+ub_dataset_free_slice(UbRawColumn *slice)
+{
+	size_t		k;
+
+	for (k = 0; k < slice->values.n_chunks; k++)
+		ub_chunks_release(&slice->values, k);
+	if (slice->values.chunks)
+		pfree(slice->values.chunks);
 }
 
 void

@@ -63,6 +63,13 @@ UbDataset  *ub_dataset_read_excluding(const char *query, const char *target, con
 /* Feature column i's raw values all in memory (ERROR when they alone would pass the bound), and back out. */
 void		ub_dataset_load_column(const UbDataset *ds, int i);
 void		ub_dataset_unload_column(const UbDataset *ds, int i);
+/* Whether column i is in memory or can be loaded whole within the bound. */
+bool		ub_dataset_column_fits(const UbDataset *ds, int i);
+/* How many of column i's slots fit in memory at once (at least 1; ERROR when not even one does). */
+int			ub_dataset_slots_per_load(const UbDataset *ds, int i);
+/* Into slice: a copy of column i holding only its slots [k0, k0 + m), read a chunk at a time; free with ub_dataset_free_slice. */
+void		ub_dataset_load_slice(const UbDataset *ds, int i, int k0, int m, UbRawColumn *slice);
+void		ub_dataset_free_slice(UbRawColumn *slice);
 
 /*
  * After encoding chunk k of X (rows [0, rows) done): with ds->may_spill and memory past the bound,

@@ -253,6 +253,46 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 		pfree(values);
 }
 
+/*
+ * A spilled array column too wide to load whole: fit_numeric on slices of as many slots as fit,
+ * each read from the spill file a chunk at a time; the result is the same as on the whole column.
+ */
+static void
+fit_numeric_by_slices(UbFeature *f, const UbDataset *ds, int i, const uint32 *rows, size_t n, const UbOptions *o)
+{
+	const UbRawColumn *col = &ds->columns[i];
+	int			w = col->width,
+				per_load = ub_dataset_slots_per_load(ds, i),
+				k0;
+
+	f->raw_width = w;
+	f->indicator = o->missing_indicator && col->null_count > 0;
+	f->width = f->indicator ? 2 * w : w;
+	f->center = palloc0(sizeof(double) * w);
+	f->scale = palloc(sizeof(double) * w);
+	f->impute = palloc0(sizeof(double) * w);
+	f->mean = palloc0(sizeof(double) * w);
+	for (k0 = 0; k0 < w; k0 += per_load)
+	{
+		int			m = Min(per_load, w - k0);
+		UbRawColumn slice;
+		UbFeature	part;
+
+		ub_dataset_load_slice(ds, i, k0, m, &slice);
+		memset(&part, 0, sizeof(part));
+		fit_numeric(&part, &slice, rows, n, o);
+		memcpy(f->center + k0, part.center, sizeof(double) * m);
+		memcpy(f->scale + k0, part.scale, sizeof(double) * m);
+		memcpy(f->impute + k0, part.impute, sizeof(double) * m);
+		memcpy(f->mean + k0, part.mean, sizeof(double) * m);
+		pfree(part.center);
+		pfree(part.scale);
+		pfree(part.impute);
+		pfree(part.mean);
+		ub_dataset_free_slice(&slice);
+	}
+}
+
 UbPreprocessing *
 ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const UbOptions *opts)
 {
@@ -277,6 +317,16 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("array column \"%s\" is NULL in every row", col->name),
 					 errhint("Leave the column out of the training query.")));
+		if (col->kind == UB_KIND_ARRAY && !ub_dataset_column_fits(ds, i))
+		{
+			fit_numeric_by_slices(f, ds, i, train_rows, n_train, opts);
+			f->array_offset = array_offset;
+			array_offset += f->raw_width;
+			f->offset = offset;
+			offset += f->width;
+			CHECK_FOR_INTERRUPTS();
+			continue;
+		}
 		/* a spilled dataset is learned from one column at a time */
 		ub_dataset_load_column(ds, i);
 		if (col->kind == UB_KIND_CATEGORICAL)
