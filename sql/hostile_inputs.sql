@@ -92,10 +92,10 @@ SELECT try($q$SELECT ubehav_explain('h', ARRAY[1, 2], NULL, 100000)$q$);
 -- the catalog is untouched by everything above but the successful trainings
 SELECT name, count(*) AS versions FROM ubehav_models WHERE name IN ('h', 'h_null', 'h_pattern', 'h_dup', 'h_huge', 'h_wide', 'h_classes', 'h_batch') GROUP BY name ORDER BY name;
 
--- the training memory bound: data that cannot be streamed (PCA needs every row) is an error naming
--- the setting, and nothing is stored (ubehav_streaming shows what streams)
+-- the training memory bound: data that cannot be streamed (DP-SGD samples rows at random) is an
+-- error naming the setting, and nothing is stored (ubehav_streaming shows what streams)
 SET ubehav.max_training_memory = '16MB';
-SELECT try($q$SELECT ubehav_train('h_big', 'SELECT ARRAY(SELECT random() FROM generate_series(1, 100)) AS f, i % 2 = 0 AS y FROM generate_series(1, 100000) i', 'y', '{"pca": 3}')$q$);
+SELECT try($q$SELECT ubehav_train('h_big', 'SELECT ARRAY(SELECT random() FROM generate_series(1, 100)) AS f, i % 2 = 0 AS y FROM generate_series(1, 100000) i', 'y', '{"noise_multiplier": 1}')$q$);
 RESET ubehav.max_training_memory;
 SELECT count(*) AS h_big_versions FROM ubehav_models WHERE name = 'h_big';
 SELECT try($q$SET ubehav.max_training_memory = '1MB'$q$);

@@ -456,9 +456,10 @@ spill_complete_chunks(UbDataset *ds, MemoryContext mcxt)
 {
 	int			i;
 
-	start_spill(ds, mcxt, "training data");
 	while (((ds->spilled_chunks + 1) << UB_CHUNK_SHIFT) <= ds->n_rows)
 	{
+		/* the file, and the NOTICE, only once there is a complete chunk to write */
+		start_spill(ds, mcxt, "training data");
 		for (i = 0; i < ds->n_columns; i++)
 			ub_chunks_spill(&ds->columns[i].values, ds->spilled_chunks, UB_CHUNK_ROWS, ds->spill);
 		ds->spilled_chunks++;
@@ -721,7 +722,8 @@ ub_dataset_read_excluding(const char *query, const char *target, const char *wei
 		ds->peak_bytes = Max(ds->peak_bytes, (size_t) MemoryContextMemAllocated(mcxt, true));
 		if (ds->may_spill && (ds->spill != NULL || past_bound(mcxt)))
 			spill_complete_chunks(ds, mcxt);
-		else
+		/* nothing could be written yet (rows so wide that one chunk passes the bound): still an ERROR */
+		if (ds->spill == NULL)
 			ub_check_training_memory(mcxt, ds->n_rows);
 	}
 	SPI_cursor_close(portal);

@@ -693,6 +693,58 @@ train_row(void *ctx, size_t i)
 	return ub_chunks_row(t->X, t->rows[i]);
 }
 
+/* The same over a spilled store: rows sorted by position, so each pass reads each chunk once. */
+typedef struct SpilledTrainRows
+{
+	UbRowChunks *X;
+	uint32	   *rows;
+	size_t		loaded;			/* the chunk in memory, or SIZE_MAX */
+} SpilledTrainRows;
+
+static const float *
+spilled_train_row(void *ctx, size_t i)
+{
+	SpilledTrainRows *t = ctx;
+	size_t		k = t->rows[i] >> UB_CHUNK_SHIFT;
+
+	if (k != t->loaded)
+	{
+		if (t->loaded != SIZE_MAX)
+			ub_chunks_unload(t->X, t->loaded);
+		ub_chunks_load(t->X, k);
+		t->loaded = k;
+		CHECK_FOR_INTERRUPTS();
+	}
+	return ub_chunks_row(t->X, t->rows[i]);
+}
+
+static int
+cmp_uint32(const void *a, const void *b)
+{
+	uint32		x = *(const uint32 *) a;
+	uint32		y = *(const uint32 *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/* One encoded row replaced in place by its PCA projection (its first pca_k floats). */
+static void
+project_row(void *ctx, float *x)
+{
+	const UbPreprocessing *prep = ctx;
+	float		z[NN_PCA_MAX_INPUTS];
+
+	nn_pca_project(x, prep->n_encoded, prep->pca_mean, prep->pca_components, prep->pca_k, z);
+	memcpy(x, z, sizeof(float) * prep->pca_k);
+}
+
+void
+ub_prep_pca_project_spilled(const UbPreprocessing *prep, UbRowChunks *X)
+{
+	if (prep->pca_k > 0)
+		ub_chunks_narrow_spilled(X, prep->pca_k, project_row, (void *) prep);
+}
+
 void
 ub_prep_fit_pca(UbPreprocessing *prep, UbRowChunks *X, size_t n, const uint32 *train_rows,
 				size_t n_train, const UbOptions *opts)
@@ -733,9 +785,24 @@ ub_prep_fit_pca(UbPreprocessing *prep, UbRowChunks *X, size_t n, const uint32 *t
 	eigvals = palloc(sizeof(double) * d);
 	components = palloc_extended(sizeof(double) * d * d, MCXT_ALLOC_HUGE);
 	prep->pca_mean = palloc(sizeof(double) * d);
-	ub_check_nn_status(nn_pca_fit(train_row, &getter, n_train, d, prep->pca_mean, eigvals, components,
-								  work, iwork),
-					   "fitting PCA");
+	if (X->spill != NULL)
+	{
+		SpilledTrainRows spilled = {X, NULL, SIZE_MAX};
+
+		spilled.rows = palloc_extended(sizeof(uint32) * n_train, MCXT_ALLOC_HUGE);
+		memcpy(spilled.rows, train_rows, sizeof(uint32) * n_train);
+		qsort(spilled.rows, n_train, sizeof(uint32), cmp_uint32);
+		ub_check_nn_status(nn_pca_fit(spilled_train_row, &spilled, n_train, d, prep->pca_mean, eigvals,
+									  components, work, iwork),
+						   "fitting PCA");
+		if (spilled.loaded != SIZE_MAX)
+			ub_chunks_unload(X, spilled.loaded);
+		pfree(spilled.rows);
+	}
+	else
+		ub_check_nn_status(nn_pca_fit(train_row, &getter, n_train, d, prep->pca_mean, eigvals, components,
+									  work, iwork),
+						   "fitting PCA");
 	k = nn_pca_choose_k(eigvals, d, opts->pca_components, opts->pca_variance);
 	for (j = 0; j < d; j++)
 		total += eigvals[j];
@@ -748,19 +815,25 @@ ub_prep_fit_pca(UbPreprocessing *prep, UbRowChunks *X, size_t n, const uint32 *t
 		for (j = 0; j < d; j++)
 			prep->pca_components[(size_t) c * d + j] = (float) components[(size_t) c * d + j];
 	}
-	/* in place: each row's k components overwrite the start of its own d floats */
-	z = palloc(sizeof(float) * k);
-	for (r = 0; r < n; r++)
-	{
-		float	   *x = ub_chunks_row(X, r);
-
-		nn_pca_project(x, d, prep->pca_mean, prep->pca_components, k, z);
-		memcpy(x, z, sizeof(float) * k);
-		if ((r & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-	ub_chunks_narrow(X, k);
 	prep->n_inputs = k;
+	if (X->spill != NULL)
+		ub_prep_pca_project_spilled(prep, X);	/* chunk by chunk: the file then holds k floats a row */
+	else
+	{
+		/* in place: each row's k components overwrite the start of its own d floats */
+		z = palloc(sizeof(float) * k);
+		for (r = 0; r < n; r++)
+		{
+			float	   *x = ub_chunks_row(X, r);
+
+			nn_pca_project(x, d, prep->pca_mean, prep->pca_components, k, z);
+			memcpy(x, z, sizeof(float) * k);
+			if ((r & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+		ub_chunks_narrow(X, k);
+		pfree(z);
+	}
 	pfree(work);
 	pfree(components);
 }

@@ -62,6 +62,9 @@ UbPreprocessing *ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size
 void		ub_prep_fit_pca(UbPreprocessing *prep, UbRowChunks *X, size_t n, const uint32 *train_rows,
 							size_t n_train, const UbOptions *opts);
 
+/* Replace every row of a spilled X (all chunks on disk) by its PCA projection; nothing without PCA. */
+void		ub_prep_pca_project_spilled(const UbPreprocessing *prep, UbRowChunks *X);
+
 /* The network's input for one encoded row: x itself, or its PCA projection into z (pca_k). */
 const float *ub_prep_network_input(const UbPreprocessing *prep, const float *x, float *z);
 

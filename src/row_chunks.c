@@ -1,6 +1,7 @@
 /* row_chunks.c: the chunked row store; sizes are checked before every allocation. */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/float.h"
 #include "utils/memutils.h"
 
@@ -180,4 +181,38 @@ ub_chunks_unload(UbRowChunks *c, size_t k)
 		pfree(c->chunks[k]);
 		c->chunks[k] = NULL;
 	}
+}
+
+void
+ub_chunks_narrow_spilled(UbRowChunks *c, int width, void (*edit) (void *ctx, float *row), void *ctx)
+{
+	size_t		k,
+				r;
+
+	Assert(width <= c->stride);
+	for (k = 0; k < c->n_chunks; k++)
+	{
+		UbSpillPlace *place = &c->places[k];
+		size_t		rows = place->rows;
+		float	   *chunk;
+
+		Assert(ub_chunks_on_disk(c, k) && place->floats > 0);
+		ub_chunks_load(c, k);
+		chunk = c->chunks[k];
+		/* row r's first width floats move to r * width: never past a row not yet moved */
+		for (r = 0; r < rows; r++)
+		{
+			edit(ctx, chunk + r * c->stride);
+			memmove(chunk + r * width, chunk + r * c->stride, sizeof(float) * width);
+		}
+		/* the file is append-only: the narrowed chunk is a new place */
+		ub_spill_write(c->spill, chunk, sizeof(float) * rows * width, place);
+		place->rows = rows;
+		place->floats = rows * width;
+		pfree(chunk);
+		c->chunks[k] = NULL;
+		CHECK_FOR_INTERRUPTS();
+	}
+	c->stride = width;
+	c->width = width;
 }

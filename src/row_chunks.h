@@ -44,6 +44,12 @@ void		ub_chunks_spill(UbRowChunks *c, size_t k, size_t rows, UbSpill *s);
 void		ub_chunks_load(UbRowChunks *c, size_t k);
 /* Free a loaded chunk that also lives in the spill file (in-memory chunks stay). */
 void		ub_chunks_unload(UbRowChunks *c, size_t k);
+/*
+ * For a store whose every chunk is spilled: read each chunk back, call edit on each of its rows
+ * (an in-place projection such as PCA's), keep only the first width floats of each row and
+ * write the chunk anew, so the store becomes (rows, width) on disk.
+ */
+void		ub_chunks_narrow_spilled(UbRowChunks *c, int width, void (*edit) (void *ctx, float *row), void *ctx);
 /* Bytes chunk k takes when loaded. */
 size_t		ub_chunks_chunk_bytes(const UbRowChunks *c, size_t k);
 /* Rows chunk k holds, given n rows in the store. */

@@ -283,14 +283,14 @@ dp_plan(const UbOptions *o, size_t n_train, double *noise, double *delta, int64 
 
 /*
  * Streamed rows are read chunk by chunk in file order, so what needs rows at random stays in
- * memory: DP-SGD's Poisson sampling, PCA's fit and projection, and "if_better", which scores the
- * raw validation rows with the deployed version. Those keep the ubehav.max_training_memory ERROR.
+ * memory: DP-SGD's Poisson sampling (every step draws from all rows), and "if_better", which
+ * encodes and scores the raw validation rows with the deployed version. Those keep the
+ * ubehav.max_training_memory ERROR.
  */
 bool
 ub_train_can_stream(const UbOptions *opts)
 {
-	return !opts->dp && opts->pca_components == 0 && opts->pca_variance == 0.0 &&
-		opts->deploy_mode != UB_DEPLOY_IF_BETTER;
+	return !opts->dp && opts->deploy_mode != UB_DEPLOY_IF_BETTER;
 }
 
 UbDataset *
@@ -398,13 +398,9 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, Nn
 
 	/* encoded rows stay in the order read; the split is the two index lists in order */
 	ub_prep_encode_dataset(prep, ds, &X, !keep_raw);
-	if (init && prep->pca_k > 0 && X.spill != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a warm start from version %d, which uses \"pca\", needs the encoded rows in memory, "
-						"but they pass ubehav.max_training_memory (%d MB)", init->version, ub_max_training_memory),
-				 errhint("Train without \"warm_start\", on a sample, or ask a superuser to raise ubehav.max_training_memory.")));
-	if (init)
+	if (init && X.spill != NULL)
+		ub_prep_pca_project_spilled(prep, &X);
+	else if (init)
 		ub_warm_start_project(prep, &X, n);
 	else
 		ub_prep_fit_pca(prep, &X, n, order, n_train, opts);

@@ -38,7 +38,7 @@ typedef struct UbTrainResult
 UbDataset  *ub_train_read(const char *query, const char *target, const UbOptions *opts, bool may_spill,
 						  MemoryContext mcxt);
 
-/* Whether a training with opts can stream its rows (not DP-SGD, PCA or a deploy "if_better"). */
+/* Whether a training with opts can stream its rows (not DP-SGD or a deploy "if_better"). */
 bool		ub_train_can_stream(const UbOptions *opts);
 
 /* The target as the core takes it; the dataset's raw target values are freed. */
