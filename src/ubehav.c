@@ -40,7 +40,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("ubehav.max_training_memory",
 							"Memory, in megabytes, one training may use for its data.",
-							"Checked while the training query is read and encoded, so an oversized query is an error, not an out-of-memory of the server.",
+							"Past it, training streams its rows through a temporary file; what cannot stream is an error, not an out-of-memory of the server.",
 							&ub_max_training_memory,
 							4096, 16, INT_MAX / 2,
 							PGC_SUSET, GUC_UNIT_MB,
