@@ -252,7 +252,7 @@ ub_train_grouped(const char *model, const char *query, const char *target, UbOpt
 		MemoryContextSwitchTo(group_cxt);
 		group_query = psprintf("SELECT %s FROM %s WHERE ubehav_q.%s = %s::%s", columns, from,
 							   quote_identifier(opts->group_by), quote_literal_cstr(groups[g].value), group_type_name);
-		ds = ub_train_read(group_query, target, &group_opts, group_cxt);
+		ds = ub_train_read(group_query, target, &group_opts, ub_train_can_stream(&group_opts), group_cxt);
 		tgt = ub_train_target(ds, &group_opts);
 		nn_rng_seed(&rng, (uint64) opts->seed);
 		order = palloc_extended(sizeof(uint32) * ds->n_rows, MCXT_ALLOC_HUGE);
@@ -303,6 +303,7 @@ ub_train_grouped(const char *model, const char *query, const char *target, UbOpt
 		ub_json_key(&group_metrics, groups[g].value);
 		appendStringInfoString(&group_metrics, res.metrics.data);
 		n_trained++;
+		ub_dataset_close_spill(ds);
 		MemoryContextDelete(group_cxt);
 		error_context_stack = callback.previous;
 	}
