@@ -73,12 +73,12 @@ DROP TABLE stream_wide;
 -- PCA is fitted in two passes over the chunks and projects them into the file anew; a warm start
 -- from that version projects the streamed rows with its components
 INSERT INTO stream_runs SELECT 'pca streamed', ubehav_train('stream_pca', 'SELECT x1, x2, x3, x4, x5, x6, x7, x8, y FROM stream_data', 'y',
-  '{"pca": 6, "epochs": 2, "hidden": [16, 8], "seed": 3, "batch_size": 64}');
+  '{"pca": 6, "epochs": 1, "hidden": [16, 8], "seed": 3, "batch_size": 64}');
 INSERT INTO stream_runs SELECT 'pca warm start', ubehav_train('stream_pca', 'SELECT x1, x2, x3, x4, x5, x6, x7, x8, y FROM stream_data', 'y',
   '{"pca": 6, "epochs": 1, "hidden": [16, 8], "seed": 3, "batch_size": 64, "warm_start": true}');
 RESET ubehav.max_training_memory;
 INSERT INTO stream_runs SELECT 'pca memory', ubehav_train('stream_pca_mem', 'SELECT x1, x2, x3, x4, x5, x6, x7, x8, y FROM stream_data', 'y',
-  '{"pca": 6, "epochs": 2, "hidden": [16, 8], "seed": 3, "batch_size": 64}');
+  '{"pca": 6, "epochs": 1, "hidden": [16, 8], "seed": 3, "batch_size": 64}');
 SET ubehav.max_training_memory = '16MB';
 SELECT run, summary ? 'streamed' AS streamed, summary->>'inputs' AS inputs, summary->>'warm_start_from' AS warm_start_from,
        (summary->'metrics'->>'auc')::float8 > 0.9 AS auc_good, (summary->>'memory_bytes')::bigint <= 16 * 1024 * 1024 AS within_16mb

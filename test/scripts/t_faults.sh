@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t_faults.sh: faults during training and scoring lose nothing and store nothing partial.
 #   1. statement_timeout stops a long training within a second of the deadline; no version stored
-#   2. pg_cancel_backend stops a long training within a second; no version stored
+#   2. pg_cancel_backend stops a long training within a second; no version stored (also one that
+#      streams its rows through a temporary file, which is removed)
 #   3. kill -9 of a training backend: the server recovers, the catalog has no partial version
 #   4. a server restart in the middle of a scoring query: that query fails, scores afterwards are identical
 set -uo pipefail
@@ -49,6 +50,24 @@ elapsed=$(( $(now_ms) - cancel_at ))
 stored=$(q -c "SELECT count(*) FROM ubehav_models WHERE name = 'cancelled'")
 grep -q "canceling statement due to user request" "$tmp/cancel.out" && [ "$elapsed" -lt 1000 ] && [ "$stored" = 0 ]
 check "pg_cancel_backend stops training" $? "${elapsed} ms after the cancel, versions stored: $stored"
+
+# 2b. the same for a training that streams its rows through a temporary file (19 MB of rows under
+#     a 16 MB bound): stopped within a second, nothing stored, no temporary file left
+WIDE="SELECT ARRAY[a, b, c, a*b, a*c, b*c, a+b, a+c, b+c, a-b, a-c, b-c, a*a, b*b, c*c, a*b*c, a/2, b/2, c/2, a+b+c, a*2, b*2, c*2, a*3] AS f, y FROM big"
+q -c "SET ubehav.max_training_memory = '16MB'" -c "SELECT ubehav_train('cancelled_streamed', '$WIDE', 'y', '$LONG')" > "$tmp/cancel_streamed.out" 2>&1 &
+client=$!
+sleep 3
+pid=$(q -c "SELECT pid FROM pg_stat_activity WHERE query LIKE '%ubehav_train(''cancelled_streamed''%' AND pid <> pg_backend_pid()")
+cancel_at=$(now_ms)
+q -c "SELECT pg_cancel_backend($pid)" > /dev/null
+wait $client
+elapsed=$(( $(now_ms) - cancel_at ))
+stored=$(q -c "SELECT count(*) FROM ubehav_models WHERE name = 'cancelled_streamed'")
+files=$(q -c "SELECT count(*) FROM pg_ls_tmpdir()")
+grep -q "streaming it through a temporary file" "$tmp/cancel_streamed.out" &&
+    grep -q "canceling statement due to user request" "$tmp/cancel_streamed.out" &&
+    [ "$elapsed" -lt 1000 ] && [ "$stored" = 0 ] && [ "$files" = 0 ]
+check "pg_cancel_backend stops a streamed training" $? "${elapsed} ms after the cancel, versions stored: $stored, temporary files left: $files"
 
 # 3. kill -9 of the training backend: the postmaster recovers; nothing partial in the catalog
 q -c "SELECT ubehav_train('killed', 'SELECT a, b, c, y FROM big', 'y', '$LONG')" > /dev/null 2>&1 &
