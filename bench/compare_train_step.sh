@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# compare_train_step.sh REF [ROUNDS]: bench/train_step over src/nn of git REF (old) and of this tree
+# compare_train_step.sh REF [ROUNDS]: bench/train_step (EPOCHS, default 10) over src/nn of git REF (old) and of this tree
 # (new), run alternately ROUNDS times on one thread; prints each run and the new/old ratio of rows/s.
 # The machines are shared and noisy: only runs of one invocation are compared with each other.
 set -euo pipefail
@@ -14,8 +14,8 @@ git archive "$ref" src/nn | tar -x -C "$tmp"
 make -s PG_CONFIG="$PG_CONFIG" bench/build/train_step >/dev/null
 make -s PG_CONFIG="$PG_CONFIG" bench/build/train_step_ref BENCH_REF_DIR="$tmp" >/dev/null
 for i in $(seq "$rounds"); do
-    old=$(bench/build/train_step_ref 10 1)
-    new=$(bench/build/train_step 10 1)
+    old=$(bench/build/train_step_ref "${EPOCHS:-10}" 1)
+    new=$(bench/build/train_step "${EPOCHS:-10}" 1)
     o=$(awk '{print $2}' <<<"$old")
     n=$(awk '{print $2}' <<<"$new")
     echo "round $i old: $old"

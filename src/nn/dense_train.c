@@ -337,12 +337,12 @@ column_sums(float *restrict db, const float *restrict dout, int B, int outdim)
 }
 
 /*
- * T (kp, pw) = W[i0 .. i0+pw, k0 .. k0+kp]^T, W (in, outdim), in 4 x 4 tiles that compile to
+ * T (kp, pw; ldt) = W[i0 .. i0+pw, k0 .. k0+kp]^T, W (in, outdim), in 4 x 4 tiles that compile to
  * SSE loads, shuffles and stores. Left baseline on purpose: wider levels vectorise this loop
  * into scatters, which cost more than the scalar stores they replace.
  */
 static void
-transpose_panel(float *restrict T, const float *restrict W, int outdim, int i0, int pw,
+transpose_panel(float *restrict T, int ldt, const float *restrict W, int outdim, int i0, int pw,
 				int k0, int kp)
 {
 	int			i = 0;
@@ -363,20 +363,88 @@ transpose_panel(float *restrict T, const float *restrict W, int outdim, int i0, 
 					t[b][a] = w[(size_t) a * outdim + k + b];
 			for (b = 0; b < 4; b++)
 				for (a = 0; a < 4; a++)
-					T[(k + b) * pw + i + a] = t[b][a];
+					T[(k + b) * ldt + i + a] = t[b][a];
 		}
 		for (; k < kp; k++)
 		{
 			int			a;
 
 			for (a = 0; a < 4; a++)
-				T[k * pw + i + a] = w[(size_t) a * outdim + k];
+				T[k * ldt + i + a] = w[(size_t) a * outdim + k];
 		}
 	}
 	for (; i < pw; i++)
 		for (k = 0; k < kp; k++)
-			T[k * pw + i] = W[(size_t) (i0 + i) * outdim + k0 + k];
+			T[k * ldt + i] = W[(size_t) (i0 + i) * outdim + k0 + k];
 }
+
+#if NN_HAVE_ISA_LEVELS
+/*
+ * The same panel on AVX-512: 16 x 16 tiles transposed in registers by swapping off-diagonal
+ * blocks of 8, 4, 2 and 1 (four rounds of 16 two-register permutes, vpermt2ps), a quarter of
+ * the instructions of the 4 x 4 tiles; edges that are not whole tiles go through those.
+ */
+NN_TARGET_V4
+static void
+transpose_panel_v4(float *restrict T, const float *restrict W, int outdim, int i0, int pw,
+				   int k0, int kp)
+{
+	/* for block size s: first row of a pair keeps its even s-blocks and takes the partner's */
+	static const vi lo[4] = {
+		{0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23},
+		{0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27},
+		{0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29},
+		{0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30},
+	};
+	static const vi hi[4] = {
+		{8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31},
+		{4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31},
+		{2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31},
+		{1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31},
+	};
+	int			pw16 = pw - pw % VL;
+	int			kp16 = kp - kp % VL;
+	int			i;
+	int			k;
+
+	for (i = 0; i < pw16; i += VL)
+		for (k = 0; k < kp16; k += VL)
+		{
+			vf			R[VL];
+			int			a;
+			int			round;
+
+			/* fully unrolled, so R stays in 16 registers (this code is GCC-only) */
+#pragma GCC unroll 16
+			for (a = 0; a < VL; a++)
+				VLOAD(R[a], W + (size_t) (i0 + i + a) * outdim + k0 + k);
+#pragma GCC unroll 4
+			for (round = 0; round < 4; round++)
+			{
+				int			size = 8 >> round;
+
+#pragma GCC unroll 16
+				for (a = 0; a < VL; a++)
+					if ((a & size) == 0)
+					{
+						vf			x = __builtin_shuffle(R[a], R[a + size], lo[round]);
+						vf			y = __builtin_shuffle(R[a], R[a + size], hi[round]);
+
+						R[a] = x;
+						R[a + size] = y;
+					}
+			}
+#pragma GCC unroll 16
+			for (a = 0; a < VL; a++)
+				VSTORE(T + (size_t) (k + a) * pw + i, R[a]);
+		}
+	/* the edges: rows past the last whole tile, then columns past it in the tiled rows */
+	if (pw16 < pw)
+		transpose_panel(T + pw16, pw, W, outdim, i0 + pw16, pw - pw16, k0, kp);
+	if (kp16 < kp && pw16 > 0)
+		transpose_panel(T + (size_t) kp16 * pw, pw, W, outdim, i0, pw16, k0 + kp16, kp - kp16);
+}
+#endif
 
 void
 dense_train_backward(float *dinp, float *dW, float *db, const float *dout,
@@ -455,7 +523,12 @@ dense_train_backward(float *dinp, float *dW, float *db, const float *dout,
 			{
 				int			kp = outdim - k0 < PANEL ? outdim - k0 : PANEL;
 
-				transpose_panel(T, W, outdim, i0, pw, k0, kp);
+#if NN_HAVE_ISA_LEVELS
+				if (gemm_active_level == 2)
+					transpose_panel_v4(T, W, outdim, i0, pw, k0, kp);
+				else
+#endif
+					transpose_panel(T, pw, W, outdim, i0, pw, k0, kp);
 				g.C = dinp + i0;
 				g.A = dout + k0;
 				g.B = T;
