@@ -142,6 +142,7 @@ dense_row_avx512(float *restrict out, const float *restrict x, const float *rest
 				 const float *restrict b, int in, int outdim, bool relu)
 {
 	const __m512 zero = _mm512_setzero_ps();
+	const size_t stride = (size_t) outdim;
 	int			j0 = 0;
 	int			i;
 
@@ -164,10 +165,10 @@ dense_row_avx512(float *restrict out, const float *restrict x, const float *rest
 					c2 = zero,
 					c3 = zero;
 
-		for (i = 0; i + 2 <= in; i += 2)
+		for (i = 0; i + 2 <= in; i += 2, w += 2 * stride)
 		{
-			const float *r0 = w + (size_t) i * outdim;
-			const float *r1 = r0 + outdim;
+			const float *r0 = w;
+			const float *r1 = w + stride;
 			const __m512 x0 = _mm512_set1_ps(x[i]);
 			const __m512 x1 = _mm512_set1_ps(x[i + 1]);
 
@@ -182,7 +183,7 @@ dense_row_avx512(float *restrict out, const float *restrict x, const float *rest
 		}
 		if (i < in)
 		{
-			const float *r0 = w + (size_t) i * outdim;
+			const float *r0 = w;
 			const __m512 x0 = _mm512_set1_ps(x[i]);
 
 			a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0), a0);
@@ -252,6 +253,7 @@ dense_row_avx2(float *restrict out, const float *restrict x, const float *restri
 			   const float *restrict b, int in, int outdim, bool relu)
 {
 	const __m256 zero = _mm256_setzero_ps();
+	const size_t stride = (size_t) outdim;
 	int			j0 = 0;
 	int			i;
 
@@ -275,10 +277,10 @@ dense_row_avx2(float *restrict out, const float *restrict x, const float *restri
 					c2 = zero,
 					c3 = zero;
 
-		for (i = 0; i + 2 <= in; i += 2)
+		for (i = 0; i + 2 <= in; i += 2, w += 2 * stride)
 		{
-			const float *r0 = w + (size_t) i * outdim;
-			const float *r1 = r0 + outdim;
+			const float *r0 = w;
+			const float *r1 = w + stride;
 			const __m256 x0 = _mm256_broadcast_ss(x + i);
 			const __m256 x1 = _mm256_broadcast_ss(x + i + 1);
 
@@ -293,7 +295,7 @@ dense_row_avx2(float *restrict out, const float *restrict x, const float *restri
 		}
 		if (i < in)
 		{
-			const float *r0 = w + (size_t) i * outdim;
+			const float *r0 = w;
 			const __m256 x0 = _mm256_broadcast_ss(x + i);
 
 			a0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r0), a0);
