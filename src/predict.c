@@ -15,32 +15,46 @@
 #include "predict.h"
 #include "row_binding.h"
 
+/* The resolved state, its model pointer re-read if the cache freed a model since (the version stays). */
+static inline ScoreState *
+score_state_refresh(ScoreState *st)
+{
+	if (st->cache_epoch != ub_model_cache_epoch())
+	{
+		st->model = ub_model_cache_get(st->name_cstr, st->ref);
+		st->cache_epoch = ub_model_cache_epoch();
+	}
+	return st;
+}
+
 ScoreState *
 score_state(FunctionCallInfo fcinfo)
 {
 	ScoreState *st = fcinfo->flinfo->fn_extra;
-	text	   *name = PG_GETARG_TEXT_PP(0);
+	text	   *name;
 	MemoryContext old;
+	char	   *arr_buf;
+	Size		arr_buf_size;
 
+	/* a constant model name (or a query parameter) cannot change within the query: no compare */
+	if (st != NULL && st->name_stable)
+		return score_state_refresh(st);
+	name = PG_GETARG_TEXT_PP(0);
 	if (st != NULL && VARSIZE_ANY_EXHDR(st->name) == VARSIZE_ANY_EXHDR(name) &&
 		memcmp(VARDATA_ANY(st->name), VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) == 0)
-	{
-		/* another model was evicted meanwhile: our pointer may be stale, the version is not */
-		if (st->cache_epoch != ub_model_cache_epoch())
-		{
-			st->model = ub_model_cache_get(st->name_cstr, st->ref);
-			st->cache_epoch = ub_model_cache_epoch();
-		}
-		return st;
-	}
+		return score_state_refresh(st);
 
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	if (st == NULL)
 		st = palloc0(sizeof(ScoreState));
 	else
 	{
-		/* the model argument changed between rows: forget the old resolution */
+		/* the model argument changed between rows: forget the old resolution, keep the buffer */
+		arr_buf = st->arr_buf;
+		arr_buf_size = st->arr_buf_size;
 		memset(st, 0, sizeof(ScoreState));
+		st->arr_buf = arr_buf;
+		st->arr_buf_size = arr_buf_size;
 	}
 	st->name = (text *) pg_detoast_datum_copy((struct varlena *) name);
 	st->name_cstr = text_to_cstring(st->name);
@@ -51,15 +65,40 @@ score_state(FunctionCallInfo fcinfo)
 	SPI_finish();
 	st->model = ub_model_cache_get(st->name_cstr, st->ref);
 	st->cache_epoch = ub_model_cache_epoch();
+	st->name_stable = get_fn_expr_arg_stable(fcinfo->flinfo, 0);
 	fcinfo->flinfo->fn_extra = st;
 	return st;
+}
+
+/*
+ * Argument 1 as an array. A short array stored inline has a 1-byte header, which the array
+ * macros cannot read; instead of detoasting it into a new palloc per row (what
+ * PG_GETARG_ARRAYTYPE_P does) copy it into the call site's buffer with a 4-byte header.
+ */
+static ArrayType *
+array_arg(FunctionCallInfo fcinfo, ScoreState *st)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(1));
+	Size		len;
+
+	if (!VARATT_IS_SHORT(v))
+		return PG_GETARG_ARRAYTYPE_P(1);
+	len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT;
+	if (st->arr_buf_size < len + VARHDRSZ)
+	{
+		st->arr_buf_size = Max(len + VARHDRSZ, 256);
+		st->arr_buf = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, st->arr_buf_size);
+	}
+	SET_VARSIZE(st->arr_buf, len + VARHDRSZ);
+	memcpy(VARDATA(st->arr_buf), VARDATA_SHORT(v), len);
+	return (ArrayType *) st->arr_buf;
 }
 
 UbModel *
 encode_array_arg(FunctionCallInfo fcinfo)
 {
 	ScoreState *st = score_state(fcinfo);
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
+	ArrayType  *arr = array_arg(fcinfo, st);
 
 	ub_require_single_network(st->model, "scoring a features array");
 

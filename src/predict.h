@@ -15,6 +15,7 @@ typedef struct ScoreState
 {
 	text	   *name;			/* the model argument this state was resolved for */
 	char	   *name_cstr;
+	bool		name_stable;	/* the model argument is a constant or a parameter */
 	UbVersionRef ref;
 	UbModel    *model;
 	uint64		cache_epoch;
@@ -29,6 +30,9 @@ typedef struct ScoreState
 	int			group_attno;
 	FmgrInfo	group_output;
 	UbRowBinding **group_bindings;
+	/* array input: a short inline array copied here with a 4-byte header, reused row after row */
+	char	   *arr_buf;
+	Size		arr_buf_size;
 } ScoreState;
 
 /* The call site's state; resolves the deployed version of argument 0 on first use or when it changes. */
