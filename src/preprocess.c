@@ -59,19 +59,12 @@ ub_prep_category_index(const UbFeature *f, const char *s, int len)
 }
 
 void
-ub_prep_encode_number(const UbFeature *f, int k, double v, bool isnull, float *x)
+ub_prep_number_out_of_range(const UbFeature *f, double v)
 {
-	double		e = ((isnull ? f->impute[k] : v) - f->center[k]) * f->scale[k];
-
-	/* a value far outside the training range would overflow float32 and turn the score into NaN */
-	if (fabs(e) > FLT_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("feature \"%s\" has the value %g, too far outside the training range to score", f->name, v),
-				 errhint("Clip or filter extreme values in the query.")));
-	x[f->offset + k] = (float) e;
-	if (f->indicator)
-		x[f->offset + f->raw_width + k] = isnull ? 1.0f : 0.0f;
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("feature \"%s\" has the value %g, too far outside the training range to score", f->name, v),
+			 errhint("Clip or filter extreme values in the query.")));
 }
 
 void

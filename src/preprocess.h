@@ -4,6 +4,9 @@
 
 #include "postgres.h"
 
+#include <float.h>
+#include <math.h>
+
 #include "utils/jsonb.h"
 
 #include "column_types.h"
@@ -77,8 +80,25 @@ const float *ub_prep_network_input(const UbPreprocessing *prep, const float *x, 
 void		ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *X,
 								   bool release_raw);
 
-/* Single-value encoders shared by every path, so training and scoring transform alike. */
-void		ub_prep_encode_number(const UbFeature *f, int k, double v, bool isnull, float *x);
+/* ERROR: feature f's value v encodes beyond float32 (out of line, so the encoder below inlines). */
+pg_attribute_noreturn() void ub_prep_number_out_of_range(const UbFeature *f, double v);
+
+/*
+ * Single-value encoders shared by every path, so training and scoring transform alike. The
+ * number encoder is inline: scoring calls it for every value of every row.
+ */
+static inline void
+ub_prep_encode_number(const UbFeature *f, int k, double v, bool isnull, float *x)
+{
+	double		e = ((isnull ? f->impute[k] : v) - f->center[k]) * f->scale[k];
+
+	/* a value far outside the training range would overflow float32 and turn the score into NaN */
+	if (unlikely(fabs(e) > FLT_MAX))
+		ub_prep_number_out_of_range(f, v);
+	x[f->offset + k] = (float) e;
+	if (f->indicator)
+		x[f->offset + f->raw_width + k] = isnull ? 1.0f : 0.0f;
+}
 void		ub_prep_encode_category(const UbFeature *f, const char *s, int len, bool isnull, float *x);
 
 /* The encoded row of the training means (one-hot inputs at their training frequencies), for explanations. */
