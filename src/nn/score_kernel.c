@@ -18,6 +18,24 @@
  * BLOCK partial sums added in order. No branch skips zero inputs: after relu about half are zero
  * in a pattern that changes from row to row, and the mispredictions cost more than they save.
  */
+/*
+ * The BLOCK partial sums of a dot product added as a fixed tree, the order the vector variants
+ * reduce their registers in: a chain of 64 dependent adds took as long as the rest of the layer.
+ */
+static float
+sum_tree(float *part)
+{
+	int			n,
+				j;
+
+	for (j = 0; j < 16; j++)
+		part[j] = (part[j] + part[j + 16]) + (part[j + 32] + part[j + 48]);
+	for (n = 8; n >= 1; n /= 2)
+		for (j = 0; j < n; j++)
+			part[j] += part[j + n];
+	return part[0];
+}
+
 static void
 dense_row_baseline(float *restrict out, const float *restrict x, const float *restrict W,
 				   const float *restrict b, int in, int outdim, bool relu)
@@ -70,9 +88,7 @@ dense_row_baseline(float *restrict out, const float *restrict x, const float *re
 				part[j] += x[i + j] * W[i + j];
 		for (; i < in; i++)
 			sum += x[i] * W[i];
-		for (j = 0; j < BLOCK; j++)
-			sum += part[j];
-		out[0] = sum;
+		out[0] = sum + sum_tree(part);
 	}
 	else if (j0 < outdim)
 	{
@@ -99,13 +115,35 @@ dense_row_baseline(float *restrict out, const float *restrict x, const float *re
 
 #ifdef NN_X86_KERNELS
 
+/* 8 lanes to one as sum_tree does: 4 + 4, 2 + 2, 1 + 1. */
+__attribute__((target("avx2,fma")))
+static inline float
+hsum8(__m256 v)
+{
+	__m128		q = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+
+	q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+	q = _mm_add_ss(q, _mm_shuffle_ps(q, q, 1));
+	return _mm_cvtss_f32(q);
+}
+
 /*
  * max(v, 0) returns its second operand when v is NaN or either zero, so it is exactly
  * v > 0 ? v : +0, the baseline's relu.
  */
 
-/* The width-1 layer: BLOCK partial sums in four registers, then added to the scalar sum in order. */
-__attribute__((target("avx512f")))
+/* 16 lanes to one as sum_tree does: halves added, 8 + 8, 4 + 4, 2 + 2, 1 + 1. */
+__attribute__((target("avx512f,avx2,fma")))
+static inline float
+hsum16(__m512 v)
+{
+	__m256		h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+
+	return hsum8(h);
+}
+
+/* The width-1 layer: BLOCK partial sums in four registers, then added as sum_tree does. */
+__attribute__((target("avx512f,avx2,fma")))
 static float
 dot_avx512(const float *x, const float *W, float b, int in)
 {
@@ -113,10 +151,8 @@ dot_avx512(const float *x, const float *W, float b, int in)
 				p1 = _mm512_setzero_ps(),
 				p2 = _mm512_setzero_ps(),
 				p3 = _mm512_setzero_ps();
-	float		part[BLOCK];
 	float		sum = b;
 	int			i;
-	int			j;
 
 	for (i = 0; i + BLOCK <= in; i += BLOCK)
 	{
@@ -127,16 +163,10 @@ dot_avx512(const float *x, const float *W, float b, int in)
 	}
 	for (; i < in; i++)
 		sum = __builtin_fmaf(x[i], W[i], sum);
-	_mm512_storeu_ps(part, p0);
-	_mm512_storeu_ps(part + 16, p1);
-	_mm512_storeu_ps(part + 32, p2);
-	_mm512_storeu_ps(part + 48, p3);
-	for (j = 0; j < BLOCK; j++)
-		sum += part[j];
-	return sum;
+	return sum + hsum16(_mm512_add_ps(_mm512_add_ps(p0, p1), _mm512_add_ps(p2, p3)));
 }
 
-__attribute__((target("avx512f")))
+__attribute__((target("avx512f,avx2,fma")))
 static void
 dense_row_avx512(float *restrict out, const float *restrict x, const float *restrict W,
 				 const float *restrict b, int in, int outdim, bool relu)
@@ -227,7 +257,6 @@ static float
 dot_avx2(const float *x, const float *W, float b, int in)
 {
 	__m256		p[8];
-	float		part[BLOCK];
 	float		sum = b;
 	int			i;
 	int			j;
@@ -239,11 +268,9 @@ dot_avx2(const float *x, const float *W, float b, int in)
 			p[j] = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8 * j), _mm256_loadu_ps(W + i + 8 * j), p[j]);
 	for (; i < in; i++)
 		sum = __builtin_fmaf(x[i], W[i], sum);
-	for (j = 0; j < 8; j++)
-		_mm256_storeu_ps(part + 8 * j, p[j]);
-	for (j = 0; j < BLOCK; j++)
-		sum += part[j];
-	return sum;
+	/* register j holds partial sums 8j..8j+7: the tree's first level pairs j with j + 2, j + 4, j + 6 */
+	return sum + hsum8(_mm256_add_ps(_mm256_add_ps(_mm256_add_ps(p[0], p[2]), _mm256_add_ps(p[4], p[6])),
+									 _mm256_add_ps(_mm256_add_ps(p[1], p[3]), _mm256_add_ps(p[5], p[7]))));
 }
 
 /* AVX2 has 16 registers: a block of 64 runs as two halves of 32, 4 + 4 accumulators each. */
@@ -355,7 +382,7 @@ isa_runs(NnIsa isa)
 			return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 		case NN_ISA_AVX512:
 			__builtin_cpu_init();
-			return __builtin_cpu_supports("avx512f");
+			return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
 		default:
 			return false;

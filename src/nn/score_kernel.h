@@ -10,7 +10,7 @@ typedef enum NnIsa
 	NN_ISA_AUTO = 0,
 	NN_ISA_BASELINE,			/* plain C, baseline x86-64 (SSE2) or any other architecture */
 	NN_ISA_AVX2,				/* AVX2 + FMA */
-	NN_ISA_AVX512				/* AVX-512F */
+	NN_ISA_AVX512				/* AVX-512F (with AVX2 and FMA) */
 } NnIsa;
 
 /*
