@@ -12,6 +12,8 @@
  */
 typedef float vf __attribute__((vector_size(64)));
 typedef int32_t vi __attribute__((vector_size(64)));
+typedef float vf8 __attribute__((vector_size(32)));
+typedef float vf4 __attribute__((vector_size(16)));
 
 #define VL 16					/* floats per vf */
 #define MAX_RB 4				/* largest block: MAX_RB rows by MAX_CV vectors of columns */
@@ -259,7 +261,21 @@ gemm(const GemmArgs *g)
 	gemm_active(g);
 }
 
-/* out (B) = inp (B, in) . w (in) + b: per-row dot products in VL fixed partial sums. */
+/* The 16 lanes of v summed in a fixed order (halves, quarters, pairs), so results are reproducible. */
+#define VHSUM(result, v) \
+	do { \
+		vf8			lo_, hi_; \
+		vf4			a_, b_; \
+		memcpy(&lo_, &(v), sizeof(vf8)); \
+		memcpy(&hi_, (const char *) &(v) + sizeof(vf8), sizeof(vf8)); \
+		lo_ += hi_; \
+		memcpy(&a_, &lo_, sizeof(vf4)); \
+		memcpy(&b_, (const char *) &lo_ + sizeof(vf4), sizeof(vf4)); \
+		a_ += b_; \
+		(result) = (a_[0] + a_[2]) + (a_[1] + a_[3]); \
+	} while (0)
+
+/* out (B) = inp (B, in) . w (in) + b: one vector of partial sums per row, then VHSUM. */
 NN_MULTIVERSION
 static void
 dot_rows(float *restrict out, const float *restrict inp, const float *restrict w, float b,
@@ -270,18 +286,23 @@ dot_rows(float *restrict out, const float *restrict inp, const float *restrict w
 	for (r = 0; r < B; r++)
 	{
 		const float *restrict x = inp + (size_t) r * in;
-		float		part[VL] = {0};
-		float		sum = b;
+		vf			acc = {0};
+		float		sum;
 		int			i = 0;
-		int			j;
 
 		for (; i + VL <= in; i += VL)
-			for (j = 0; j < VL; j++)
-				part[j] += x[i + j] * w[i + j];
+		{
+			vf			xv,
+						wv;
+
+			VLOAD(xv, x + i);
+			VLOAD(wv, w + i);
+			acc += xv * wv;
+		}
+		VHSUM(sum, acc);
+		sum += b;
 		for (; i < in; i++)
 			sum += x[i] * w[i];
-		for (j = 0; j < VL; j++)
-			sum += part[j];
 		out[r] = sum;
 	}
 }

@@ -32,11 +32,13 @@ bce_loss(const float *logits, const float *targets, const float *weights, int B,
 		double		z = logits[r];
 		double		y = targets[r];
 		double		w = weights ? weights[r] : 1.0;
-		double		l = (z > 0.0 ? z : 0.0) - z * y + log1p(exp(-fabs(z)));
+		/* e^-|z| serves the loss and the sigmoid: the same value sigmoid_double would compute */
+		double		e = exp(-fabs(z));
+		double		l = (z > 0.0 ? z : 0.0) - z * y + log1p(e);
 
 		total += w * l;
 		if (dlogits)
-			dlogits[r] = (float) ((sigmoid_double(z) - y) * w * inv_b);
+			dlogits[r] = (float) (((z >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - y) * w * inv_b);
 	}
 	return total * inv_b;
 }
