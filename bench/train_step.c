@@ -3,7 +3,7 @@
  * sigmoid + BCE, Adam lr 0.001 eps 1e-7, batch 32) on deterministic synthetic data, through
  * nn_train_step_config as src/fit.c calls it (shuffle, gather, step), without PostgreSQL.
  *
- *   make bench-train-step && bench/build/train_step [epochs] [repeats]
+ *   make bench-train-step && bench/build/train_step [epochs] [repeats] [kernel level]
  *
  * Prints rows per CPU second of the epochs (best and median of the repeats), the held-out AUC and a checksum of
  * the final weights, so two builds can be compared for speed, quality and run-to-run identity.
@@ -16,6 +16,10 @@
 #include <time.h>
 
 #include "nn/metrics.h"
+#if __has_include("nn/dense_train.h")	/* absent from trees older than the training kernels */
+#include "nn/dense_train.h"
+#define HAVE_DENSE_TRAIN 1
+#endif
 #include "nn/mlp.h"
 
 #define N_TRAIN 160000
@@ -82,6 +86,7 @@ main(int argc, char **argv)
 {
 	int			epochs = argc > 1 ? atoi(argv[1]) : 10;
 	int			repeats = argc > 2 ? atoi(argv[2]) : 3;
+	int			level = argc > 3 ? atoi(argv[3]) : -1;	/* force dense_train's 0, 1 or 2 */
 	NnSpec		spec = {.n_inputs = D, .n_hidden = 2, .hidden = {128, 64},
 	.activation = NN_ACT_RELU, .head = NN_HEAD_SIGMOID_BCE, .n_outputs = 1};
 	size_t		n_params,
@@ -106,6 +111,15 @@ main(int argc, char **argv)
 				auc;
 	int			rep;
 
+#ifdef HAVE_DENSE_TRAIN
+	if (level >= 0 && !dense_train_use_level(level))
+#else
+	if (level >= 0)
+#endif
+	{
+		fprintf(stderr, "kernel level %d is not available here\n", level);
+		return 1;
+	}
 	nn_spec_param_count(&spec, &n_params);
 	nn_workspace_floats(&spec, N_VAL, &ws_floats);
 	nn_optimizer_state_floats(NN_OPT_ADAM, n_params, &state_floats);

@@ -6,14 +6,9 @@
 #include "dense_train.h"
 #include "multiversion.h"
 
-/*
- * GCC/clang generic vectors of 16 floats: one zmm register on AVX-512, two ymm on AVX2, four xmm
- * on baseline x86-64, so one source serves every level; only the block sizes differ by level.
- */
+/* GCC/clang generic vectors of 16 floats, one zmm register: the AVX-512 kernel and transpose. */
 typedef float vf __attribute__((vector_size(64)));
 typedef int32_t vi __attribute__((vector_size(64)));
-typedef float vf8 __attribute__((vector_size(32)));
-typedef float vf4 __attribute__((vector_size(16)));
 
 #define VL 16					/* floats per vf */
 #define MAX_RB 4				/* largest block: MAX_RB rows by MAX_CV vectors of columns */
@@ -28,9 +23,6 @@ typedef float vf4 __attribute__((vector_size(16)));
  */
 #define VLOAD(dst, p) memcpy(&(dst), (p), sizeof(vf))
 #define VSTORE(p, v) memcpy((p), &(v), sizeof(vf))
-
-/* v where keep > 0, else +0: relu (keep = v) and relu's derivative (keep = relu's output). */
-#define VKEEP_POSITIVE(v, keep) ((vf) ((vi) (v) & ((keep) > (vf) {0})))
 
 enum
 {
@@ -92,120 +84,49 @@ store_scalar(const GemmArgs *g, int r, int j, float v)
 }
 
 /*
- * One RB x (CV * VL) block of C, kept in registers across the whole K loop: per k, CV vector
- * loads of B and RB broadcasts of A feed RB * CV multiply-adds. RB and CV are constants after
- * inlining, so the loops unroll and acc lives in registers.
+ * One kernel per level in its native vector width; accumulators plus B's vectors and a broadcast
+ * fit the register file: AVX-512 16 of 32 zmm, AVX2 8 of 16 ymm, baseline 8 of 16 xmm.
  */
-static ALWAYS_INLINE void
-gemm_block(const GemmArgs *g, int r0, int j0, const int RB, const int CV)
-{
-	vf			acc[MAX_RB][MAX_CV];
-	const float *a = g->A + r0 * g->a_rs;
-	const float *bp = g->B + j0;
-	int			r,
-				c,
-				k;
+typedef float vf8 __attribute__((vector_size(32)));
+typedef int32_t vi8 __attribute__((vector_size(32)));
+typedef float vf4 __attribute__((vector_size(16)));
+typedef int32_t vi4 __attribute__((vector_size(16)));
 
-	for (r = 0; r < RB; r++)
-		for (c = 0; c < CV; c++)
-		{
-			if (g->init == INIT_BIAS)
-				VLOAD(acc[r][c], g->bias + j0 + c * VL);
-			else if (g->init == INIT_LOAD)
-				VLOAD(acc[r][c], g->C + (r0 + r) * g->ldc + j0 + c * VL);
-			else
-				acc[r][c] = (vf) {0};
-		}
-	for (k = 0; k < g->K; k++)
-	{
-		vf			w[MAX_CV];
+#define SPLAT4(x) {x, x, x, x}
+#define SPLAT8(x) {x, x, x, x, x, x, x, x}
+#define SPLAT16(x) {x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x}
 
-		for (c = 0; c < CV; c++)
-			VLOAD(w[c], bp + k * g->ldb + c * VL);
-		for (r = 0; r < RB; r++)
-		{
-			const float x = a[r * g->a_rs + k * g->a_ks];
-			const vf	s = {x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x};
-
-			for (c = 0; c < CV; c++)
-				acc[r][c] += s * w[c];
-		}
-	}
-	for (r = 0; r < RB; r++)
-		for (c = 0; c < CV; c++)
-		{
-			vf			v = acc[r][c];
-
-			if (g->epi == EPI_RELU)
-				v = VKEEP_POSITIVE(v, v);
-			else if (g->epi == EPI_MASK)
-			{
-				vf			m;
-
-				VLOAD(m, g->M + (r0 + r) * g->ldm + j0 + c * VL);
-				v = VKEEP_POSITIVE(v, m);
-			}
-			VSTORE(g->C + (r0 + r) * g->ldc + j0 + c * VL, v);
-		}
-}
-
-/* Blocks of RB rows by CV vectors, then single vectors of columns, then a scalar column tail. */
-static ALWAYS_INLINE void
-gemm_body(const GemmArgs *g, const int RB, const int CV)
-{
-	int			j0 = 0;
-	int			r0;
-	int			j;
-	int			r;
-	int			k;
-
-	for (; j0 + CV * VL <= g->ncols; j0 += CV * VL)
-	{
-		for (r0 = 0; r0 + RB <= g->rows; r0 += RB)
-			gemm_block(g, r0, j0, RB, CV);
-		for (; r0 < g->rows; r0++)
-			gemm_block(g, r0, j0, 1, CV);
-	}
-	for (; j0 + VL <= g->ncols; j0 += VL)
-	{
-		for (r0 = 0; r0 + RB <= g->rows; r0 += RB)
-			gemm_block(g, r0, j0, RB, 1);
-		for (; r0 < g->rows; r0++)
-			gemm_block(g, r0, j0, 1, 1);
-	}
-	for (j = j0; j < g->ncols; j++)
-		for (r = 0; r < g->rows; r++)
-		{
-			float		acc = init_scalar(g, r, j);
-
-			for (k = 0; k < g->K; k++)
-				acc += g->A[r * g->a_rs + k * g->a_ks] * g->B[k * g->ldb + j];
-			store_scalar(g, r, j, acc);
-		}
-}
-
-/* Block sizes per level: accumulators plus B's vectors and a broadcast fit the register file. */
 #if NN_HAVE_ISA_LEVELS
-NN_TARGET_V4
-static void
-gemm_v4(const GemmArgs *g)
-{
-	gemm_body(g, 4, 4);			/* 16 of 32 zmm for accumulators */
-}
+#define KERNEL_NAME gemm_v4
+#define KERNEL_TARGET NN_TARGET_V4
+#define KERNEL_VF vf
+#define KERNEL_VI vi
+#define KERNEL_VL 16
+#define KERNEL_SPLAT SPLAT16
+#define KERNEL_RB 4
+#define KERNEL_CV 4
+#include "dense_train_kernel.h"
 
-NN_TARGET_V3
-static void
-gemm_v3(const GemmArgs *g)
-{
-	gemm_body(g, 4, 1);			/* 8 of 16 ymm */
-}
+#define KERNEL_NAME gemm_v3
+#define KERNEL_TARGET NN_TARGET_V3
+#define KERNEL_VF vf8
+#define KERNEL_VI vi8
+#define KERNEL_VL 8
+#define KERNEL_SPLAT SPLAT8
+#define KERNEL_RB 4
+#define KERNEL_CV 2
+#include "dense_train_kernel.h"
 #endif
 
-static void
-gemm_base(const GemmArgs *g)
-{
-	gemm_body(g, 2, 1);			/* 8 of 16 xmm */
-}
+#define KERNEL_NAME gemm_base
+#define KERNEL_TARGET
+#define KERNEL_VF vf4
+#define KERNEL_VI vi4
+#define KERNEL_VL 4
+#define KERNEL_SPLAT SPLAT4
+#define KERNEL_RB 4
+#define KERNEL_CV 2
+#include "dense_train_kernel.h"
 
 typedef void (*GemmFn) (const GemmArgs *g);
 
@@ -261,21 +182,10 @@ gemm(const GemmArgs *g)
 	gemm_active(g);
 }
 
-/* The 16 lanes of v summed in a fixed order (halves, quarters, pairs), so results are reproducible. */
-#define VHSUM(result, v) \
-	do { \
-		vf8			lo_, hi_; \
-		vf4			a_, b_; \
-		memcpy(&lo_, &(v), sizeof(vf8)); \
-		memcpy(&hi_, (const char *) &(v) + sizeof(vf8), sizeof(vf8)); \
-		lo_ += hi_; \
-		memcpy(&a_, &lo_, sizeof(vf4)); \
-		memcpy(&b_, (const char *) &lo_ + sizeof(vf4), sizeof(vf4)); \
-		a_ += b_; \
-		(result) = (a_[0] + a_[2]) + (a_[1] + a_[3]); \
-	} while (0)
-
-/* out (B) = inp (B, in) . w (in) + b: one vector of partial sums per row, then VHSUM. */
+/*
+ * out (B) = inp (B, in) . w (in) + b: four 4-float partial sums per row (registers at every level),
+ * added in a fixed order, so results are reproducible.
+ */
 NN_MULTIVERSION
 static void
 dot_rows(float *restrict out, const float *restrict inp, const float *restrict w, float b,
@@ -286,21 +196,24 @@ dot_rows(float *restrict out, const float *restrict inp, const float *restrict w
 	for (r = 0; r < B; r++)
 	{
 		const float *restrict x = inp + (size_t) r * in;
-		vf			acc = {0};
+		vf4			acc[4] = {{0}};
+		vf4			t;
 		float		sum;
 		int			i = 0;
+		int			c;
 
-		for (; i + VL <= in; i += VL)
-		{
-			vf			xv,
-						wv;
+		for (; i + 16 <= in; i += 16)
+			for (c = 0; c < 4; c++)
+			{
+				vf4			xv,
+							wv;
 
-			VLOAD(xv, x + i);
-			VLOAD(wv, w + i);
-			acc += xv * wv;
-		}
-		VHSUM(sum, acc);
-		sum += b;
+				memcpy(&xv, x + i + 4 * c, sizeof(vf4));
+				memcpy(&wv, w + i + 4 * c, sizeof(vf4));
+				acc[c] += xv * wv;
+			}
+		t = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+		sum = (t[0] + t[2]) + (t[1] + t[3]) + b;
 		for (; i < in; i++)
 			sum += x[i] * w[i];
 		out[r] = sum;
