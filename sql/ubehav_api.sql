@@ -30,7 +30,7 @@ FROM ubehav_train('purchase',
 -- the catalog row: options with defaults filled in, preprocessing, labels, losses per epoch
 SELECT name, version, task, target, feature_names, feature_types, class_labels, deployed,
        rows_used, rows_skipped, trained_by = current_user AS by_me,
-       options, jsonb_array_length(training_log) AS epochs_logged,
+       options, jsonb_array_length(training_log) = (metrics->>'epochs_run')::int AS epochs_logged,
        training_log->0 ? 'val_loss' AS logs_val_loss,
        preprocessing->'columns'->2->'categories' AS device_vocabulary,
        (SELECT array_agg(c->>'nulls') FROM jsonb_array_elements(preprocessing->'columns') c) AS nulls_seen
