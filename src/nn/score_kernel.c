@@ -15,7 +15,7 @@
  * The baseline, and the order every variant keeps: outputs in whole blocks of BLOCK sum b plus
  * the even inputs in one chain and the odd inputs in another, then add the two; the outputs past
  * the last whole block sum b and every input in one chain; a width-1 layer is a dot product in
- * BLOCK partial sums added in order. No branch skips zero inputs: after relu about half are zero
+ * BLOCK partial sums added as sum_tree adds them. No branch skips zero inputs: after relu about half are zero
  * in a pattern that changes from row to row, and the mispredictions cost more than they save.
  */
 /*
@@ -127,11 +127,6 @@ hsum8(__m256 v)
 	return _mm_cvtss_f32(q);
 }
 
-/*
- * max(v, 0) returns its second operand when v is NaN or either zero, so it is exactly
- * v > 0 ? v : +0, the baseline's relu.
- */
-
 /* 16 lanes to one as sum_tree does: halves added, 8 + 8, 4 + 4, 2 + 2, 1 + 1. */
 __attribute__((target("avx512f,avx2,fma")))
 static inline float
@@ -165,6 +160,11 @@ dot_avx512(const float *x, const float *W, float b, int in)
 		sum = __builtin_fmaf(x[i], W[i], sum);
 	return sum + hsum16(_mm512_add_ps(_mm512_add_ps(p0, p1), _mm512_add_ps(p2, p3)));
 }
+
+/*
+ * max(v, 0) returns its second operand when v is NaN or either zero, so it is exactly
+ * v > 0 ? v : +0, the baseline's relu.
+ */
 
 __attribute__((target("avx512f,avx2,fma")))
 static void

@@ -15,9 +15,10 @@ typedef enum NnIsa
 
 /*
  * out (outdim) = b + x (in) . W (in, outdim, row-major), then relu when relu is true.
- * Each output sums b and the even inputs in one chain and the odd inputs in another, then adds
- * the two, in every variant; AVX2 and AVX-512 contract to fused multiply-adds, the baseline does
- * not. An output layer of width 1 is a dot product in 64 partial sums added in order.
+ * Every variant adds in the same order (see dense_row_baseline): outputs in whole blocks of 64 sum
+ * b and the even inputs in one chain and the odd inputs in another, then add the two; the outputs
+ * past the last whole block sum all inputs in one chain; a layer of width 1 is a dot product in 64
+ * partial sums added as a fixed tree. AVX2 and AVX-512 use fused multiply-adds, the baseline not.
  */
 void		nn_score_dense(float *out, const float *x, const float *W, const float *b, int in, int outdim,
 						 bool relu);
