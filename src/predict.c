@@ -81,7 +81,8 @@ array_arg(FunctionCallInfo fcinfo, ScoreState *st)
 	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(1));
 	Size		len;
 
-	if (!VARATT_IS_SHORT(v))
+	/* a toast pointer or an expanded array (a PL/pgSQL variable) also has a 1-byte header */
+	if (VARATT_IS_EXTERNAL(v) || !VARATT_IS_SHORT(v))
 		return PG_GETARG_ARRAYTYPE_P(1);
 	len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT;
 	if (st->arr_buf_size < len + VARHDRSZ)
