@@ -214,13 +214,23 @@ ubehav_pr_auc_final(PG_FUNCTION_ARGS)
 
 /* ---- additive metrics: a float8[] of sums, combined by adding element by element ---- */
 
+/* Only a caller of the support function itself can pass a malformed state: say what to call instead. */
+static void
+bad_state(const char *shape)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("ubehav aggregate state must be %s", shape),
+			 errhint("This is a support function of ubehav's metric aggregates (ubehav_log_loss, ubehav_rmse, ubehav_mae, ubehav_r2, ubehav_confusion): call the aggregate instead.")));
+}
+
 /* The state array, modified in place when called as an aggregate (it is ours then). */
 static float8 *
 sums_state(FunctionCallInfo fcinfo, int len, ArrayType **arr)
 {
 	*arr = AggCheckCallContext(fcinfo, NULL) ? PG_GETARG_ARRAYTYPE_P(0) : PG_GETARG_ARRAYTYPE_P_COPY(0);
 	if (ARR_NDIM(*arr) != 1 || ARR_DIMS(*arr)[0] != len || ARR_HASNULL(*arr) || ARR_ELEMTYPE(*arr) != FLOAT8OID)
-		elog(ERROR, "ubehav aggregate state must be a float8[%d]", len);
+		bad_state(psprintf("a float8[%d] without NULLs", len));
 	return (float8 *) ARR_DATA_PTR(*arr);
 }
 
@@ -251,7 +261,7 @@ ubehav_sums_combine(PG_FUNCTION_ARGS)
 
 	/* callable from SQL with any arrays: check b before its length is trusted */
 	if (ARR_NDIM(b) != 1 || ARR_HASNULL(b) || ARR_ELEMTYPE(b) != FLOAT8OID)
-		elog(ERROR, "ubehav aggregate state must be a one-dimensional float8[] without NULLs");
+		bad_state("a one-dimensional float8[] without NULLs");
 	len = ARR_DIMS(b)[0];
 	x = sums_state(fcinfo, len, &a);
 	y = (float8 *) ARR_DATA_PTR(b);
@@ -446,7 +456,7 @@ ubehav_confusion_combine(PG_FUNCTION_ARGS)
 
 	/* callable from SQL with any array: b must have the state's shape before it is read */
 	if (ARR_NDIM(b) != 1 || ARR_DIMS(b)[0] != 5 || ARR_HASNULL(b) || ARR_ELEMTYPE(b) != FLOAT8OID)
-		elog(ERROR, "ubehav aggregate state must be a float8[%d]", 5);
+		bad_state("a float8[5] without NULLs");
 	y = (float8 *) ARR_DATA_PTR(b);
 	if (y[0] + y[1] + y[2] + y[3] == 0)
 		PG_RETURN_ARRAYTYPE_P(a);

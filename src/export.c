@@ -250,7 +250,7 @@ parse_export(Jsonb *j, ParsedExport *pe)
 
 	/* the preprocessing is validated as the catalog's own would be */
 	v = need(root, "preprocessing");
-	prep = ub_prep_from_jsonb(DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(
+	prep = ub_prep_import_from_jsonb(DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(
 		JsonbToCString(NULL, ub_jsonb_container(v), v->val.binary.len)))));
 	if (prep->n_inputs != spec.n_inputs)
 		bad_import("the preprocessing's inputs do not fit the network");

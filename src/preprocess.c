@@ -511,9 +511,19 @@ ub_prep_to_jsonb(const UbPreprocessing *prep)
 	return ub_json_to_jsonb(&buf);
 }
 
+static UbPreprocessing *prep_read(Jsonb *j);
+
+/* Whose preprocessing is being read: the catalog's (damaged data) or an import's (bad input). */
+static bool reading_import;
+
 static void
 corrupt(const char *what)
 {
+	if (reading_import)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the model to import has invalid preprocessing: %s", what),
+				 errhint("Import what ubehav_export returned, unchanged.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_CORRUPTED),
 			 errmsg("stored preprocessing is invalid: %s", what),
@@ -581,6 +591,20 @@ read_pca(UbPreprocessing *prep, JsonbValue *pca)
 
 UbPreprocessing *
 ub_prep_from_jsonb(Jsonb *j)
+{
+	reading_import = false;
+	return prep_read(j);
+}
+
+UbPreprocessing *
+ub_prep_import_from_jsonb(Jsonb *j)
+{
+	reading_import = true;
+	return prep_read(j);
+}
+
+static UbPreprocessing *
+prep_read(Jsonb *j)
 {
 	UbPreprocessing *prep = palloc0(sizeof(UbPreprocessing));
 	JsonbValue *cols = ub_jsonb_get(&j->root, "columns");

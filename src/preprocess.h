@@ -110,5 +110,6 @@ int			ub_prep_category_index(const UbFeature *f, const char *s, int len);
 Jsonb	   *ub_prep_to_jsonb(const UbPreprocessing *prep);
 /* Rebuild from the catalog; ERROR (data corrupted) when the jsonb does not describe a valid one. */
 UbPreprocessing *ub_prep_from_jsonb(Jsonb *j);
+UbPreprocessing *ub_prep_import_from_jsonb(Jsonb *j);
 
 #endif
