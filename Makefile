@@ -17,7 +17,18 @@ PG_CONFIG ?= pg_config
 # Never -ffast-math: NaN checks and IEEE semantics matter here.
 PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11
 PG_CFLAGS = -O3 -fno-fast-math -fno-math-errno
-SHLIB_LINK = -lopenblas -lm
+# The serial OpenBLAS: the pthread build starts a helper thread in every process that loads it
+# (each backend, each parallel worker) which spins for about 100 ms of CPU, and a backend computes
+# on one thread anyway. Debian installs the builds side by side; the rpath picks this one at run time.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+OPENBLAS_SERIAL_DIR ?= /usr/lib/$(MULTIARCH)/openblas-serial
+ifneq ($(wildcard $(OPENBLAS_SERIAL_DIR)/libopenblas.so),)
+BLAS_LIBS = -L$(OPENBLAS_SERIAL_DIR) -Wl,-rpath,$(OPENBLAS_SERIAL_DIR) -lopenblas
+else
+$(warning serial OpenBLAS not found in $(OPENBLAS_SERIAL_DIR) (Debian: libopenblas-serial-dev); linking the default -lopenblas)
+BLAS_LIBS = -lopenblas
+endif
+SHLIB_LINK = $(BLAS_LIBS) -lm
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -28,7 +39,7 @@ $(OBJS): $(wildcard src/*.h src/nn/*.h)
 # ---- standalone tests of the numerical core (no PostgreSQL needed) ----
 NN_TEST_SRCS = $(wildcard test/nn/test_*.c)
 NN_TEST_CFLAGS = -std=c11 -O2 -fno-math-errno -g -Wall -Wextra -Wno-unused-parameter -Isrc -Itest/nn
-NN_TEST_LIBS = -lopenblas -lm
+NN_TEST_LIBS = $(BLAS_LIBS) -lm
 
 .PHONY: check-nn check-nn-sanitize
 test/nn/build/%: test/nn/%.c $(NN_SRCS) $(wildcard src/nn/*.h) test/nn/tap.h
@@ -53,11 +64,11 @@ FUZZ_OPTION_SRCS = test/fuzz/json_mini.c src/options_core.c src/json_tree.c
 .PHONY: fuzz-build fuzz-short
 test/fuzz/build/fuzz_deserialize: test/fuzz/fuzz_deserialize.c $(NN_SRCS) $(wildcard src/nn/*.h)
 	@mkdir -p test/fuzz/build
-	clang $(FUZZ_CFLAGS) -o $@ $< $(NN_SRCS) -lopenblas -lm
+	clang $(FUZZ_CFLAGS) -o $@ $< $(NN_SRCS) $(BLAS_LIBS) -lm
 
 test/fuzz/build/fuzz_options: test/fuzz/fuzz_options.c $(FUZZ_OPTION_SRCS) $(NN_SRCS) $(wildcard src/*.h src/nn/*.h)
 	@mkdir -p test/fuzz/build
-	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_OPTION_SRCS) $(NN_SRCS) -lopenblas -lm
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_OPTION_SRCS) $(NN_SRCS) $(BLAS_LIBS) -lm
 
 test/fuzz/build/make_corpus: test/fuzz/make_corpus.c $(NN_SRCS)
 	@mkdir -p test/fuzz/build
@@ -77,13 +88,13 @@ fuzz-short: fuzz-build
 .PHONY: bench-train-step bench-train-compare FORCE
 bench/build/train_step: bench/train_step.c $(NN_SRCS) $(wildcard src/nn/*.h)
 	@mkdir -p bench/build
-	$(CC) $(CFLAGS) $(PG_CPPFLAGS) -o $@ $< $(NN_SRCS) -lopenblas -lm
+	$(CC) $(CFLAGS) $(PG_CPPFLAGS) -o $@ $< $(NN_SRCS) $(BLAS_LIBS) -lm
 
 # the same driver over the src/nn of another tree (BENCH_REF_DIR), for side-by-side runs
 bench/build/train_step_ref: bench/train_step.c FORCE
 	@test -n "$(BENCH_REF_DIR)" || { echo "set BENCH_REF_DIR"; exit 1; }
 	@mkdir -p bench/build
-	$(CC) $(CFLAGS) -std=gnu11 -I$(BENCH_REF_DIR)/src -o $@ $< $(wildcard $(BENCH_REF_DIR)/src/nn/*.c) -lopenblas -lm
+	$(CC) $(CFLAGS) -std=gnu11 -I$(BENCH_REF_DIR)/src -o $@ $< $(wildcard $(BENCH_REF_DIR)/src/nn/*.c) $(BLAS_LIBS) -lm
 
 bench-train-step: bench/build/train_step
 
