@@ -59,7 +59,7 @@ print(f"| sum(array_length(f, 1)) (bare scan) | 1,000,000 | {us(base, 1e6):.3f} 
 print(f"| sum(ubehav_predict(m, f)), float8[] | 1,000,000 | {us(arr, 1e6):.3f} | {us(arr - base, 1e6):.3f} |")
 print(f"| sum(ubehav_predict(m, t)), row with stored preprocessing | 1,000,000 | {us(row, 1e6):.3f} | |")
 print(f"| same as float8[], 2 parallel workers | 1,000,000 | {us(par, 1e6):.3f} | |")
-print(f"| sum(score) FROM ubehav_score(m, query), blocks of 256 through BLAS | 1,000,000 | {us(batch, 1e6):.3f} | {us(batch - base, 1e6):.3f} |")
+print(f"| sum(score) FROM ubehav_score(m, query), blocks of 256 rows | 1,000,000 | {us(batch, 1e6):.3f} | {us(batch - base, 1e6):.3f} |")
 print(f"| PL/Python numpy scorer | 100,000 | {us(npy, 1e5):.2f} | |")
 print(f"| PL/Python scikit-learn scorer | 5,000 | {us(skl, 5e3):.1f} | |")
 

@@ -113,7 +113,7 @@ RETURNS TABLE (id bigint, score float8)
 AS 'MODULE_PATHNAME', 'ubehav_score'
 LANGUAGE C STABLE STRICT PARALLEL UNSAFE ROWS 1000;
 COMMENT ON FUNCTION ubehav_score(text, text) IS
-'score every row of query in blocks (faster than ubehav_predict per row on whole tables); the first column of query is an integer key returned as id, the others are features by name';
+'score every row of query in one call, in blocks of 256 rows (not faster than ubehav_predict per row, which skips the query and the result set: see the README''s Performance section); the first column of query is an integer key returned as id, the others are features by name';
 
 -- ==== evaluation aggregates ====
 -- Usable with GROUP BY and in parallel plans; NULL scores or labels are left out; a metric that is

@@ -1,4 +1,4 @@
-/* score_batch.c: ubehav_score, a whole query scored in blocks through BLAS instead of row by row. */
+/* score_batch.c: ubehav_score, a whole query scored in one call, in blocks of rows through the forward kernels. */
 #include "postgres.h"
 
 #include "access/htup_details.h"

@@ -265,12 +265,14 @@ dropout_forward(float *x, float *mask, size_t n, float p, NnRng *rng)
 }
 
 /*
- * Forward pass; with rates set, dropout after each hidden layer whose rate is positive. train
- * selects the training step's fused kernels (relu in the same pass) over the cblas path.
+ * Forward pass; with rates set, dropout after each hidden layer whose rate is positive. Training
+ * and batched scoring share the register-blocked kernels of dense_train.c (relu in the same pass):
+ * OpenBLAS's sgemm packs its operands for every call, which costs more than it saves at these
+ * sizes, and it runs its AVX2 kernels on CPUs it does not know (0.3.21 on AMD family 26).
  */
 static float *
 forward_impl(const NnSpec *spec, const float *params, const float *inp, int B, float *workspace,
-			 const float *rates, NnRng *rng, float *masks, bool train)
+			 const float *rates, NnRng *rng, float *masks)
 {
 	const float *layer_inp = inp;
 	float	   *out = workspace;
@@ -280,13 +282,10 @@ forward_impl(const NnSpec *spec, const float *params, const float *inp, int B, f
 	{
 		NnLayerView v = nn_spec_layer(spec, l);
 		size_t		n = (size_t) B * v.out;
-		bool		fused_relu = train && l < spec->n_hidden && spec->activation == NN_ACT_RELU;
+		bool		fused_relu = l < spec->n_hidden && spec->activation == NN_ACT_RELU;
 
-		if (train)
-			dense_train_forward(out, layer_inp, params + v.w_offset, params + v.b_offset, B, v.in,
-								v.out, fused_relu);
-		else
-			dense_forward(out, layer_inp, params + v.w_offset, params + v.b_offset, B, v.in, v.out);
+		dense_train_forward(out, layer_inp, params + v.w_offset, params + v.b_offset, B, v.in,
+							v.out, fused_relu);
 		if (l < spec->n_hidden)
 		{
 			if (!fused_relu)
@@ -307,7 +306,7 @@ float *
 nn_forward(const NnSpec *spec, const float *params, const float *inp, int B,
 		   float *workspace)
 {
-	return forward_impl(spec, params, inp, B, workspace, NULL, NULL, NULL, false);
+	return forward_impl(spec, params, inp, B, workspace, NULL, NULL, NULL);
 }
 
 size_t
@@ -425,7 +424,7 @@ nn_train_step(const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
 	if (nn_spec_param_count(spec, &n_params) != NN_OK || B < 1)
 		return NAN;
 	/* the training kernels overwrite every gradient, so grads need no zeroing */
-	logits = forward_impl(spec, params, inp, B, workspace, NULL, NULL, NULL, true);
+	logits = forward_impl(spec, params, inp, B, workspace, NULL, NULL, NULL);
 	loss = nn_head_loss(spec->head, logits, targets, weights, B, spec->n_outputs, dlogits);
 	backward_impl(spec, params, inp, B, workspace, dlogits, grads, NULL, NULL, true);
 	nn_optimizer_step(opt, params, grads, opt_state, n_params);
@@ -517,7 +516,7 @@ nn_train_step_config(const NnSpec *spec, float *params, float *grads, NnOptimize
 		(rates != NULL && (cfg->rng == NULL || cfg->masks == NULL)))
 		return NAN;
 	/* the training kernels overwrite every gradient, so grads need no zeroing */
-	logits = forward_impl(spec, params, inp, B, workspace, rates, cfg->rng, cfg->masks, true);
+	logits = forward_impl(spec, params, inp, B, workspace, rates, cfg->rng, cfg->masks);
 	loss = nn_head_loss(spec->head, logits, targets, cfg->weights, B, spec->n_outputs, dlogits);
 	backward_impl(spec, params, inp, B, workspace, dlogits, grads, rates, cfg->masks, true);
 	if (cfg->l1 != 0.0f || cfg->l2 != 0.0f)
