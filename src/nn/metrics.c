@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "metrics.h"
+#include "sort.h"
 
 #define LOG_LOSS_CLIP 1e-7
 
@@ -57,7 +58,7 @@ nn_auc(const float *score, const float *label, size_t n, NnScoredLabel *scratch)
 	negatives = (double) n - positives;
 	if (positives == 0.0 || negatives == 0.0)
 		return NAN;
-	qsort(scratch, n, sizeof(NnScoredLabel), compare_scored);
+	nn_sort_scored_asc(scratch, n);
 	for (start = 0; start < n;)
 	{
 		size_t		end = start + 1;

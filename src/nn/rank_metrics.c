@@ -3,20 +3,12 @@
 #include <stdlib.h>
 
 #include "rank_metrics.h"
-
-static int
-cmp_desc(const void *a, const void *b)
-{
-	double		x = ((const NnScorePair *) a)->score;
-	double		y = ((const NnScorePair *) b)->score;
-
-	return x > y ? -1 : (x < y ? 1 : 0);
-}
+#include "sort.h"
 
 void
 nn_pairs_sort_desc(NnScorePair *pairs, size_t n)
 {
-	qsort(pairs, n, sizeof(NnScorePair), cmp_desc);
+	nn_sort_pairs_desc(pairs, n);
 }
 
 size_t

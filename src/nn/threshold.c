@@ -1,17 +1,8 @@
 /* threshold.c: one sort and one sweep over the scores, so every candidate threshold costs O(1). */
 #include <stdlib.h>
 
+#include "sort.h"
 #include "threshold.h"
-
-/* Descending by score. */
-static int
-cmp_score_desc(const void *a, const void *b)
-{
-	float		x = ((const NnScoredLabel *) a)->score;
-	float		y = ((const NnScoredLabel *) b)->score;
-
-	return x > y ? -1 : (x < y ? 1 : 0);
-}
 
 double
 nn_best_f1_threshold(const float *p, const float *y, size_t n, NnScoredLabel *scratch, double *best_f1)
@@ -32,7 +23,7 @@ nn_best_f1_threshold(const float *p, const float *y, size_t n, NnScoredLabel *sc
 	*best_f1 = 0.0;
 	if (positives == 0)
 		return 0.5;
-	qsort(scratch, n, sizeof(NnScoredLabel), cmp_score_desc);
+	nn_sort_scored_desc(scratch, n);
 	for (i = 0; i < n; i++)
 	{
 		double		f1;
