@@ -79,14 +79,15 @@ q -c "CREATE TABLE bench_score_3m AS SELECT f FROM bench_score, generate_series(
   -c "VACUUM ANALYZE bench_score" -c "VACUUM ANALYZE bench_score_3m" \
   -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
   -c "SELECT pg_prewarm('bench_score')" -c "SELECT pg_prewarm('bench_score_3m')" > /dev/null
-# each query twice in one session, the second timed: the first warms the caches and loads what the
-# backend loads once (ubehav and its model, numpy and the PL/Python weights); jit off so the measure
-# is the function's
+# each query four times in one session, the least of the last three kept: the first warms the caches
+# and loads what a backend loads once (ubehav and its model, numpy and the PL/Python weights), the
+# least is the run the machine's other work disturbed least; jit off so the measure is the function's
 time_sql() {  # time_sql NAME PARALLEL_WORKERS SQL
     local name=$1 workers=$2 sql=$3
     q -c "SET jit = off" -c "SET max_parallel_workers_per_gather = $workers" \
       -c "SET parallel_setup_cost = 0" -c "SET parallel_tuple_cost = 0" -c "SET min_parallel_table_scan_size = 0" \
-      -c "$sql" -c '\timing on' -c "$sql" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1 > "$OUT/time_$name.txt"
+      -c "$sql" -c '\timing on' -c "$sql" -c "$sql" -c "$sql" |
+        sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sort -g | head -1 > "$OUT/time_$name.txt"
 }
 time_sql base 0 "SELECT sum(array_length(f, 1)) FROM bench_score"
 time_sql predict_array 0 "SELECT sum(ubehav_predict('bench', f)) FROM bench_score"

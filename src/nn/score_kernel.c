@@ -166,6 +166,121 @@ dot_avx512(const float *x, const float *W, float b, int in)
  * v > 0 ? v : +0, the baseline's relu.
  */
 
+/*
+ * A layer's inputs up to this many have their nonzero positions listed, even and odd apart (the two
+ * accumulator chains): after relu about half of a hidden layer's outputs are 0, and an input of 0
+ * adds nothing, so its row of W is skipped. Each chain keeps its terms in input order, so the sums
+ * are the dense loop's.
+ */
+#define SPARSE_MAX 1024
+
+__attribute__((target("avx512f,avx2,fma")))
+static void
+nonzero_positions_avx512(const float *x, int in, int *even, int *odd, int *n_even, int *n_odd)
+{
+	const __mmask16 even_lanes = 0x5555;
+	__m512i		idx = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+	int			ne = 0,
+				no = 0,
+				i;
+
+	for (i = 0; i + 16 <= in; i += 16)
+	{
+		/* not-equal, unordered: a NaN input is kept, so it still makes its outputs NaN */
+		__mmask16	nz = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + i), _mm512_setzero_ps(), _CMP_NEQ_UQ);
+		__mmask16	ze = nz & even_lanes,
+					zo = nz & (__mmask16) ~even_lanes;
+
+		/* compress in a register and store all 16 lanes (the lists have 16 spare slots) */
+		_mm512_storeu_si512((void *) (even + ne), _mm512_maskz_compress_epi32(ze, idx));
+		_mm512_storeu_si512((void *) (odd + no), _mm512_maskz_compress_epi32(zo, idx));
+		ne += __builtin_popcount(ze);
+		no += __builtin_popcount(zo);
+		idx = _mm512_add_epi32(idx, _mm512_set1_epi32(16));
+	}
+	for (; i < in; i++)
+		if (x[i] != 0.0f)
+		{
+			if (i & 1)
+				odd[no++] = i;
+			else
+				even[ne++] = i;
+		}
+	*n_even = ne;
+	*n_odd = no;
+}
+
+/* One block of 64 outputs over the listed inputs: even positions into a0..a3, odd into c0..c3. */
+__attribute__((target("avx512f,avx2,fma")))
+static void
+sparse_block_avx512(float *restrict out, const float *restrict x, const float *restrict w, size_t stride,
+					const float *restrict b, const int *even, int ne, const int *odd, int no, bool relu)
+{
+	const __m512 zero = _mm512_setzero_ps();
+	__m512		a0 = _mm512_loadu_ps(b),
+				a1 = _mm512_loadu_ps(b + 16),
+				a2 = _mm512_loadu_ps(b + 32),
+				a3 = _mm512_loadu_ps(b + 48);
+	__m512		c0 = zero,
+				c1 = zero,
+				c2 = zero,
+				c3 = zero;
+	int			pairs = ne < no ? ne : no;
+	int			t;
+
+	for (t = 0; t < pairs; t++)
+	{
+		const float *r0 = w + (size_t) even[t] * stride;
+		const float *r1 = w + (size_t) odd[t] * stride;
+		const __m512 x0 = _mm512_set1_ps(x[even[t]]);
+		const __m512 x1 = _mm512_set1_ps(x[odd[t]]);
+
+		a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0), a0);
+		a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 16), a1);
+		a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 32), a2);
+		a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 48), a3);
+		c0 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1), c0);
+		c1 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 16), c1);
+		c2 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 32), c2);
+		c3 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 48), c3);
+	}
+	for (t = pairs; t < ne; t++)
+	{
+		const float *r0 = w + (size_t) even[t] * stride;
+		const __m512 x0 = _mm512_set1_ps(x[even[t]]);
+
+		a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0), a0);
+		a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 16), a1);
+		a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 32), a2);
+		a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 48), a3);
+	}
+	for (t = pairs; t < no; t++)
+	{
+		const float *r1 = w + (size_t) odd[t] * stride;
+		const __m512 x1 = _mm512_set1_ps(x[odd[t]]);
+
+		c0 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1), c0);
+		c1 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 16), c1);
+		c2 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 32), c2);
+		c3 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 48), c3);
+	}
+	a0 = _mm512_add_ps(a0, c0);
+	a1 = _mm512_add_ps(a1, c1);
+	a2 = _mm512_add_ps(a2, c2);
+	a3 = _mm512_add_ps(a3, c3);
+	if (relu)
+	{
+		a0 = _mm512_max_ps(a0, zero);
+		a1 = _mm512_max_ps(a1, zero);
+		a2 = _mm512_max_ps(a2, zero);
+		a3 = _mm512_max_ps(a3, zero);
+	}
+	_mm512_storeu_ps(out, a0);
+	_mm512_storeu_ps(out + 16, a1);
+	_mm512_storeu_ps(out + 32, a2);
+	_mm512_storeu_ps(out + 48, a3);
+}
+
 __attribute__((target("avx512f,avx2,fma")))
 static void
 dense_row_avx512(float *restrict out, const float *restrict x, const float *restrict W,
@@ -182,6 +297,17 @@ dense_row_avx512(float *restrict out, const float *restrict x, const float *rest
 
 		out[0] = relu ? (v > 0.0f ? v : 0.0f) : v;
 		return;
+	}
+	if (in <= SPARSE_MAX && outdim >= BLOCK)
+	{
+		int			even[SPARSE_MAX / 2 + 16],
+					odd[SPARSE_MAX / 2 + 16],
+					ne,
+					no;
+
+		nonzero_positions_avx512(x, in, even, odd, &ne, &no);
+		for (; j0 + BLOCK <= outdim; j0 += BLOCK)
+			sparse_block_avx512(out + j0, x, W + j0, stride, b + j0, even, ne, odd, no, relu);
 	}
 	for (; j0 + BLOCK <= outdim; j0 += BLOCK)
 	{

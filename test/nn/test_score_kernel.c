@@ -41,7 +41,7 @@ static const NnIsa isas[] = {NN_ISA_BASELINE, NN_ISA_AVX2, NN_ISA_AVX512};
 static void
 check_shapes(NnIsa isa)
 {
-	static const int ins[] = {1, 2, 3, 10, 63, 64, 65, 128, 129};
+	static const int ins[] = {1, 2, 3, 10, 15, 16, 17, 63, 64, 65, 128, 129, 1024, 1025};
 	static const int outs[] = {1, 2, 7, 8, 9, 15, 16, 17, 33, 63, 64, 65, 100, 128, 130};
 	unsigned	state = 12345u;
 	int			a,
@@ -67,8 +67,13 @@ check_shapes(NnIsa isa)
 				float	   *base = malloc(sizeof(float) * outdim);
 				double	   *ref = malloc(sizeof(double) * outdim);
 
+				/* with relu, half the inputs are zeros, as a hidden layer's outputs after relu */
 				for (i = 0; i < in; i++)
+				{
 					x[i] = uniform(&state);
+					if (relu && x[i] < 0.0f)
+						x[i] = i % 4 == 1 ? -0.0f : 0.0f;
+				}
 				for (i = 0; i < in * outdim; i++)
 					W[i] = uniform(&state);
 				for (j = 0; j < outdim; j++)
@@ -110,6 +115,50 @@ check_shapes(NnIsa isa)
 	is_int(overrun, 0, "nn_score_dense writes nothing past out[outdim]");
 }
 
+/*
+ * Zero inputs (relu's) are skipped up to 1024 inputs and not past it: a 1024-input layer must give
+ * exactly what the dense loop gives for the same inputs with one more 0 appended (1025 inputs).
+ */
+static void
+check_skipped_zeros(NnIsa isa)
+{
+	enum
+	{
+		IN = 1024, OUT = 130
+	};
+	static float x[IN + 1],
+				W[(IN + 1) * OUT],
+				b[OUT],
+				W_narrow[IN * OUT],
+				skipped[OUT],
+				dense[OUT];
+	unsigned	state = 777u;
+	int			i,
+				j,
+				differ = 0,
+				zeros = 0;
+
+	for (i = 0; i <= IN; i++)
+	{
+		x[i] = uniform(&state);
+		if (x[i] < 0.0f || i == IN)
+			x[i] = 0.0f;
+		zeros += x[i] == 0.0f;
+	}
+	for (i = 0; i < (IN + 1) * OUT; i++)
+		W[i] = uniform(&state);
+	memcpy(W_narrow, W, sizeof(W_narrow));
+	for (j = 0; j < OUT; j++)
+		b[j] = uniform(&state);
+	nn_score_set_isa(isa);
+	nn_score_dense(skipped, x, W_narrow, b, IN, OUT, true);
+	nn_score_dense(dense, x, W, b, IN + 1, OUT, true);
+	for (j = 0; j < OUT; j++)
+		differ += skipped[j] != dense[j];
+	ok(differ == 0 && zeros > IN / 3, "%s: skipping %d zero inputs gives the dense loop's sums exactly (%d of %d differ)",
+	   nn_isa_name(isa), zeros, differ, OUT);
+}
+
 /* relu of NaN is 0, like the baseline's x > 0 ? x : 0; without relu a NaN stays. */
 static void
 check_nan(NnIsa isa)
@@ -139,7 +188,7 @@ check_nan(NnIsa isa)
 	ok(out[0] == 0.0f, "relu of a NaN dot product is 0");
 }
 
-/* nn_predict_row (this variant) against nn_predict_batch (BLAS) on the default network and others. */
+/* nn_predict_row (this variant) against nn_predict_batch (the blocked training kernels) on the default network and others. */
 static void
 check_predict(NnIsa isa)
 {
@@ -236,6 +285,7 @@ main(void)
 		ok(nn_score_isa() == isas[k], "%s forced", nn_isa_name(isas[k]));
 		check_shapes(isas[k]);
 		check_nan(isas[k]);
+		check_skipped_zeros(isas[k]);
 		check_predict(isas[k]);
 	}
 	return done_testing();
