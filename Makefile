@@ -17,18 +17,10 @@ PG_CONFIG ?= pg_config
 # Never -ffast-math: NaN checks and IEEE semantics matter here.
 PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11
 PG_CFLAGS = -O3 -fno-fast-math -fno-math-errno
-# The serial OpenBLAS: the pthread build starts a helper thread in every process that loads it
-# (each backend, each parallel worker) which spins for about 100 ms of CPU, and a backend computes
-# on one thread anyway. Debian installs the builds side by side; the rpath picks this one at run time.
-MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
-OPENBLAS_SERIAL_DIR ?= /usr/lib/$(MULTIARCH)/openblas-serial
-ifneq ($(wildcard $(OPENBLAS_SERIAL_DIR)/libopenblas.so),)
-BLAS_LIBS = -L$(OPENBLAS_SERIAL_DIR) -Wl,-rpath,$(OPENBLAS_SERIAL_DIR) -lopenblas
-else
-$(warning serial OpenBLAS not found in $(OPENBLAS_SERIAL_DIR) (Debian: libopenblas-serial-dev); linking the default -lopenblas)
+# OpenBLAS is opened by _PG_init (src/blas_loader.c), not linked: see there why. The standalone
+# core tests, fuzzers and benchmarks link it.
 BLAS_LIBS = -lopenblas
-endif
-SHLIB_LINK = $(BLAS_LIBS) -lm
+SHLIB_LINK = -ldl -lm
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

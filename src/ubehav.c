@@ -3,11 +3,10 @@
 
 #include <limits.h>
 
-#include <cblas.h>
-
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "blas_loader.h"
 #include "ubehav.h"
 
 PG_MODULE_MAGIC;
@@ -22,7 +21,7 @@ void
 _PG_init(void)
 {
 	/* a backend is one process among many: BLAS threads would fight the other backends for cores */
-	openblas_set_num_threads(1);
+	ub_blas_load();
 
 	DefineCustomIntVariable("ubehav.model_cache_size",
 							"Decoded model versions each backend keeps for scoring.",
