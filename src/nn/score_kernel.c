@@ -173,6 +173,8 @@ dot_avx512(const float *x, const float *W, float b, int in)
  * are the dense loop's.
  */
 #define SPARSE_MAX 1024
+/* below this many inputs (a first layer of raw features, rarely 0) listing costs more than it skips */
+#define SPARSE_MIN 32
 
 __attribute__((target("avx512f,avx2,fma")))
 static void
@@ -298,7 +300,7 @@ dense_row_avx512(float *restrict out, const float *restrict x, const float *rest
 		out[0] = relu ? (v > 0.0f ? v : 0.0f) : v;
 		return;
 	}
-	if (in <= SPARSE_MAX && outdim >= BLOCK)
+	if (in >= SPARSE_MIN && in <= SPARSE_MAX && outdim >= BLOCK)
 	{
 		int			even[SPARSE_MAX / 2 + 16],
 					odd[SPARSE_MAX / 2 + 16],
