@@ -212,6 +212,31 @@ nonzero_positions_avx512(const float *x, int in, int *even, int *odd, int *n_eve
 	*n_odd = no;
 }
 
+/* A block's 64 sums: the even chain plus the odd one, relu if asked, stored. */
+__attribute__((target("avx512f,avx2,fma")))
+static inline void
+store_block_avx512(float *out, __m512 a0, __m512 a1, __m512 a2, __m512 a3,
+				   __m512 c0, __m512 c1, __m512 c2, __m512 c3, bool relu)
+{
+	const __m512 zero = _mm512_setzero_ps();
+
+	a0 = _mm512_add_ps(a0, c0);
+	a1 = _mm512_add_ps(a1, c1);
+	a2 = _mm512_add_ps(a2, c2);
+	a3 = _mm512_add_ps(a3, c3);
+	if (relu)
+	{
+		a0 = _mm512_max_ps(a0, zero);
+		a1 = _mm512_max_ps(a1, zero);
+		a2 = _mm512_max_ps(a2, zero);
+		a3 = _mm512_max_ps(a3, zero);
+	}
+	_mm512_storeu_ps(out, a0);
+	_mm512_storeu_ps(out + 16, a1);
+	_mm512_storeu_ps(out + 32, a2);
+	_mm512_storeu_ps(out + 48, a3);
+}
+
 /* One block of 64 outputs over the listed inputs: even positions into a0..a3, odd into c0..c3. */
 __attribute__((target("avx512f,avx2,fma")))
 static void
@@ -266,21 +291,7 @@ sparse_block_avx512(float *restrict out, const float *restrict x, const float *r
 		c2 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 32), c2);
 		c3 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 48), c3);
 	}
-	a0 = _mm512_add_ps(a0, c0);
-	a1 = _mm512_add_ps(a1, c1);
-	a2 = _mm512_add_ps(a2, c2);
-	a3 = _mm512_add_ps(a3, c3);
-	if (relu)
-	{
-		a0 = _mm512_max_ps(a0, zero);
-		a1 = _mm512_max_ps(a1, zero);
-		a2 = _mm512_max_ps(a2, zero);
-		a3 = _mm512_max_ps(a3, zero);
-	}
-	_mm512_storeu_ps(out, a0);
-	_mm512_storeu_ps(out + 16, a1);
-	_mm512_storeu_ps(out + 32, a2);
-	_mm512_storeu_ps(out + 48, a3);
+	store_block_avx512(out, a0, a1, a2, a3, c0, c1, c2, c3, relu);
 }
 
 __attribute__((target("avx512f,avx2,fma")))
@@ -349,21 +360,7 @@ dense_row_avx512(float *restrict out, const float *restrict x, const float *rest
 			a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 32), a2);
 			a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 48), a3);
 		}
-		a0 = _mm512_add_ps(a0, c0);
-		a1 = _mm512_add_ps(a1, c1);
-		a2 = _mm512_add_ps(a2, c2);
-		a3 = _mm512_add_ps(a3, c3);
-		if (relu)
-		{
-			a0 = _mm512_max_ps(a0, zero);
-			a1 = _mm512_max_ps(a1, zero);
-			a2 = _mm512_max_ps(a2, zero);
-			a3 = _mm512_max_ps(a3, zero);
-		}
-		_mm512_storeu_ps(out + j0, a0);
-		_mm512_storeu_ps(out + j0 + 16, a1);
-		_mm512_storeu_ps(out + j0 + 32, a2);
-		_mm512_storeu_ps(out + j0 + 48, a3);
+		store_block_avx512(out + j0, a0, a1, a2, a3, c0, c1, c2, c3, relu);
 	}
 	/* past the last whole block: one chain, 16 outputs at a time, the last one masked */
 	for (; j0 < outdim; j0 += 16)

@@ -107,14 +107,20 @@ ST_FN(partition) (ST_TYPE *a, size_t n)
 	}
 }
 
-static void
-ST_FN(sort) (ST_TYPE *a, size_t n)
+/* Bad pivots allowed before the heapsort takes over: twice the depth of a balanced split. */
+static inline int
+ST_FN(depth_limit) (size_t n)
 {
 	int			depth = 0;
-	size_t		k;
 
-	for (k = n; k > 1; k >>= 1)
+	for (; n > 1; n >>= 1)
 		depth += 2;
+	return depth;
+}
+
+static void
+ST_FN(sort_within) (ST_TYPE *a, size_t n, int depth)
+{
 	while (n > 16)
 	{
 		size_t		p;
@@ -128,17 +134,23 @@ ST_FN(sort) (ST_TYPE *a, size_t n)
 		/* recurse into the smaller side, loop on the larger: the stack stays O(log n) */
 		if (p < n - p)
 		{
-			ST_FN(sort) (a, p);
+			ST_FN(sort_within) (a, p, depth);
 			a += p;
 			n -= p;
 		}
 		else
 		{
-			ST_FN(sort) (a + p, n - p);
+			ST_FN(sort_within) (a + p, n - p, depth);
 			n = p;
 		}
 	}
 	ST_FN(insertion) (a, n);
+}
+
+static void
+ST_FN(sort) (ST_TYPE *a, size_t n)
+{
+	ST_FN(sort_within) (a, n, ST_FN(depth_limit) (n));
 }
 
 #ifdef ST_KEY
@@ -212,11 +224,8 @@ ST_FN(radix) (ST_TYPE *a, size_t n, int shift)
 static void
 ST_FN(select) (ST_TYPE *a, size_t n, size_t k)
 {
-	int			depth = 0;
-	size_t		m;
+	int			depth = ST_FN(depth_limit) (n);
 
-	for (m = n; m > 1; m >>= 1)
-		depth += 2;
 	while (n > 16)
 	{
 		size_t		p;

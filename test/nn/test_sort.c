@@ -57,8 +57,9 @@ value_of(int shape, size_t i, size_t n)
 	}
 }
 
+/* In score order (descending or not), NaN first when ascending and last when descending. */
 static bool
-scored_ascending(const NnScoredLabel *a, size_t n)
+scored_in_order(const NnScoredLabel *a, size_t n, bool descending)
 {
 	size_t		i;
 
@@ -67,27 +68,10 @@ scored_ascending(const NnScoredLabel *a, size_t n)
 		bool		prev_nan = isnan(a[i - 1].score),
 					cur_nan = isnan(a[i].score);
 
-		if (cur_nan && !prev_nan)
-			return false;		/* NaN first */
-		if (!cur_nan && !prev_nan && a[i].score < a[i - 1].score)
+		if (descending ? (prev_nan && !cur_nan) : (cur_nan && !prev_nan))
 			return false;
-	}
-	return true;
-}
-
-static bool
-scored_descending(const NnScoredLabel *a, size_t n)
-{
-	size_t		i;
-
-	for (i = 1; i < n; i++)
-	{
-		bool		prev_nan = isnan(a[i - 1].score),
-					cur_nan = isnan(a[i].score);
-
-		if (prev_nan && !cur_nan)
-			return false;		/* NaN last */
-		if (!cur_nan && !prev_nan && a[i].score > a[i - 1].score)
+		if (!cur_nan && !prev_nan &&
+			(descending ? a[i].score > a[i - 1].score : a[i].score < a[i - 1].score))
 			return false;
 	}
 	return true;
@@ -142,11 +126,11 @@ main(void)
 				scored[i].label = labels_before[i] = (float) (uniform() < 0.3);
 			}
 			nn_sort_scored_asc(scored, n);
-			asc_ok = scored_ascending(scored, n) && same_elements(scored, scores_before, labels_before, n);
+			asc_ok = scored_in_order(scored, n, false) && same_elements(scored, scores_before, labels_before, n);
 			for (i = 0; i < n; i++)
 				scored[i].score = scores_before[i], scored[i].label = labels_before[i];
 			nn_sort_scored_desc(scored, n);
-			desc_ok = scored_descending(scored, n) && same_elements(scored, scores_before, labels_before, n);
+			desc_ok = scored_in_order(scored, n, true) && same_elements(scored, scores_before, labels_before, n);
 			for (i = 0; i < n; i++)
 				pairs[i].score = scores_before[i], pairs[i].label = labels_before[i];
 			nn_sort_pairs_desc(pairs, n);
@@ -183,12 +167,12 @@ main(void)
 		scored[i].label = labels_before[i] = (float) (i % 2);
 	}
 	nn_sort_scored_asc(scored, 1000);
-	ok(scored_ascending(scored, 1000) && isnan(scored[0].score) && isnan(scored[99].score) && !isnan(scored[100].score),
+	ok(scored_in_order(scored, 1000, false) && isnan(scored[0].score) && isnan(scored[99].score) && !isnan(scored[100].score),
 	   "NaN scores sort first in ascending order, infinities last");
 	for (i = 0; i < 1000; i++)
 		scored[i].score = scores_before[i], scored[i].label = labels_before[i];
 	nn_sort_scored_desc(scored, 1000);
-	ok(scored_descending(scored, 1000) && isnan(scored[999].score) && !isnan(scored[899].score),
+	ok(scored_in_order(scored, 1000, true) && isnan(scored[999].score) && !isnan(scored[899].score),
 	   "NaN scores sort last in descending order");
 	return done_testing();
 }
