@@ -4,7 +4,9 @@
  * Linked, OpenBLAS initializes before any code of ubehav runs, and its pthread build (Debian's
  * default) then starts a helper thread per core in every backend and parallel worker that loads
  * ubehav: measured here, the helper spun for about 120 ms of CPU while the backend computes on one
- * thread anyway. Opened here after OPENBLAS_NUM_THREADS=1 is set, it starts none. The library is
+ * thread anyway. Opened here after OPENBLAS_NUM_THREADS=1 is set, it starts none. It is opened at
+ * the first BLAS call, not at load: scoring never calls BLAS, and opening OpenBLAS costs about 5 ms
+ * that every parallel worker and new connection that only scores would pay. The library is
  * the system's libopenblas.so.0 whichever build that is, the one numpy and others load too (a
  * second copy under the same soname, such as the serial build through an rpath, breaks theirs).
  * The BLAS and LAPACK functions below are hidden: they serve the core's calls only and never
@@ -19,7 +21,6 @@
 #include <cblas.h>
 #pragma GCC visibility pop
 
-#include "blas_loader.h"
 
 #define OPENBLAS_SONAME "libopenblas.so.0"
 
@@ -50,7 +51,12 @@ need_symbol(void *lib, const char *name)
 	return p;
 }
 
-void
+/*
+ * Open libopenblas.so.0 with one thread and bind the forwarders to it; ERROR if it cannot. Called
+ * from inside the core at its first BLAS call: an ERROR unwinds through core frames, which own no
+ * memory (their buffers are the caller's, in memory contexts).
+ */
+static void
 ub_blas_load(void)
 {
 	void	   *lib;
@@ -58,7 +64,8 @@ ub_blas_load(void)
 
 	if (sgemm_fn != NULL)
 		return;
-	/* read once, when the library initializes; an administrator's own setting is kept */
+	/* a backend is one process among many: BLAS threads would fight the other backends for cores;
+	 * read once, when the library initializes; an administrator's own setting is kept */
 	if (getenv("OPENBLAS_NUM_THREADS") == NULL)
 		setenv("OPENBLAS_NUM_THREADS", "1", 0);
 	lib = dlopen(OPENBLAS_SONAME, RTLD_NOW | RTLD_LOCAL);
@@ -83,6 +90,8 @@ cblas_sgemm(OPENBLAS_CONST enum CBLAS_ORDER Order, OPENBLAS_CONST enum CBLAS_TRA
 			OPENBLAS_CONST float *A, OPENBLAS_CONST blasint lda, OPENBLAS_CONST float *B,
 			OPENBLAS_CONST blasint ldb, OPENBLAS_CONST float beta, float *C, OPENBLAS_CONST blasint ldc)
 {
+	if (sgemm_fn == NULL)
+		ub_blas_load();
 	sgemm_fn(Order, TransA, TransB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
@@ -92,6 +101,8 @@ cblas_sgemv(OPENBLAS_CONST enum CBLAS_ORDER order, OPENBLAS_CONST enum CBLAS_TRA
 			OPENBLAS_CONST float *a, OPENBLAS_CONST blasint lda, OPENBLAS_CONST float *x,
 			OPENBLAS_CONST blasint incx, OPENBLAS_CONST float beta, float *y, OPENBLAS_CONST blasint incy)
 {
+	if (sgemm_fn == NULL)
+		ub_blas_load();
 	sgemv_fn(order, trans, m, n, alpha, a, lda, x, incx, beta, y, incy);
 }
 
@@ -101,6 +112,8 @@ cblas_dsyrk(OPENBLAS_CONST enum CBLAS_ORDER Order, OPENBLAS_CONST enum CBLAS_UPL
 			OPENBLAS_CONST blasint K, OPENBLAS_CONST double alpha, OPENBLAS_CONST double *A,
 			OPENBLAS_CONST blasint lda, OPENBLAS_CONST double beta, double *C, OPENBLAS_CONST blasint ldc)
 {
+	if (sgemm_fn == NULL)
+		ub_blas_load();
 	dsyrk_fn(Order, Uplo, Trans, N, K, alpha, A, lda, beta, C, ldc);
 }
 
@@ -109,5 +122,7 @@ dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *
 		double *w, double *work, const int *lwork, int *iwork, const int *liwork,
 		int *info, size_t jobz_len, size_t uplo_len)
 {
+	if (sgemm_fn == NULL)
+		ub_blas_load();
 	dsyevd_fn(jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork, info, jobz_len, uplo_len);
 }

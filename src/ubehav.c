@@ -6,7 +6,6 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
-#include "blas_loader.h"
 #include "ubehav.h"
 
 PG_MODULE_MAGIC;
@@ -20,9 +19,6 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
-	/* a backend is one process among many: BLAS threads would fight the other backends for cores */
-	ub_blas_load();
-
 	DefineCustomIntVariable("ubehav.model_cache_size",
 							"Decoded model versions each backend keeps for scoring.",
 							NULL,
