@@ -47,6 +47,20 @@ SELECT ubehav_predict('indicated', r1) <> ubehav_predict('indicated', r2) AS nul
 FROM (SELECT 1.0::float8 AS a, 2.0::float8 AS b, NULL::float8 AS c, 'odd' AS cat) r1,
      (SELECT 1.0::float8 AS a, 2.0::float8 AS b, (SELECT avg(c) FROM prep) AS c, 'odd' AS cat) r2;
 
+-- an array holds no NULL, so its indicator inputs are 0, even right after a row whose NULL set one
+-- (the two call sites share the decoded model); real[] and float8[] encode alike
+SELECT ubehav_train('indicated_numbers', 'SELECT a, b, c, y FROM prep', 'y',
+                    '{"epochs": 1, "hidden": [4], "missing_indicator": true, "seed": 2}')->>'inputs' AS inputs;
+SELECT count(with_null) AS rows_with_null_c,
+       bool_and(after_null_row = ubehav_predict('indicated_numbers', (SELECT r FROM (SELECT p.a, p.b, 0.0::float8 AS c) r)))
+           AS array_indicators_zero,
+       bool_and(after_null_row = ubehav_predict('indicated_numbers', ARRAY[p.a, p.b, 0]::real[]::float8[])
+                AND ubehav_predict('indicated_numbers', ARRAY[p.a, p.b, 0]::real[]) =
+                    ubehav_predict('indicated_numbers', ARRAY[p.a, p.b, 0]::real[]::float8[])) AS real_as_float8
+FROM (SELECT p.*, ubehav_predict('indicated_numbers', p) AS with_null,
+             ubehav_predict('indicated_numbers', ARRAY[p.a, p.b, 0]) AS after_null_row
+      FROM prep p WHERE p.c IS NULL OFFSET 0) p;
+
 -- rare categories: 'rare' (3 rows) falls below min_category_count 5 and shares the unseen slot
 SELECT col('standard', 'cat')->'categories' AS all_kept;
 SELECT train_prep('rare_cut', '{"min_category_count": 5}')->>'inputs' AS inputs;

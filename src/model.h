@@ -27,6 +27,12 @@ typedef struct UbModel
 	float	   *z;				/* n_inputs: its PCA projection, when the model has one */
 	float	   *out;			/* n_outputs */
 	float	   *scratch;		/* nn_predict_scratch_floats */
+	/* features-array scoring, built at its first call: per array position its input, center and scale */
+	int		   *array_dest;
+	double	   *array_center;
+	double	   *array_scale;
+	int			n_array_indicators;	/* inputs that flag a NULL, always 0 for an array (it has none) */
+	int		   *array_indicator_dest;
 	/* a group_by version has no network of its own but one per group value, sorted bytewise */
 	char	   *group_by;
 	int			n_groups;

@@ -7,6 +7,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "column_types.h"
 #include "row_binding.h"
@@ -172,14 +173,92 @@ ub_binding_encode(const UbRowBinding *b, UbModel *model, const Datum *values, co
 	}
 }
 
+/*
+ * Flatten the features into one entry per array position, so that the per-row loop is a
+ * subtract, a multiply and a store: the nested loop over features with a type test and a
+ * finiteness test per value was about 6% of a scored row. Allocated beside model->x.
+ */
+static void
+build_array_plan(UbModel *model)
+{
+	const UbPreprocessing *prep = model->prep;
+	MemoryContext cxt = GetMemoryChunkContext(model->x);
+	int			n = prep->array_width;
+	int			n_indicators = 0;
+	int		   *dest;
+	int			i,
+				k;
+
+	for (i = 0; i < prep->n_features; i++)
+		if (prep->features[i].indicator)
+			n_indicators += prep->features[i].raw_width;
+	dest = MemoryContextAlloc(cxt, sizeof(int) * Max(n, 1));
+	model->array_center = MemoryContextAlloc(cxt, sizeof(double) * Max(n, 1));
+	model->array_scale = MemoryContextAlloc(cxt, sizeof(double) * Max(n, 1));
+	model->array_indicator_dest = MemoryContextAlloc(cxt, sizeof(int) * Max(n_indicators, 1));
+	n_indicators = 0;
+	for (i = 0; i < prep->n_features; i++)
+	{
+		const UbFeature *f = &prep->features[i];
+
+		for (k = 0; k < f->raw_width; k++)
+		{
+			dest[f->array_offset + k] = f->offset + k;
+			model->array_center[f->array_offset + k] = f->center[k];
+			model->array_scale[f->array_offset + k] = f->scale[k];
+			if (f->indicator)
+				model->array_indicator_dest[n_indicators++] = f->offset + f->raw_width + k;
+		}
+	}
+	model->n_array_indicators = n_indicators;
+	/* set last: the plan is in use once array_dest is */
+	model->array_dest = dest;
+}
+
+/* The error for array position pos (0-based): not finite, or too far out for float32 once encoded. */
+static void pg_attribute_noreturn()
+array_value_error(const UbModel *model, int pos, double v)
+{
+	const UbPreprocessing *prep = model->prep;
+	int			i;
+
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("feature %d of the array is %s; model \"%s\" needs finite values",
+						pos + 1, isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"), model->name)));
+	for (i = 0; i < prep->n_features; i++)
+		if (pos >= prep->features[i].array_offset &&
+			pos < prep->features[i].array_offset + prep->features[i].raw_width)
+			ub_prep_number_out_of_range(&prep->features[i], v);
+	elog(ERROR, "array position %d belongs to no feature of model \"%s\"", pos + 1, model->name);
+}
+
+/* One loop per element type; e is computed as ub_prep_encode_number does, so both encode alike. */
+#define ENCODE_ARRAY_VALUES(ELEM_TYPE) \
+	do { \
+		const ELEM_TYPE *v = (const ELEM_TYPE *) ARR_DATA_PTR(arr); \
+		for (p = 0; p < n; p++) \
+		{ \
+			double		e = ((double) v[p] - center[p]) * scale[p]; \
+			/* false for NaN too, which the subtraction and product carry through */ \
+			if (unlikely(!(fabs(e) <= FLT_MAX))) \
+				array_value_error(model, p, (double) v[p]); \
+			x[dest[p]] = (float) e; \
+		} \
+	} while (0)
+
 void
 ub_encode_array(UbModel *model, ArrayType *arr)
 {
 	const UbPreprocessing *prep = model->prep;
 	Oid			elemtype = ARR_ELEMTYPE(arr);
 	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-	int			i,
-				k;
+	const int  *dest;
+	const double *center,
+			   *scale;
+	float	   *x = model->x;
+	int			p;
 
 	if (prep->array_width < 0)
 		ereport(ERROR,
@@ -203,22 +282,15 @@ ub_encode_array(UbModel *model, ArrayType *arr)
 				 errmsg("the features array of model \"%s\" contains NULL", model->name),
 				 errhint("Impute the value in the query, or score the row with ubehav_predict('%s', t), which imputes NULLs.",
 						 model->name)));
-	for (i = 0; i < prep->n_features; i++)
-	{
-		const UbFeature *f = &prep->features[i];
-
-		for (k = 0; k < f->raw_width; k++)
-		{
-			int			pos = f->array_offset + k;
-			double		v = elemtype == FLOAT8OID ? ((const float8 *) ARR_DATA_PTR(arr))[pos] :
-				(double) ((const float4 *) ARR_DATA_PTR(arr))[pos];
-
-			if (!isfinite(v))
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("feature %d of the array is %s; model \"%s\" needs finite values",
-								pos + 1, isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"), model->name)));
-			ub_prep_encode_number(f, k, v, false, model->x);
-		}
-	}
+	if (model->array_dest == NULL)
+		build_array_plan(model);
+	dest = model->array_dest;
+	center = model->array_center;
+	scale = model->array_scale;
+	if (elemtype == FLOAT8OID)
+		ENCODE_ARRAY_VALUES(float8);
+	else
+		ENCODE_ARRAY_VALUES(float4);
+	for (p = 0; p < model->n_array_indicators; p++)
+		x[model->array_indicator_dest[p]] = 0.0f;
 }
