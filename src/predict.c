@@ -33,8 +33,6 @@ score_state(FunctionCallInfo fcinfo)
 	ScoreState *st = fcinfo->flinfo->fn_extra;
 	text	   *name;
 	MemoryContext old;
-	char	   *arr_buf;
-	Size		arr_buf_size;
 
 	/* a constant model name (or a query parameter) cannot change within the query: no compare */
 	if (st != NULL && st->name_stable)
@@ -49,12 +47,8 @@ score_state(FunctionCallInfo fcinfo)
 		st = palloc0(sizeof(ScoreState));
 	else
 	{
-		/* the model argument changed between rows: forget the old resolution, keep the buffer */
-		arr_buf = st->arr_buf;
-		arr_buf_size = st->arr_buf_size;
+		/* the model argument changed between rows: forget the old resolution */
 		memset(st, 0, sizeof(ScoreState));
-		st->arr_buf = arr_buf;
-		st->arr_buf_size = arr_buf_size;
 	}
 	st->name = (text *) pg_detoast_datum_copy((struct varlena *) name);
 	st->name_cstr = text_to_cstring(st->name);
@@ -71,41 +65,57 @@ score_state(FunctionCallInfo fcinfo)
 }
 
 /*
- * Argument 1 as an array. A short array stored inline has a 1-byte header, which the array
- * macros cannot read; instead of detoasting it into a new palloc per row (what
- * PG_GETARG_ARRAYTYPE_P does) copy it into the call site's buffer with a 4-byte header.
+ * Argument 1 as a features array, read in place. A short array stored inline has a 1-byte
+ * header, which the array macros cannot read: its fields are read here with memcpy instead of
+ * detoasting it into a new palloc per row (what PG_GETARG_ARRAYTYPE_P does) or copying it.
  */
-static ArrayType *
-array_arg(FunctionCallInfo fcinfo, ScoreState *st)
+static void
+array_arg(FunctionCallInfo fcinfo, UbFeatureArray *view)
 {
 	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(1));
-	Size		len;
 
 	/* a toast pointer or an expanded array (a PL/pgSQL variable) also has a 1-byte header */
-	if (VARATT_IS_EXTERNAL(v) || !VARATT_IS_SHORT(v))
-		return PG_GETARG_ARRAYTYPE_P(1);
-	len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT;
-	if (st->arr_buf_size < len + VARHDRSZ)
+	if (VARATT_IS_SHORT(v) && !VARATT_IS_EXTERNAL(v))
 	{
-		st->arr_buf_size = Max(len + VARHDRSZ, 256);
-		st->arr_buf = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, st->arr_buf_size);
+		/* the bytes of ArrayType after its 4-byte length word */
+		const char *fields = VARDATA_SHORT(v);
+		int32		ndim,
+					dataoffset,
+					dim;
+
+		memcpy(&ndim, fields + offsetof(ArrayType, ndim) - VARHDRSZ, sizeof(int32));
+		memcpy(&dataoffset, fields + offsetof(ArrayType, dataoffset) - VARHDRSZ, sizeof(int32));
+		if (ndim == 1 && dataoffset == 0)
+		{
+			memcpy(&view->elemtype, fields + offsetof(ArrayType, elemtype) - VARHDRSZ, sizeof(Oid));
+			memcpy(&dim, fields + sizeof(ArrayType) - VARHDRSZ, sizeof(int32));
+			view->ndim = 1;
+			view->n = dim;
+			view->has_null = false;
+			view->data = fields + ARR_OVERHEAD_NONULLS(1) - VARHDRSZ;
+			/* the elements must lie inside the datum: a damaged one is refused, not read past */
+			if ((Size) ARR_OVERHEAD_NONULLS(1) - VARHDRSZ +
+				(Size) Max(dim, 0) * (view->elemtype == FLOAT8OID ? sizeof(float8) : sizeof(float4)) >
+				VARSIZE_SHORT(v) - VARHDRSZ_SHORT)
+				elog(ERROR, "features array of %d elements is longer than its datum", dim);
+			return;
+		}
 	}
-	SET_VARSIZE(st->arr_buf, len + VARHDRSZ);
-	memcpy(VARDATA(st->arr_buf), VARDATA_SHORT(v), len);
-	return (ArrayType *) st->arr_buf;
+	ub_feature_array_of(PG_GETARG_ARRAYTYPE_P(1), view);
 }
 
 UbModel *
 encode_array_arg(FunctionCallInfo fcinfo)
 {
 	ScoreState *st = score_state(fcinfo);
-	ArrayType  *arr = array_arg(fcinfo, st);
+	UbFeatureArray view;
 
+	array_arg(fcinfo, &view);
 	ub_require_single_network(st->model, "scoring a features array");
 
-	if (ARR_ELEMTYPE(arr) != FLOAT8OID && ARR_ELEMTYPE(arr) != FLOAT4OID)
-		elog(ERROR, "ubehav scoring takes float8[] or real[], not %s", format_type_be(ARR_ELEMTYPE(arr)));
-	ub_encode_array(st->model, arr);
+	if (view.elemtype != FLOAT8OID && view.elemtype != FLOAT4OID)
+		elog(ERROR, "ubehav scoring takes float8[] or real[], not %s", format_type_be(view.elemtype));
+	ub_encode_features(st->model, &view);
 	return st->model;
 }
 

@@ -30,9 +30,6 @@ typedef struct ScoreState
 	int			group_attno;
 	FmgrInfo	group_output;
 	UbRowBinding **group_bindings;
-	/* array input: a short inline array copied here with a 4-byte header, reused row after row */
-	char	   *arr_buf;
-	Size		arr_buf_size;
 } ScoreState;
 
 /* The call site's state; resolves the deployed version of argument 0 on first use or when it changes. */

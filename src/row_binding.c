@@ -237,23 +237,44 @@ array_value_error(const UbModel *model, int pos, double v)
 /* One loop per element type; e is computed as ub_prep_encode_number does, so both encode alike. */
 #define ENCODE_ARRAY_VALUES(ELEM_TYPE) \
 	do { \
-		const ELEM_TYPE *v = (const ELEM_TYPE *) ARR_DATA_PTR(arr); \
 		for (p = 0; p < n; p++) \
 		{ \
-			double		e = ((double) v[p] - center[p]) * scale[p]; \
+			ELEM_TYPE	v; \
+			double		e; \
+\
+			memcpy(&v, arr->data + sizeof(ELEM_TYPE) * p, sizeof(ELEM_TYPE)); \
+			e = ((double) v - center[p]) * scale[p]; \
 			/* false for NaN too, which the subtraction and product carry through */ \
 			if (unlikely(!(fabs(e) <= FLT_MAX))) \
-				array_value_error(model, p, (double) v[p]); \
+				array_value_error(model, p, (double) v); \
 			x[dest[p]] = (float) e; \
 		} \
 	} while (0)
 
 void
+ub_feature_array_of(ArrayType *arr, UbFeatureArray *view)
+{
+	view->ndim = ARR_NDIM(arr);
+	view->n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	view->has_null = ARR_HASNULL(arr);
+	view->elemtype = ARR_ELEMTYPE(arr);
+	view->data = ARR_DATA_PTR(arr);
+}
+
+void
 ub_encode_array(UbModel *model, ArrayType *arr)
 {
+	UbFeatureArray view;
+
+	ub_feature_array_of(arr, &view);
+	ub_encode_features(model, &view);
+}
+
+void
+ub_encode_features(UbModel *model, const UbFeatureArray *arr)
+{
 	const UbPreprocessing *prep = model->prep;
-	Oid			elemtype = ARR_ELEMTYPE(arr);
-	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	int			n = arr->n;
 	const int  *dest;
 	const double *center,
 			   *scale;
@@ -266,17 +287,17 @@ ub_encode_array(UbModel *model, ArrayType *arr)
 				 errmsg("model \"%s\" has the text feature \"%s\", which an array of numbers cannot carry",
 						model->name, prep->first_categorical),
 				 errhint("Score whole rows instead: ubehav_predict('%s', t) FROM t.", model->name)));
-	if (ARR_NDIM(arr) > 1)
+	if (arr->ndim > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("features must be a one-dimensional array, not %d-dimensional", ARR_NDIM(arr))));
+				 errmsg("features must be a one-dimensional array, not %d-dimensional", arr->ndim)));
 	if (n != prep->array_width)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("model \"%s\" expects %d features, but the array has %d",
 						model->name, prep->array_width, n),
 				 errhint("Pass the raw values in the order of ubehav_models.feature_names, array columns expanded.")));
-	if (ARR_HASNULL(arr))
+	if (arr->has_null)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the features array of model \"%s\" contains NULL", model->name),
@@ -287,7 +308,7 @@ ub_encode_array(UbModel *model, ArrayType *arr)
 	dest = model->array_dest;
 	center = model->array_center;
 	scale = model->array_scale;
-	if (elemtype == FLOAT8OID)
+	if (arr->elemtype == FLOAT8OID)
 		ENCODE_ARRAY_VALUES(float8);
 	else
 		ENCODE_ARRAY_VALUES(float4);

@@ -31,9 +31,26 @@ void		ub_binding_require_target(const UbRowBinding *b, const UbModel *model, con
 void		ub_binding_encode(const UbRowBinding *b, UbModel *model, const Datum *values, const bool *nulls);
 
 /*
+ * A features array read where it lies. The elements of an array stored with a 1-byte header (any
+ * short one in a table) are not aligned; they are read with memcpy, so such arrays need no copy.
+ */
+typedef struct UbFeatureArray
+{
+	int			ndim;
+	int			n;				/* elements */
+	bool		has_null;
+	Oid			elemtype;		/* scoring takes FLOAT8OID or FLOAT4OID */
+	const char *data;			/* the first element, maybe unaligned */
+} UbFeatureArray;
+
+/* The view of an array with a 4-byte header (detoasted). */
+void		ub_feature_array_of(ArrayType *arr, UbFeatureArray *view);
+
+/*
  * Encode a float8[] or real[] of raw values in training column order into model->x.
  * ERROR when the model has categorical features, or on wrong length, NULL, NaN or infinity.
  */
+void		ub_encode_features(UbModel *model, const UbFeatureArray *arr);
 void		ub_encode_array(UbModel *model, ArrayType *arr);
 
 #endif
