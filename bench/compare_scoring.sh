@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# compare_scoring.sh REF [ROUNDS]: the scoring queries of bench/run.sh (per row and ubehav_score) with ubehav.so built from git REF (old) and
+# compare_scoring.sh REF [ROUNDS]: the per-row scoring queries of bench/run.sh with ubehav.so built from git REF (old) and
 # from this tree (new), swapped into one private installation and run alternately ROUNDS times (default 3).
 # Needs a private cluster: `source test/scripts/dev_env.sh NAME PORT` first (this script installs into it).
 # Each query runs in a fresh backend once to warm up, then REPS times (default 3); printed per row: the backend's
@@ -35,11 +35,11 @@ if [ -z "$(q -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" 
     q -d "$db" -c "VACUUM ANALYZE bench_score"
 fi
 
-names=(bare_scan predict_array predict_row score_batch)
+# only functions both builds have: REF may predate the removal of ubehav_score, this tree has not got it
+names=(bare_scan predict_array predict_row)
 sqls=("SELECT sum(array_length(f, 1)) FROM bench_score"
       "SELECT sum(ubehav_predict('bench', f)) FROM bench_score"
-      "SELECT sum(ubehav_predict('bench_cols', s)) FROM bench_score s"
-      "SELECT sum(score) FROM ubehav_score('bench', 'SELECT id, f FROM bench_score')")
+      "SELECT sum(ubehav_predict('bench_cols', s)) FROM bench_score s")
 rows=$(q -d "$db" -c "SELECT count(*) FROM bench_score")
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -97,7 +97,6 @@ time_sql predict_array 0 "SELECT sum(ubehav_predict('bench', f)) FROM bench_scor
 time_sql base_wide 0 "SELECT sum(array_length(f, 1)) FROM bench_score"
 time_sql predict_array_wide 0 "SELECT sum(ubehav_predict('bench', f)) FROM bench_score"
 time_sql predict_row 0 "SELECT sum(ubehav_predict('bench_cols', s)) FROM bench_score s"
-time_sql score_batch 0 "SELECT sum(score) FROM ubehav_score('bench', 'SELECT id, f FROM bench_score_f')"
 time_sql predict_array_parallel 2 "SELECT sum(ubehav_predict('bench', f)) FROM bench_score_f"
 time_sql predict_array_3m 0 "SELECT sum(ubehav_predict('bench', f)) FROM bench_score_3m"
 time_sql predict_array_3m_parallel 2 "SELECT sum(ubehav_predict('bench', f)) FROM bench_score_3m"

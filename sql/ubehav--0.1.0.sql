@@ -107,14 +107,6 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE STRICT;
 COMMENT ON FUNCTION ubehav_evaluate(text, text) IS
 'metrics of the deployed version of model on the labelled rows of query (the query must return the target column)';
 
--- ==== batch scoring ====
-CREATE FUNCTION ubehav_score(model text, query text)
-RETURNS TABLE (id bigint, score float8)
-AS 'MODULE_PATHNAME', 'ubehav_score'
-LANGUAGE C STABLE STRICT PARALLEL UNSAFE ROWS 1000;
-COMMENT ON FUNCTION ubehav_score(text, text) IS
-'score every row of query in one call, in blocks of 256 rows (not faster than ubehav_predict per row, which skips the query and the result set: see the README''s Performance section); the first column of query is an integer key returned as id, the others are features by name';
-
 -- ==== evaluation aggregates ====
 -- Usable with GROUP BY and in parallel plans; NULL scores or labels are left out; a metric that is
 -- undefined for a group (AUC with one class, r2 of a constant) is NULL with a NOTICE saying why.
@@ -734,24 +726,72 @@ SELECT pg_catalog.pg_extension_config_dump('ubehav_scores', '');
 REVOKE ALL ON ubehav_scores FROM PUBLIC;
 
 CREATE FUNCTION ubehav_refresh_scores(model text, query text) RETURNS bigint
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE STRICT AS $$
 DECLARE
-    v integer;
+    task text;
+    body text;
+    probe refcursor;
+    key_type text;
+    null_column text;
     n bigint;
 BEGIN
-    SELECT m.version INTO v FROM @extschema@.ubehav_models m WHERE m.name = model AND m.deployed;
+    SELECT m.task INTO task FROM @extschema@.ubehav_models m WHERE m.name = model AND m.deployed;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model "%" has no deployed version', model USING ERRCODE = 'undefined_object';
     END IF;
+    -- checked here so that a query with no rows fails too, as ubehav_predict would on the first row
+    IF task = 'multiclass' THEN
+        RAISE EXCEPTION 'ubehav_refresh_scores cannot score model "%", which is a multiclass model', model
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'ubehav_scores holds one score per key: score a multiclass model row by row with ubehav_predict_proba or ubehav_predict_class.';
+    END IF;
+    BEGIN
+        -- parsed and planned, not run: a second statement is refused here; a single statement that
+        -- is valid alone has balanced parentheses, so it cannot close the subquery it is spliced into
+        OPEN probe FOR EXECUTE query;
+        CLOSE probe;
+        -- spliced as a subquery, where only a SELECT parses; the newline ends a trailing -- comment,
+        -- and a trailing semicolon (which a subquery cannot have) is dropped
+        body := regexp_replace(query, '[[:space:];]+$', '') || E'\n';
+        -- the first column's type, planned but not run: LIMIT 0 reads no row, the outer join returns one
+        EXECUTE format($q$SELECT pg_typeof(q.ubehav_key)::text
+            FROM (SELECT 1) one LEFT JOIN (SELECT * FROM (%s) q0 LIMIT 0) AS q(ubehav_key) ON true$q$, body)
+            INTO key_type;
+    EXCEPTION WHEN syntax_error OR invalid_cursor_definition THEN
+        -- a position in the message would point into the spliced text, so say what the query must be
+        RAISE EXCEPTION 'the query must be one SELECT statement: %', SQLERRM USING ERRCODE = 'syntax_error',
+            HINT = 'ubehav_refresh_scores reads the query as a subquery, so INSERT/UPDATE/DELETE ... RETURNING and several statements are not accepted.';
+    END;
+    IF key_type NOT IN ('smallint', 'integer', 'bigint') THEN
+        RAISE EXCEPTION 'the first column of the query must be an integer key, not %', key_type
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Return a key first, for example SELECT user_id, * FROM users.';
+    END IF;
     -- keys the query no longer returns are dropped, so the table is exactly the query's latest scores
     DELETE FROM @extschema@.ubehav_scores s WHERE s.model = ubehav_refresh_scores.model;
-    INSERT INTO @extschema@.ubehav_scores (model, key, version, score)
-    SELECT ubehav_refresh_scores.model, b.id, v, b.score FROM @extschema@.ubehav_score(model, query) b;
+    BEGIN
+        -- ubehav_predict gets the whole row with the query's column names (the key can be a feature
+        -- too) and resolves the deployed version once; the version stored is read in the same
+        -- statement, so from the same snapshot as the one that scored
+        EXECUTE format($q$INSERT INTO @extschema@.ubehav_scores (model, key, version, score)
+            SELECT $1, q.ubehav_key,
+                   (SELECT m.version FROM @extschema@.ubehav_models m WHERE m.name = $1 AND m.deployed),
+                   @extschema@.ubehav_predict($1, q.ubehav_row)
+            FROM (SELECT q0 AS ubehav_row, q0.* FROM (%s) q0) AS q(ubehav_row, ubehav_key)$q$, body)
+            USING model;
+    EXCEPTION WHEN not_null_violation THEN
+        -- one check per call instead of one per row: the NOT NULL constraint on key already looks
+        GET STACKED DIAGNOSTICS null_column = COLUMN_NAME;
+        IF null_column = 'key' THEN
+            RAISE EXCEPTION 'the key (first column) of the query is NULL' USING ERRCODE = 'null_value_not_allowed',
+                HINT = 'Score rows with a key, for example WHERE user_id IS NOT NULL.';
+        END IF;
+        RAISE;
+    END;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END $$;
 COMMENT ON FUNCTION ubehav_refresh_scores(text, text) IS
-'score every row of query (first column: an integer key) with the deployed version and replace the model''s rows of ubehav_scores; returns how many';
+'score every row of query with ubehav_predict(model, row) (the deployed version; the first column: an integer key, the others features by name) and replace the model''s rows of ubehav_scores; returns how many (NULL when an argument is NULL)';
 
 CREATE FUNCTION ubehav_html_report(model text, query text) RETURNS text
 LANGUAGE plpgsql VOLATILE AS $$

@@ -113,11 +113,48 @@ SELECT p.oid::regprocedure, provolatile, proisstrict, proparallel
 FROM pg_proc p WHERE proname LIKE 'ubehav_predict%' ORDER BY 1::text;
 SELECT ubehav_predict('purchase', NULL::float8[]) IS NULL AS strict_null;
 
--- batch scoring: the same scores as row by row (up to float rounding of the blocked products)
-SELECT count(*) AS scored, max(abs(b.score - ubehav_predict('purchase', s))) < 1e-5 AS same_scores
-FROM ubehav_score('purchase', 'SELECT session_id, * FROM sessions') b JOIN sessions s ON s.session_id = b.id;
-SELECT max(abs(b.score - ubehav_predict('duration', s))) < 1e-2 AS regression_in_target_units
-FROM ubehav_score('duration', 'SELECT session_id, pages, device FROM sessions') b JOIN sessions s ON s.session_id = b.id;
-SELECT * FROM ubehav_score('purchase', 'SELECT device, pages FROM sessions');
-SELECT * FROM ubehav_score('device', 'SELECT session_id, pages, duration_s, returning_visitor FROM sessions');
-SELECT * FROM ubehav_score('purchase', 'SELECT session_id, pages FROM sessions');
+-- ubehav_refresh_scores: exactly ubehav_predict per row, stored under each key with the deployed version
+\set SHOW_CONTEXT never
+SELECT ubehav_refresh_scores('purchase', 'SELECT session_id, * FROM sessions') AS scored;
+SELECT count(*) AS stored, count(DISTINCT s.key) AS keys, bool_and(s.score = ubehav_predict('purchase', t)) AS same_scores,
+       bool_and(s.version = m.version) AS deployed_version
+FROM ubehav_scores s JOIN sessions t ON t.session_id = s.key JOIN ubehav_models m ON m.name = s.model AND m.deployed
+WHERE s.model = 'purchase';
+-- a refresh replaces the model's rows: keys the query no longer returns disappear
+SELECT ubehav_refresh_scores('purchase', 'SELECT session_id, * FROM sessions WHERE session_id <= 100') AS rescored;
+SELECT count(*) AS stored, min(key) AS min_key, max(key) AS max_key FROM ubehav_scores WHERE model = 'purchase';
+-- regression scores are in the target's units; a smallint key and a trailing semicolon are accepted
+SELECT ubehav_refresh_scores('duration', 'SELECT session_id::smallint, pages, device FROM sessions;') AS scored;
+SELECT count(*) AS stored, bool_and(s.score = ubehav_predict('duration', t)) AS same_scores,
+       avg(s.score) BETWEEN 6000 AND 9000 AS in_target_units
+FROM ubehav_scores s JOIN sessions t ON t.session_id = s.key WHERE s.model = 'duration';
+-- the key column can be a feature too: the row keeps the query's column names
+SELECT ubehav_train('keyed', 'SELECT session_id, pages, purchased FROM sessions', 'purchased',
+                    '{"seed": 1, "epochs": 1, "hidden": [4]}')->>'version' AS version;
+SELECT ubehav_refresh_scores('keyed', 'SELECT session_id, pages FROM sessions') AS scored;
+SELECT count(*) AS stored, bool_and(s.score = ubehav_predict('keyed', t)) AS same_scores
+FROM ubehav_scores s JOIN sessions t ON t.session_id = s.key WHERE s.model = 'keyed';
+-- each error is clear and leaves ubehav_scores as it was
+CREATE TEMP TABLE scores_before AS SELECT * FROM ubehav_scores;
+SELECT ubehav_refresh_scores('purchase', 'SELECT device, pages FROM sessions');
+SELECT ubehav_refresh_scores('purchase', 'SELECT duration_s, * FROM sessions');
+SELECT ubehav_refresh_scores('purchase', 'SELECT nullif(session_id, 300), * FROM sessions');
+SELECT ubehav_refresh_scores('purchase', 'SELECT session_id, pages FROM sessions');
+SELECT ubehav_refresh_scores('nope', 'SELECT session_id, * FROM sessions');
+BEGIN;
+UPDATE ubehav_models SET deployed = false WHERE name = 'purchase';
+SELECT ubehav_refresh_scores('purchase', 'SELECT session_id, * FROM sessions');
+ROLLBACK;
+SELECT ubehav_refresh_scores('device', 'SELECT session_id, pages, duration_s, returning_visitor FROM sessions');
+SELECT ubehav_refresh_scores('device', 'SELECT session_id, pages, duration_s, returning_visitor FROM sessions WHERE false');
+SELECT ubehav_refresh_scores('purchase', 'DELETE FROM sessions RETURNING session_id, *');
+SELECT ubehav_refresh_scores('purchase', 'SELECT session_id, * FROM sessions; DROP TABLE sessions');
+SELECT count(*) AS sessions_untouched FROM sessions;
+SELECT count(*) AS unchanged_rows,
+       NOT EXISTS ((SELECT * FROM ubehav_scores EXCEPT ALL SELECT * FROM scores_before)
+                   UNION ALL (SELECT * FROM scores_before EXCEPT ALL SELECT * FROM ubehav_scores)) AS scores_unchanged
+FROM ubehav_scores;
+\set SHOW_CONTEXT errors
+-- STRICT: a NULL model or query changes nothing and returns NULL
+SELECT ubehav_refresh_scores(NULL, 'SELECT 1') IS NULL AS null_model, ubehav_refresh_scores('purchase', NULL) IS NULL AS null_query,
+       (SELECT count(*) FROM ubehav_scores WHERE model = 'purchase') AS purchase_rows_kept;

@@ -81,7 +81,7 @@ SELECT count(*) AS lc_bad_versions FROM ubehav_models WHERE name = 'lc_bad';
 
 -- BI outputs: the latest scores in one call, and the HTML report
 SELECT ubehav_refresh_scores('lc_x', 'SELECT id, a, b FROM lc') AS scored;
-SELECT count(*) AS rows, bool_and(abs(s.score - ubehav_predict('lc_x', l)) < 1e-5) AS batch_equals_row_within_float,
+SELECT count(*) AS rows, bool_and(s.score = ubehav_predict('lc_x', l)) AS equals_ubehav_predict,
        min(version) = max(version) AS one_version
 FROM ubehav_scores s JOIN lc l ON l.id = s.key WHERE s.model = 'lc_x';
 SELECT ubehav_refresh_scores('lc_x', 'SELECT id, a, b FROM lc WHERE id <= 10') AS rescored;

@@ -17,6 +17,7 @@ GRANT SELECT ON lp_public TO lp_stranger, lp_reader;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ubehav_models TO lp_owner, lp_stranger;
 GRANT SELECT, INSERT, DELETE ON ubehav_deployments TO lp_owner, lp_stranger;
 GRANT USAGE ON SEQUENCE ubehav_deployments_id_seq TO lp_owner, lp_stranger;
+GRANT SELECT, INSERT, DELETE ON ubehav_scores TO lp_stranger;
 GRANT SELECT (name, version, task, target, preprocessing, class_labels, metrics, deployed, rows_used, trained_at,
               trained_by, training_log) ON ubehav_models TO lp_reader;
 GRANT SELECT ON ubehav_model_summary TO lp_reader;
@@ -32,8 +33,8 @@ SELECT throws_ok($$SELECT ubehav_train('lp_s', 'SELECT x, z, y FROM lp_secret', 
                  'no SELECT on the table: ubehav_train refuses');
 SELECT throws_ok($$SELECT ubehav_evaluate('lp', 'SELECT x, z, y FROM lp_secret')$$, '42501', NULL,
                  'ubehav_evaluate cannot read it either');
-SELECT throws_ok($$SELECT * FROM ubehav_score('lp', 'SELECT 1::bigint AS id, x, z FROM lp_secret')$$, '42501', NULL,
-                 'nor ubehav_score');
+SELECT throws_ok($$SELECT ubehav_refresh_scores('lp', 'SELECT 1::bigint AS id, x, z FROM lp_secret')$$, '42501',
+                 'permission denied for table lp_secret', 'nor ubehav_refresh_scores, though it may write ubehav_scores');
 SELECT throws_ok($$SELECT * FROM ubehav_roc_curve('lp', 'SELECT x, z, y FROM lp_secret')$$, '42501', NULL,
                  'nor ubehav_roc_curve');
 SELECT throws_ok($$SELECT * FROM ubehav_feature_importance('lp', 'SELECT x, z, y FROM lp_secret', 1)$$, '42501', NULL,

@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS ubehav;
 SET client_min_messages = warning;
-SELECT plan(33);
+SELECT plan(34);
 
 -- each region buys on a different signal, so one network per region is the natural model
 SELECT setseed(0.15);
@@ -49,6 +49,10 @@ SELECT ok(ubehav_predict('gm', ROW('north', 0.9, 0.1)::gm_probe) > 0.8
           'the same features score by the row''s group: high in the north (a), low in the south (b)');
 SELECT is((SELECT count(*) FROM gm_sessions s WHERE region = 'north' AND ubehav_predict('gm', s) IS NULL), 0::bigint,
           'no row of a trained group scores NULL');
+SELECT ubehav_refresh_scores('gm', $$SELECT id, * FROM gm_sessions WHERE region IN ('north', 'south', 'east')$$);
+SELECT is((SELECT count(*) FILTER (WHERE c.score = ubehav_predict('gm_' || s.region, s))
+           FROM ubehav_scores c JOIN gm_sessions s ON s.id = c.key WHERE c.model = 'gm'), 2400::bigint,
+          'ubehav_refresh_scores stores each row''s score from its own region''s network');
 
 -- a scoring-only role needs the scoring columns of the catalog and the groups' networks
 CREATE ROLE gm_scorer;

@@ -98,9 +98,8 @@ CREATE TABLE shop.user_scores (
     PRIMARY KEY (user_id, model)
 );
 INSERT INTO shop.user_scores (user_id, model, version, score)
-SELECT s.id, m.name, m.version, s.score
-FROM ubehav_models m,
-     LATERAL ubehav_score(m.name, 'SELECT * FROM shop.current_features') s
+SELECT f.user_id, m.name, m.version, ubehav_predict(m.name, f)
+FROM ubehav_models m CROSS JOIN shop.current_features f
 WHERE m.deployed AND m.name IN ('purchase_7d', 'churn_30d')
 ON CONFLICT (user_id, model) DO UPDATE SET version = excluded.version, score = excluded.score, scored_at = excluded.scored_at;
 \timing off
