@@ -82,14 +82,15 @@ q -c "CREATE TABLE bench_score_f AS SELECT id, f FROM bench_score ORDER BY id" \
   -c "VACUUM ANALYZE bench_score" -c "VACUUM ANALYZE bench_score_f" -c "VACUUM ANALYZE bench_score_3m" \
   -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" -c "SELECT pg_prewarm('bench_score')" \
   -c "SELECT pg_prewarm('bench_score_f')" -c "SELECT pg_prewarm('bench_score_3m')" > /dev/null
-# each query four times in one session, the least of the last three kept: the first warms the caches
+# each query six times in one session, the least of the last five kept: the first warms the caches
 # and loads what a backend loads once (ubehav and its model, numpy and the PL/Python weights), the
-# least is the run the machine's other work disturbed least; jit off so the measure is the function's
+# least is the run the machine's other work disturbed least (on these shared VMs one run in three or
+# four can be 40% slower); jit off so the measure is the function's
 time_sql() {  # time_sql NAME PARALLEL_WORKERS SQL
     local name=$1 workers=$2 sql=$3
     q -c "SET jit = off" -c "SET max_parallel_workers_per_gather = $workers" \
       -c "SET parallel_setup_cost = 0" -c "SET parallel_tuple_cost = 0" -c "SET min_parallel_table_scan_size = 0" \
-      -c "$sql" -c '\timing on' -c "$sql" -c "$sql" -c "$sql" |
+      -c "$sql" -c '\timing on' -c "$sql" -c "$sql" -c "$sql" -c "$sql" -c "$sql" |
         sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sort -g | head -1 > "$OUT/time_$name.txt"
 }
 time_sql base 0 "SELECT sum(array_length(f, 1)) FROM bench_score_f"
