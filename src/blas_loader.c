@@ -1,5 +1,5 @@
 /*
- * blas_loader.c: the BLAS the core calls, opened by _PG_init instead of linked.
+ * blas_loader.c: the BLAS the core calls, opened at the first call instead of linked.
  *
  * Linked, OpenBLAS initializes before any code of ubehav runs, and its pthread build (Debian's
  * default) then starts a helper thread per core in every backend and parallel worker that loads
@@ -57,13 +57,11 @@ need_symbol(void *lib, const char *name)
  * memory (their buffers are the caller's, in memory contexts).
  */
 static void
-ub_blas_load(void)
+open_blas(void)
 {
 	void	   *lib;
 	void		(*set_num_threads) (int);
 
-	if (sgemm_fn != NULL)
-		return;
 	/* a backend is one process among many: BLAS threads would fight the other backends for cores;
 	 * read once, when the library initializes; an administrator's own setting is kept */
 	if (getenv("OPENBLAS_NUM_THREADS") == NULL)
@@ -83,6 +81,14 @@ ub_blas_load(void)
 	sgemm_fn = need_symbol(lib, "cblas_sgemm");
 }
 
+/* sgemm_fn is bound last, so it is set only once every function is */
+static inline void
+ensure_blas(void)
+{
+	if (unlikely(sgemm_fn == NULL))
+		open_blas();
+}
+
 void
 cblas_sgemm(OPENBLAS_CONST enum CBLAS_ORDER Order, OPENBLAS_CONST enum CBLAS_TRANSPOSE TransA,
 			OPENBLAS_CONST enum CBLAS_TRANSPOSE TransB, OPENBLAS_CONST blasint M,
@@ -90,8 +96,7 @@ cblas_sgemm(OPENBLAS_CONST enum CBLAS_ORDER Order, OPENBLAS_CONST enum CBLAS_TRA
 			OPENBLAS_CONST float *A, OPENBLAS_CONST blasint lda, OPENBLAS_CONST float *B,
 			OPENBLAS_CONST blasint ldb, OPENBLAS_CONST float beta, float *C, OPENBLAS_CONST blasint ldc)
 {
-	if (sgemm_fn == NULL)
-		ub_blas_load();
+	ensure_blas();
 	sgemm_fn(Order, TransA, TransB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
@@ -101,8 +106,7 @@ cblas_sgemv(OPENBLAS_CONST enum CBLAS_ORDER order, OPENBLAS_CONST enum CBLAS_TRA
 			OPENBLAS_CONST float *a, OPENBLAS_CONST blasint lda, OPENBLAS_CONST float *x,
 			OPENBLAS_CONST blasint incx, OPENBLAS_CONST float beta, float *y, OPENBLAS_CONST blasint incy)
 {
-	if (sgemm_fn == NULL)
-		ub_blas_load();
+	ensure_blas();
 	sgemv_fn(order, trans, m, n, alpha, a, lda, x, incx, beta, y, incy);
 }
 
@@ -112,8 +116,7 @@ cblas_dsyrk(OPENBLAS_CONST enum CBLAS_ORDER Order, OPENBLAS_CONST enum CBLAS_UPL
 			OPENBLAS_CONST blasint K, OPENBLAS_CONST double alpha, OPENBLAS_CONST double *A,
 			OPENBLAS_CONST blasint lda, OPENBLAS_CONST double beta, double *C, OPENBLAS_CONST blasint ldc)
 {
-	if (sgemm_fn == NULL)
-		ub_blas_load();
+	ensure_blas();
 	dsyrk_fn(Order, Uplo, Trans, N, K, alpha, A, lda, beta, C, ldc);
 }
 
@@ -122,7 +125,6 @@ dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *
 		double *w, double *work, const int *lwork, int *iwork, const int *liwork,
 		int *info, size_t jobz_len, size_t uplo_len)
 {
-	if (sgemm_fn == NULL)
-		ub_blas_load();
+	ensure_blas();
 	dsyevd_fn(jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork, info, jobz_len, uplo_len);
 }

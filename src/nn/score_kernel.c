@@ -212,86 +212,73 @@ nonzero_positions_avx512(const float *x, int in, int *even, int *odd, int *n_eve
 	*n_odd = no;
 }
 
-/* A block's 64 sums: the even chain plus the odd one, relu if asked, stored. */
-__attribute__((target("avx512f,avx2,fma")))
-static inline void
-store_block_avx512(float *out, __m512 a0, __m512 a1, __m512 a2, __m512 a3,
-				   __m512 c0, __m512 c1, __m512 c2, __m512 c3, bool relu)
+/* One chain of a block: 64 running sums in four registers. */
+typedef struct Sums64
 {
-	const __m512 zero = _mm512_setzero_ps();
+	__m512		v[4];
+} Sums64;
 
-	a0 = _mm512_add_ps(a0, c0);
-	a1 = _mm512_add_ps(a1, c1);
-	a2 = _mm512_add_ps(a2, c2);
-	a3 = _mm512_add_ps(a3, c3);
-	if (relu)
-	{
-		a0 = _mm512_max_ps(a0, zero);
-		a1 = _mm512_max_ps(a1, zero);
-		a2 = _mm512_max_ps(a2, zero);
-		a3 = _mm512_max_ps(a3, zero);
-	}
-	_mm512_storeu_ps(out, a0);
-	_mm512_storeu_ps(out + 16, a1);
-	_mm512_storeu_ps(out + 32, a2);
-	_mm512_storeu_ps(out + 48, a3);
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline Sums64
+sums_load_avx512(const float *b)
+{
+	Sums64		s = {{_mm512_loadu_ps(b), _mm512_loadu_ps(b + 16), _mm512_loadu_ps(b + 32), _mm512_loadu_ps(b + 48)}};
+
+	return s;
 }
 
-/* One block of 64 outputs over the listed inputs: even positions into a0..a3, odd into c0..c3. */
+/* s += xi * row[0..63], the one step of every chain */
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void
+sums_add_row_avx512(Sums64 *s, float xi, const float *row)
+{
+	const __m512 xv = _mm512_set1_ps(xi);
+
+	s->v[0] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row), s->v[0]);
+	s->v[1] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row + 16), s->v[1]);
+	s->v[2] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row + 32), s->v[2]);
+	s->v[3] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row + 48), s->v[3]);
+}
+
+/* A block's 64 sums: the even chain plus the odd one, relu if asked, stored. */
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void
+store_block_avx512(float *out, const Sums64 *even, const Sums64 *odd, bool relu)
+{
+	int			k;
+
+	for (k = 0; k < 4; k++)
+	{
+		__m512		v = _mm512_add_ps(even->v[k], odd->v[k]);
+
+		if (relu)
+			v = _mm512_max_ps(v, _mm512_setzero_ps());
+		_mm512_storeu_ps(out + 16 * k, v);
+	}
+}
+
+/* One block of 64 outputs over the listed inputs: even positions in one chain, odd in the other. */
 __attribute__((target("avx512f,avx2,fma")))
 static void
 sparse_block_avx512(float *restrict out, const float *restrict x, const float *restrict w, size_t stride,
 					const float *restrict b, const int *even, int ne, const int *odd, int no, bool relu)
 {
 	const __m512 zero = _mm512_setzero_ps();
-	__m512		a0 = _mm512_loadu_ps(b),
-				a1 = _mm512_loadu_ps(b + 16),
-				a2 = _mm512_loadu_ps(b + 32),
-				a3 = _mm512_loadu_ps(b + 48);
-	__m512		c0 = zero,
-				c1 = zero,
-				c2 = zero,
-				c3 = zero;
+	Sums64		a = sums_load_avx512(b);
+	Sums64		c = {{zero, zero, zero, zero}};
 	int			pairs = ne < no ? ne : no;
 	int			t;
 
 	for (t = 0; t < pairs; t++)
 	{
-		const float *r0 = w + (size_t) even[t] * stride;
-		const float *r1 = w + (size_t) odd[t] * stride;
-		const __m512 x0 = _mm512_set1_ps(x[even[t]]);
-		const __m512 x1 = _mm512_set1_ps(x[odd[t]]);
-
-		a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0), a0);
-		a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 16), a1);
-		a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 32), a2);
-		a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 48), a3);
-		c0 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1), c0);
-		c1 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 16), c1);
-		c2 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 32), c2);
-		c3 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 48), c3);
+		sums_add_row_avx512(&a, x[even[t]], w + (size_t) even[t] * stride);
+		sums_add_row_avx512(&c, x[odd[t]], w + (size_t) odd[t] * stride);
 	}
 	for (t = pairs; t < ne; t++)
-	{
-		const float *r0 = w + (size_t) even[t] * stride;
-		const __m512 x0 = _mm512_set1_ps(x[even[t]]);
-
-		a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0), a0);
-		a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 16), a1);
-		a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 32), a2);
-		a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 48), a3);
-	}
+		sums_add_row_avx512(&a, x[even[t]], w + (size_t) even[t] * stride);
 	for (t = pairs; t < no; t++)
-	{
-		const float *r1 = w + (size_t) odd[t] * stride;
-		const __m512 x1 = _mm512_set1_ps(x[odd[t]]);
-
-		c0 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1), c0);
-		c1 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 16), c1);
-		c2 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 32), c2);
-		c3 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 48), c3);
-	}
-	store_block_avx512(out, a0, a1, a2, a3, c0, c1, c2, c3, relu);
+		sums_add_row_avx512(&c, x[odd[t]], w + (size_t) odd[t] * stride);
+	store_block_avx512(out, &a, &c, relu);
 }
 
 __attribute__((target("avx512f,avx2,fma")))
@@ -325,42 +312,17 @@ dense_row_avx512(float *restrict out, const float *restrict x, const float *rest
 	for (; j0 + BLOCK <= outdim; j0 += BLOCK)
 	{
 		const float *w = W + j0;
-		__m512		a0 = _mm512_loadu_ps(b + j0),
-					a1 = _mm512_loadu_ps(b + j0 + 16),
-					a2 = _mm512_loadu_ps(b + j0 + 32),
-					a3 = _mm512_loadu_ps(b + j0 + 48);
-		__m512		c0 = zero,
-					c1 = zero,
-					c2 = zero,
-					c3 = zero;
+		Sums64		a = sums_load_avx512(b + j0);
+		Sums64		c = {{zero, zero, zero, zero}};
 
 		for (i = 0; i + 2 <= in; i += 2, w += 2 * stride)
 		{
-			const float *r0 = w;
-			const float *r1 = w + stride;
-			const __m512 x0 = _mm512_set1_ps(x[i]);
-			const __m512 x1 = _mm512_set1_ps(x[i + 1]);
-
-			a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0), a0);
-			a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 16), a1);
-			a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 32), a2);
-			a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 48), a3);
-			c0 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1), c0);
-			c1 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 16), c1);
-			c2 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 32), c2);
-			c3 = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + 48), c3);
+			sums_add_row_avx512(&a, x[i], w);
+			sums_add_row_avx512(&c, x[i + 1], w + stride);
 		}
 		if (i < in)
-		{
-			const float *r0 = w;
-			const __m512 x0 = _mm512_set1_ps(x[i]);
-
-			a0 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0), a0);
-			a1 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 16), a1);
-			a2 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 32), a2);
-			a3 = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + 48), a3);
-		}
-		store_block_avx512(out + j0, a0, a1, a2, a3, c0, c1, c2, c3, relu);
+			sums_add_row_avx512(&a, x[i], w);
+		store_block_avx512(out + j0, &a, &c, relu);
 	}
 	/* past the last whole block: one chain, 16 outputs at a time, the last one masked */
 	for (; j0 < outdim; j0 += 16)
