@@ -2,14 +2,16 @@
 # `make check-nn` (standalone core tests), `make check-nn-sanitize` (ASan + UBSan).
 
 EXTENSION = ubehav
-EXTVERSION = 0.1.0
+# The version is read from ubehav.control (its one source); released install and upgrade scripts
+# in sql/ are frozen, a new version adds sql/ubehav--OLD--NEW.sql.
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" ubehav.control)
 
 NN_SRCS = $(wildcard src/nn/*.c)
 GLUE_SRCS = $(wildcard src/*.c)
 MODULE_big = ubehav
 OBJS = $(GLUE_SRCS:.c=.o) $(NN_SRCS:.c=.o)
 
-DATA = sql/ubehav--$(EXTVERSION).sql
+DATA = $(wildcard sql/ubehav--*.sql)
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/ubehav--%.sql,$(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=ubehav
 
