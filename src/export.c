@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "fn_args.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -97,9 +98,9 @@ PG_FUNCTION_INFO_V1(ubehav_export);
 Datum
 ubehav_export(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *name;
 	MemoryContext caller_cxt = CurrentMemoryContext;
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav export", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext cxt;
 	int32		version;
 	UbModel    *m;
 	StringInfoData buf;
@@ -112,6 +113,9 @@ ubehav_export(PG_FUNCTION_ARGS)
 			   *preprocessing,
 			   *target;
 
+	ub_require_args(fcinfo, UB_MAY_BE_NULL(1));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav export", ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();
 	MemoryContextSwitchTo(cxt);
 	version = PG_ARGISNULL(1) ? ub_catalog_deployed_version(name).version : PG_GETARG_INT32(1);
@@ -315,9 +319,9 @@ PG_FUNCTION_INFO_V1(ubehav_import);
 Datum
 ubehav_import(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Jsonb	   *j = PG_GETARG_JSONB_P(1);
-	JsonbContainer *root = &j->root;
+	char	   *name;
+	Jsonb	   *j;
+	JsonbContainer *root;
 	JsonbValue *v;
 	ParsedExport pe;
 	NnSpec		spec;
@@ -335,6 +339,10 @@ ubehav_import(PG_FUNCTION_ARGS)
 				i;
 	int32		version;
 
+	ub_require_args(fcinfo, 0);
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	j = PG_GETARG_JSONB_P(1);
+	root = &j->root;
 	ub_check_writable("ubehav_import");
 	ub_check_model_name(name);
 	parse_export(j, &pe);

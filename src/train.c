@@ -4,6 +4,7 @@
 #include <float.h>
 #include <math.h>
 
+#include "fn_args.h"
 #include "access/xlog.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -57,15 +58,6 @@ ub_check_model_name(const char *name)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("model name must not contain control characters")));
-}
-
-static void
-check_not_null(FunctionCallInfo fcinfo, int arg, const char *name)
-{
-	if (PG_ARGISNULL(arg))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("argument \"%s\" of ubehav_train must not be NULL", name)));
 }
 
 static int
@@ -613,16 +605,14 @@ ubehav_train(PG_FUNCTION_ARGS)
 	UbModel    *init = NULL;
 	StringInfoData decision;
 
-	check_not_null(fcinfo, 0, "model");
-	check_not_null(fcinfo, 1, "query");
-	check_not_null(fcinfo, 2, "target");
+	ub_require_args(fcinfo, 0);
 	model = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	target = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	ub_check_model_name(model);
 	ub_check_writable("ubehav_train");
 	/* every option is checked before the query runs */
-	ub_options_parse(PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3), &opts);
+	ub_options_parse(PG_GETARG_JSONB_P(3), &opts);
 	if (opts.group_by)
 		PG_RETURN_JSONB_P(ub_train_grouped(model, query, target, &opts));
 

@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "fn_args.h"
 #include "catalog/pg_type.h"
 #include "access/xact.h"
 #include "executor/spi.h"
@@ -311,10 +312,7 @@ ubehav_tune(PG_FUNCTION_ARGS)
 	Jsonb	   *result;
 	bool		isnull;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("the arguments of ubehav_tune must not be NULL")));
+	ub_require_args(fcinfo, 0);
 	model = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	target = text_to_cstring(PG_GETARG_TEXT_PP(2));
