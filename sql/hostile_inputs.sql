@@ -17,7 +17,8 @@ SELECT ubehav_predict(NULL, ARRAY[1, 2]) IS NULL AS null_model, ubehav_predict('
        ubehav_evaluate(NULL, 'SELECT 1') IS NULL AS e, ubehav_explain('h', NULL::float8[]) IS NULL AS x;
 SELECT try($q$SELECT ubehav_train('h', NULL, 'y')$q$);
 SELECT try($q$SELECT ubehav_train('h', 'SELECT a, y FROM h', NULL)$q$);
-SELECT ubehav_train('h_null', 'SELECT a, y FROM h', 'y', NULL) ->> 'version' AS null_options_mean_defaults;
+-- options DEFAULT '{}' is not NULL: a NULL options argument is an error naming it (README, NULL arguments)
+SELECT ubehav_train('h_null', 'SELECT a, y FROM h', 'y', NULL) ->> 'version' AS null_options_refused;
 SELECT try($q$SELECT ubehav_cross_validate(NULL, 'y')$q$);
 SELECT try($q$SELECT ubehav_tune('h', 'SELECT a, y FROM h', 'y', NULL)$q$);
 SELECT ubehav_refresh_scores(NULL, 'SELECT 1') IS NULL AS null_model_refresh;

@@ -16,6 +16,7 @@
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
 
+#include "catalog_spi.h"
 #include "model.h"
 #include "nn/serialize.h"
 #include "nn_error.h"
@@ -42,11 +43,16 @@ extension_schema(Oid ext_oid)
 	return result;
 }
 
+Oid
+ub_catalog_schema(void)
+{
+	return extension_schema(get_extension_oid("ubehav", false));
+}
+
 const char *
 ub_catalog_relation(const char *relname)
 {
-	Oid			ext = get_extension_oid("ubehav", false);
-	char	   *schema = get_namespace_name(extension_schema(ext));
+	char	   *schema = get_namespace_name(ub_catalog_schema());
 
 	return quote_qualified_identifier(schema, relname);
 }
@@ -77,7 +83,7 @@ ub_catalog_deployed_version(const char *name)
 	int32		version;
 	UbVersionRef ref;
 
-	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+	if (ub_catalog_spi(sql, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the ubehav_models catalog");
 	if (SPI_processed == 0)
 		no_such_model(name);
@@ -180,7 +186,7 @@ load_groups(UbModel *m, const char *what)
 	uint64		i;
 	bool		isnull;
 
-	if (SPI_execute_with_args(sql, 2, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+	if (ub_catalog_spi(sql, 2, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the ubehav_model_groups catalog");
 	/* SPI may leave its own context current; the networks belong to the model */
 	MemoryContextSwitchTo(m->mcxt);
@@ -234,7 +240,7 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 	char	   *what;
 	Datum		d;
 
-	if (SPI_execute_with_args(sql, 2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+	if (ub_catalog_spi(sql, 2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the ubehav_models catalog");
 	if (SPI_processed == 0)
 		ereport(ERROR,

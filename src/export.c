@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "catalog_spi.h"
 #include "fn_args.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -123,7 +124,7 @@ ubehav_export(PG_FUNCTION_ARGS)
 	ub_require_single_network(m, "ubehav_export");
 	args[0] = CStringGetTextDatum(name);
 	args[1] = Int32GetDatum(version);
-	if (SPI_execute_with_args(psprintf("SELECT options::text, metrics::text, preprocessing::text, target FROM %s "
+	if (ub_catalog_spi(psprintf("SELECT options::text, metrics::text, preprocessing::text, target FROM %s "
 									   "WHERE name = $1 AND version = $2", ub_catalog_table()),
 							  2, types, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not read the ubehav_models catalog");

@@ -41,6 +41,8 @@ typedef struct UbModel
 	MemoryContext mcxt;			/* owns everything above */
 } UbModel;
 
+/* The schema the extension is installed in. */
+Oid			ub_catalog_schema(void);
 /* Schema-qualified, quoted name of the catalog table of the installed extension. */
 const char *ub_catalog_table(void);
 /* The same for another relation of the extension, such as "ubehav_model_groups". */
