@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS ubehav;
 SET client_min_messages = warning;
-SELECT plan(38);
+SELECT plan(39);
 
 CREATE ROLE sec_aa;
 CREATE ROLE sec_bb;
@@ -56,6 +56,8 @@ SELECT throws_ok($$SELECT ubehav_rollback('ma')$$, '42501', 'model "ma" belongs 
 SELECT throws_ok($$SELECT ubehav_drop_model('ma')$$, '42501', 'model "ma" belongs to role "sec_aa"', 'ubehav_drop_model refuses');
 SELECT throws_ok($$SELECT ubehav_retrain('ma')$$, '42501', 'model "ma" belongs to role "sec_aa"', 'ubehav_retrain refuses');
 -- forging trained_by on a version of its own model
+SELECT lives_ok($$SELECT ubehav_tune('mt', 'SELECT x, y FROM sec_public', 'y', '{"grid": {"hidden": [[2], [3]]}, "options": {"epochs": 1}}')$$,
+                'an analyst tunes (the grants include the sequence ubehav_tuning_run)');
 SELECT lives_ok($$SELECT ubehav_train('mb', 'SELECT x, y FROM sec_public', 'y', '{"epochs": 1, "hidden": [2]}')$$, 'bb trains a model of its own');
 SELECT throws_ok($$INSERT INTO ubehav_models SELECT name, 50, task, target, options, preprocessing, feature_names, feature_types,
                     class_labels, metrics, training_log, weights, training_query, 'sec_aa', trained_at, rows_used, rows_skipped,
