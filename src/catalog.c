@@ -116,7 +116,8 @@ check_consistent(UbModel *m, const char *what)
 
 	if (m->spec.n_inputs != m->prep->n_inputs || m->spec.n_outputs != expected_outputs ||
 		m->spec.head != expected_head ||
-		(m->task != UB_TASK_REGRESSION && m->n_classes < 2))
+		(m->task != UB_TASK_REGRESSION && m->n_classes < 2) ||
+		(m->task == UB_TASK_BINARY && m->n_classes != 2))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("%s: the weights, preprocessing and class labels do not fit together", what),
@@ -136,7 +137,15 @@ decode_labels(UbModel *m, Datum labels, bool labels_null)
 					  &elems, &nulls, &m->n_classes);
 	m->labels = palloc(sizeof(char *) * Max(m->n_classes, 1));
 	for (i = 0; i < m->n_classes; i++)
-		m->labels[i] = nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]);
+	{
+		/* training never stores a NULL label: the rows of a NULL target are skipped */
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("catalog row of model \"%s\" version %d has a NULL class label", m->name, m->version),
+					 errhint("Retrain the model, or deploy another version of it.")));
+		m->labels[i] = TextDatumGetCString(elems[i]);
+	}
 }
 
 /* Decode one network (preprocessing, labels, weights) into m, allocating in the current context. */
