@@ -69,6 +69,29 @@ ub_prep_number_out_of_range(const UbFeature *f, double v)
 }
 
 void
+ub_prep_too_many_inputs(int n_inputs, bool at_least, const char *column)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("the feature columns encode to %s%d inputs, more than the %d a network can take",
+					at_least ? "at least " : "", n_inputs, NN_MAX_WIDTH),
+			 errdetail("The limit is passed at column \"%s\"; a text column takes one input per kept category and one more, an array column one per element.",
+					   column),
+			 errhint("Lower \"max_categories\", or leave high-cardinality text columns or long arrays out of the query.")));
+}
+
+/* ERROR: option "pca" with more encoded inputs than it supports. */
+static void
+pca_too_wide(int d)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("option \"pca\" supports at most %d encoded inputs, but the data encodes to %d",
+					NN_PCA_MAX_INPUTS, d),
+			 errhint("Lower \"max_categories\" or leave high-cardinality columns out.")));
+}
+
+void
 ub_prep_encode_category(const UbFeature *f, const char *s, int len, bool isnull, float *x)
 {
 	int			idx;
@@ -325,6 +348,8 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 			array_offset += f->raw_width;
 			f->offset = offset;
 			offset += f->width;
+			if (offset > NN_MAX_WIDTH)
+				ub_prep_too_many_inputs(offset, i + 1 < ds->n_columns, f->name);
 			CHECK_FOR_INTERRUPTS();
 			continue;
 		}
@@ -346,8 +371,13 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 		ub_dataset_unload_column(ds, i);
 		f->offset = offset;
 		offset += f->width;
+		/* now, not once the rows are encoded: each encoded row would take 4 bytes per input */
+		if (offset > NN_MAX_WIDTH)
+			ub_prep_too_many_inputs(offset, i + 1 < ds->n_columns, f->name);
 		CHECK_FOR_INTERRUPTS();
 	}
+	if ((opts->pca_components > 0 || opts->pca_variance > 0.0) && offset > NN_PCA_MAX_INPUTS)
+		pca_too_wide(offset);
 	prep->n_encoded = offset;
 	prep->n_inputs = offset;
 	prep->array_width = prep->first_categorical ? -1 : array_offset;
@@ -822,11 +852,7 @@ ub_prep_fit_pca(UbPreprocessing *prep, UbRowChunks *X, size_t n, const uint32 *t
 	if (opts->pca_components == 0 && opts->pca_variance == 0.0)
 		return;
 	if (d > NN_PCA_MAX_INPUTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("option \"pca\" supports at most %d encoded inputs, but the data encodes to %d",
-						NN_PCA_MAX_INPUTS, d),
-				 errhint("Lower \"max_categories\" or leave high-cardinality columns out.")));
+		pca_too_wide(d);
 	if (n_train < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
