@@ -297,6 +297,7 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 		decode_network(m, DatumGetJsonbP(SPI_getbinval(tup, desc, 3, &isnull)), labels, labels_null,
 					   DatumGetByteaPP(SPI_getbinval(tup, desc, 5, &isnull)), what);
 	}
+	ub_catalog_check_features(m, what);
 	MemoryContextSwitchTo(old);
 	return m;
 }

@@ -62,6 +62,12 @@ UbVersionRef ub_catalog_deployed_version(const char *name);
 /* Decode one catalog version (SPI must be connected) into a model owned by a new child of parent. */
 UbModel    *ub_catalog_load(const char *name, int32 version, MemoryContext parent);
 
+/*
+ * ERROR (data corrupted) when the row's feature_names and feature_types are not its preprocessing's
+ * columns; nothing when the role may not read them. SPI must be connected; replaces SPI_tuptable.
+ */
+void		ub_catalog_check_features(const UbModel *m, const char *what);
+
 /* Index in model->groups of group_value's network, or -1 when none was trained for it. */
 int			ub_model_group_index(const UbModel *model, const char *group_value);
 
