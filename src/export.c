@@ -282,6 +282,10 @@ parse_export(Jsonb *j, ParsedExport *pe)
 	v = ub_jsonb_get(ub_jsonb_container(need(root, "metrics")), "threshold");
 	if (v && v->type == jbvNumeric)
 		pe->threshold = ub_jsonb_number(v, "threshold");
+	/* a binary model's training always stores its threshold, a probability; the others never use one */
+	if (spec.head == NN_HEAD_SIGMOID_BCE &&
+		(v == NULL || v->type != jbvNumeric || !(pe->threshold >= 0.0 && pe->threshold <= 1.0)))
+		bad_import("a binary model needs metrics.threshold, a number between 0 and 1");
 	if (!(pe->threshold >= 0.0 && pe->threshold <= 1.0))
 		pe->threshold = 0.5;
 }

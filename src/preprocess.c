@@ -69,6 +69,29 @@ ub_prep_number_out_of_range(const UbFeature *f, double v)
 }
 
 void
+ub_prep_too_many_inputs(int n_inputs, bool at_least, const char *column)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("the feature columns encode to %s%d inputs, more than the %d a network can take",
+					at_least ? "at least " : "", n_inputs, NN_MAX_WIDTH),
+			 errdetail("The limit is passed at column \"%s\"; a text column takes one input per kept category and one more, an array column one per element.",
+					   column),
+			 errhint("Lower \"max_categories\", or leave high-cardinality text columns or long arrays out of the query.")));
+}
+
+/* ERROR: option "pca" with more encoded inputs than it supports. */
+static void
+pca_too_wide(int d)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("option \"pca\" supports at most %d encoded inputs, but the data encodes to %d",
+					NN_PCA_MAX_INPUTS, d),
+			 errhint("Lower \"max_categories\" or leave high-cardinality columns out.")));
+}
+
+void
 ub_prep_encode_category(const UbFeature *f, const char *s, int len, bool isnull, float *x)
 {
 	int			idx;
@@ -325,6 +348,8 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 			array_offset += f->raw_width;
 			f->offset = offset;
 			offset += f->width;
+			if (offset > NN_MAX_WIDTH)
+				ub_prep_too_many_inputs(offset, i + 1 < ds->n_columns, f->name);
 			CHECK_FOR_INTERRUPTS();
 			continue;
 		}
@@ -346,8 +371,13 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 		ub_dataset_unload_column(ds, i);
 		f->offset = offset;
 		offset += f->width;
+		/* now, not once the rows are encoded: each encoded row would take 4 bytes per input */
+		if (offset > NN_MAX_WIDTH)
+			ub_prep_too_many_inputs(offset, i + 1 < ds->n_columns, f->name);
 		CHECK_FOR_INTERRUPTS();
 	}
+	if ((opts->pca_components > 0 || opts->pca_variance > 0.0) && offset > NN_PCA_MAX_INPUTS)
+		pca_too_wide(offset);
 	prep->n_encoded = offset;
 	prep->n_inputs = offset;
 	prep->array_width = prep->first_categorical ? -1 : array_offset;
@@ -538,8 +568,9 @@ corrupt(const char *what)
 			 errhint("Retrain the model, or deploy another version of it.")));
 }
 
+/* The n numbers of obj's array key, each finite and at most bound in magnitude. */
 static double *
-read_doubles(JsonbContainer *obj, const char *key, int n)
+read_bounded_doubles(JsonbContainer *obj, const char *key, int n, double bound)
 {
 	JsonbValue *v = ub_jsonb_get(obj, key);
 	double	   *out;
@@ -551,11 +582,35 @@ read_doubles(JsonbContainer *obj, const char *key, int n)
 	for (k = 0; k < n; k++)
 	{
 		out[k] = ub_jsonb_number(ub_jsonb_array_element(v, k), key);
-		if (!isfinite(out[k]))
+		if (!isfinite(out[k]) || fabs(out[k]) > bound)
 			corrupt(key);
 	}
 	return out;
 }
+
+static double *
+read_doubles(JsonbContainer *obj, const char *key, int n)
+{
+	return read_bounded_doubles(obj, key, n, DBL_MAX);
+}
+
+/*
+ * Statistics of values stored as float32 (training reads every number into a float): a centre, an
+ * imputed value, a mean, a PCA mean of encoded inputs. Training never stores one beyond FLT_MAX;
+ * such a value would encode a row to infinity, and the score to NaN.
+ */
+static double *
+read_float_statistics(JsonbContainer *obj, const char *key, int n)
+{
+	return read_bounded_doubles(obj, key, n, FLT_MAX);
+}
+
+/*
+ * Smallest scale training stores: 1 / spread, and no spread of float32 values exceeds 2 * FLT_MAX
+ * (the slack covers the division's rounding). Below it every encoded value would round to 0 in
+ * float32 and the feature would silently count for nothing.
+ */
+#define UB_MIN_SCALE (0.5 / FLT_MAX * (1.0 - 1e-9))
 
 static void
 read_pca(UbPreprocessing *prep, JsonbValue *pca)
@@ -574,7 +629,7 @@ read_pca(UbPreprocessing *prep, JsonbValue *pca)
 	if (k < 1 || k > prep->n_encoded || k != floor(k))
 		corrupt("pca k");
 	prep->pca_k = (int) k;
-	prep->pca_mean = read_doubles(obj, "mean", prep->n_encoded);
+	prep->pca_mean = read_float_statistics(obj, "mean", prep->n_encoded);
 	prep->pca_explained = read_doubles(obj, "explained_variance_ratio", prep->pca_k);
 	comps = ub_jsonb_get(obj, "components");
 	if (comps == NULL || ub_jsonb_array_length(comps, "components") != prep->pca_k)
@@ -590,7 +645,8 @@ read_pca(UbPreprocessing *prep, JsonbValue *pca)
 		{
 			double		v = ub_jsonb_number(ub_jsonb_array_element(row, j), "component");
 
-			if (!isfinite(v))
+			/* stored as float32: a value beyond it would become infinite (and JSON null when stored again) */
+			if (!isfinite(v) || fabs(v) > FLT_MAX)
 				corrupt("pca component value");
 			prep->pca_components[(size_t) c * prep->n_encoded + j] = (float) v;
 		}
@@ -658,6 +714,10 @@ prep_read(Jsonb *j)
 			f->width = f->n_categories + 1;
 			f->array_offset = -1;
 			f->frequencies = read_doubles(obj, "frequencies", f->n_categories + 1);
+			/* shares of the training rows (explanations' baseline, cast to float32) */
+			for (k = 0; k <= f->n_categories; k++)
+				if (f->frequencies[k] < 0.0 || f->frequencies[k] > 1.0 + 1e-6)
+					corrupt("frequencies");
 			build_sorted_index(f);
 			if (prep->first_categorical == NULL)
 				prep->first_categorical = f->name;
@@ -666,13 +726,13 @@ prep_read(Jsonb *j)
 		{
 			JsonbValue *ind = ub_jsonb_get(obj, "indicator");
 
-			f->center = read_doubles(obj, "center", f->raw_width);
+			f->center = read_float_statistics(obj, "center", f->raw_width);
 			f->scale = read_doubles(obj, "scale", f->raw_width);
 			for (k = 0; k < f->raw_width; k++)
-				if (f->scale[k] <= 0)
-					corrupt("scale");	/* training stores 1/spread, always positive */
-			f->impute = read_doubles(obj, "impute", f->raw_width);
-			f->mean = read_doubles(obj, "mean", f->raw_width);
+				if (!(f->scale[k] >= UB_MIN_SCALE))
+					corrupt("scale");	/* training stores 1/spread, positive and never this small */
+			f->impute = read_float_statistics(obj, "impute", f->raw_width);
+			f->mean = read_float_statistics(obj, "mean", f->raw_width);
 			if (ind == NULL || ind->type != jbvBool)
 				corrupt("indicator");
 			f->indicator = ind->val.boolean;
@@ -792,11 +852,7 @@ ub_prep_fit_pca(UbPreprocessing *prep, UbRowChunks *X, size_t n, const uint32 *t
 	if (opts->pca_components == 0 && opts->pca_variance == 0.0)
 		return;
 	if (d > NN_PCA_MAX_INPUTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("option \"pca\" supports at most %d encoded inputs, but the data encodes to %d",
-						NN_PCA_MAX_INPUTS, d),
-				 errhint("Lower \"max_categories\" or leave high-cardinality columns out.")));
+		pca_too_wide(d);
 	if (n_train < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -866,9 +922,18 @@ ub_prep_fit_pca(UbPreprocessing *prep, UbRowChunks *X, size_t n, const uint32 *t
 const float *
 ub_prep_network_input(const UbPreprocessing *prep, const float *x, float *z)
 {
+	int			c;
+
 	if (prep->pca_k == 0)
 		return x;
 	nn_pca_project(x, prep->n_encoded, prep->pca_mean, prep->pca_components, prep->pca_k, z);
+	/* a projection beyond float32 is infinite, and the score would be NaN */
+	for (c = 0; c < prep->pca_k; c++)
+		if (unlikely(!isfinite(z[c])))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("the row's principal component %d is beyond the range of float32", c + 1),
+					 errhint("Clip or filter extreme values in the query.")));
 	return z;
 }
 

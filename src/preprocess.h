@@ -80,6 +80,12 @@ const float *ub_prep_network_input(const UbPreprocessing *prep, const float *x, 
 void		ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *X,
 								   bool release_raw);
 
+/*
+ * ERROR (program limit): the feature columns encode to n_inputs inputs, beyond NN_MAX_WIDTH, passed at
+ * column; at_least when columns after it were not counted.
+ */
+pg_attribute_noreturn() void ub_prep_too_many_inputs(int n_inputs, bool at_least, const char *column);
+
 /* ERROR: feature f's value v encodes beyond float32 (out of line, so the encoder below inlines). */
 pg_attribute_noreturn() void ub_prep_number_out_of_range(const UbFeature *f, double v);
 
