@@ -20,6 +20,7 @@
 #include "utils/memutils.h"
 #include "utils/regproc.h"
 
+#include "catalog_spi.h"
 #include "model.h"
 
 static bool
@@ -107,7 +108,7 @@ ub_catalog_check_features(const UbModel *m, const char *what)
 	MemoryContextSwitchTo(work);
 	args[0] = CStringGetTextDatum(m->name);
 	args[1] = Int32GetDatum(m->version);
-	if (SPI_execute_with_args(psprintf("SELECT feature_names, feature_types FROM %s WHERE name = $1 AND version = $2",
+	if (ub_catalog_spi(psprintf("SELECT feature_names, feature_types FROM %s WHERE name = $1 AND version = $2",
 									   table),
 							  2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the ubehav_models catalog");

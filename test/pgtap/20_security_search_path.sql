@@ -5,7 +5,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS ubehav;
 SET client_min_messages = warning;
-SELECT plan(23);
+SELECT plan(25);
 
 CREATE TABLE sp_data AS SELECT i::float8 AS x, (i % 3)::text AS c, (i % 7 < 3) AS y, i::bigint AS id
 FROM generate_series(1, 200) i;
@@ -51,6 +51,10 @@ SELECT is(sp_try($$SELECT ubehav_train('sp', 'SELECT x, c, y FROM sp_data', 'y',
           'ubehav_train');
 SELECT is(sp_try($$SELECT ubehav_train('sp', 'SELECT x, c, y FROM sp_data', 'y', '{"epochs": 1, "hidden": [4]}')$$), 'ok',
           'ubehav_train of a second version (ownership check, deploy)');
+SELECT is(sp_try($$SELECT ubehav_train('sp_g', 'SELECT x, c, y FROM sp_data', 'y', '{"epochs": 1, "hidden": [2], "group_by": "c"}')$$), 'ok',
+          'ubehav_train with group_by (one query per group value)');
+SELECT is(sp_try($$SELECT ubehav_predict('sp_g', d) FROM sp_data d$$), 'ok',
+          'ubehav_predict of a group_by model');
 SELECT is(sp_try($$SELECT ubehav_predict('sp', d) FROM sp_data d$$), 'ok',
           'ubehav_predict on rows');
 SELECT is(sp_try($$SELECT ubehav_evaluate('sp', 'SELECT x, c, y FROM sp_data')$$), 'ok',
