@@ -16,6 +16,13 @@
 -- 3. NULL arguments: a function that computes a value is STRICT; a function that acts refuses a
 --    NULL argument with 22004 naming it, except an argument declared DEFAULT NULL.
 
+-- The NULL-argument error of the SQL and PL/pgSQL functions, from the C code that words it for all.
+CREATE FUNCTION ubehav_require_args(function text, names text[], is_null boolean[]) RETURNS void
+AS 'MODULE_PATHNAME', 'ubehav_require_args'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ubehav_require_args(text, text[], boolean[]) IS
+'ERROR 22004 ''argument "x" of function must not be NULL'' for the first name whose flag is true: the NULL rule of the SQL and PL/pgSQL functions';
+
 -- ---- owners ----
 CREATE TABLE ubehav_model_owners (
     name    text        PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 200),
@@ -134,10 +141,7 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF model IS NULL THEN
-        RAISE EXCEPTION 'argument "model" of ubehav_training_log must not be NULL' USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass a value; only arguments declared DEFAULT NULL may be NULL.';
-    END IF;
+    PERFORM @extschema@.ubehav_require_args('ubehav_training_log', ARRAY['model'], ARRAY[model IS NULL]);
     IF NOT EXISTS (SELECT 1 FROM @extschema@.ubehav_models m WHERE m.name = model) THEN
         RAISE EXCEPTION 'model "%" does not exist', model USING ERRCODE = 'undefined_object',
             HINT = 'List the models with SELECT DISTINCT name FROM ubehav_models.';
@@ -161,10 +165,7 @@ AS $$
 DECLARE
     owner name;
 BEGIN
-    IF model IS NULL THEN
-        RAISE EXCEPTION 'argument "model" of ubehav_check_owner must not be NULL' USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass a value; only arguments declared DEFAULT NULL may be NULL.';
-    END IF;
+    PERFORM @extschema@.ubehav_require_args('ubehav_check_owner', ARRAY['model'], ARRAY[model IS NULL]);
     -- the same lock as a training of this name, so versions and deployments never interleave
     PERFORM pg_advisory_xact_lock(hashtextextended(model, 7572));
     SELECT o.owner INTO owner FROM @extschema@.ubehav_model_owners o WHERE o.name = model;
@@ -185,14 +186,8 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF version IS NULL THEN
-        RAISE EXCEPTION 'argument "version" of ubehav_deploy must not be NULL' USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass a value; only arguments declared DEFAULT NULL may be NULL.';
-    END IF;
-    IF model IS NULL THEN
-        RAISE EXCEPTION 'argument "model" of ubehav_deploy must not be NULL' USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass a value; only arguments declared DEFAULT NULL may be NULL.';
-    END IF;
+    PERFORM @extschema@.ubehav_require_args('ubehav_deploy', ARRAY['version'], ARRAY[version IS NULL]);
+    PERFORM @extschema@.ubehav_require_args('ubehav_deploy', ARRAY['model'], ARRAY[model IS NULL]);
     PERFORM @extschema@.ubehav_check_owner(model);
     IF NOT EXISTS (SELECT 1 FROM @extschema@.ubehav_models m WHERE m.name = model AND m.version = ubehav_deploy.version) THEN
         RAISE EXCEPTION 'model "%" has no version %', model, version USING ERRCODE = 'undefined_object',
@@ -212,10 +207,7 @@ DECLARE
     current integer;
     previous integer;
 BEGIN
-    IF model IS NULL THEN
-        RAISE EXCEPTION 'argument "model" of ubehav_rollback must not be NULL' USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass a value; only arguments declared DEFAULT NULL may be NULL.';
-    END IF;
+    PERFORM @extschema@.ubehav_require_args('ubehav_rollback', ARRAY['model'], ARRAY[model IS NULL]);
     PERFORM @extschema@.ubehav_check_owner(model);
     SELECT m.version INTO current FROM @extschema@.ubehav_models m WHERE m.name = model AND m.deployed;
     SELECT d.version INTO previous
@@ -238,10 +230,7 @@ AS $$
 DECLARE
     dropped integer;
 BEGIN
-    IF model IS NULL THEN
-        RAISE EXCEPTION 'argument "model" of ubehav_drop_model must not be NULL' USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass a value; only arguments declared DEFAULT NULL may be NULL.';
-    END IF;
+    PERFORM @extschema@.ubehav_require_args('ubehav_drop_model', ARRAY['model'], ARRAY[model IS NULL]);
     PERFORM @extschema@.ubehav_check_owner(model);
     IF version IS NULL THEN
         DELETE FROM @extschema@.ubehav_models m WHERE m.name = model;
@@ -290,14 +279,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     n bigint;
-    arg text;
 BEGIN
-    arg := CASE WHEN schema_name IS NULL THEN 'schema_name' WHEN n_users IS NULL THEN 'n_users'
-                WHEN days IS NULL THEN 'days' WHEN seed IS NULL THEN 'seed' WHEN start IS NULL THEN 'start' END;
-    IF arg IS NOT NULL THEN
-        RAISE EXCEPTION 'argument "%" of ubehav_demo_create must not be NULL', arg USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass a value; only arguments declared DEFAULT NULL may be NULL.';
-    END IF;
+    PERFORM @extschema@.ubehav_require_args('ubehav_demo_create', ARRAY['schema_name', 'n_users', 'days', 'seed', 'start'], ARRAY[schema_name IS NULL, n_users IS NULL, days IS NULL, seed IS NULL, start IS NULL]);
     EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', schema_name);
     EXECUTE format('CREATE TABLE %I.users AS SELECT * FROM @extschema@.ubehav_demo_users(%s, %s, %s, %L::date)',
                    schema_name, n_users, days, seed, start);
@@ -311,7 +294,6 @@ BEGIN
     RETURN n;
 END
 $$;
-ALTER FUNCTION ubehav_demo_create(text, integer, integer, bigint, date) CALLED ON NULL INPUT;
 
 -- ---- the three functions that run a query the caller passes ----
 -- Each public function is one fully qualified call that hands the caller's search_path to a pinned
@@ -326,15 +308,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     fold_rows jsonb;
-    arg text;
 BEGIN
-    arg := CASE WHEN query IS NULL THEN 'query' WHEN target IS NULL THEN 'target'
-                WHEN options IS NULL THEN 'options' WHEN folds IS NULL THEN 'folds'
-                WHEN query_search_path IS NULL THEN 'query_search_path' END;
-    IF arg IS NOT NULL THEN
-        RAISE EXCEPTION 'argument "%" of ubehav_cross_validate must not be NULL', arg USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass a value; only arguments declared DEFAULT NULL may be NULL.';
-    END IF;
+    PERFORM @extschema@.ubehav_require_args('ubehav_cross_validate', ARRAY['query', 'target', 'options', 'folds', 'query_search_path'], ARRAY[query IS NULL, target IS NULL, options IS NULL, folds IS NULL, query_search_path IS NULL]);
     PERFORM set_config('search_path', query_search_path, true);
     SELECT pg_catalog.jsonb_agg(f) INTO fold_rows
     FROM @extschema@.ubehav_cv_folds(query, target, options, folds) f;
@@ -377,16 +352,10 @@ DECLARE
     key_type text;
     null_column text;
     n bigint;
-    arg text;
     key_sql text;
     insert_sql text;
 BEGIN
-    arg := CASE WHEN model IS NULL THEN 'model' WHEN query IS NULL THEN 'query'
-                WHEN query_search_path IS NULL THEN 'query_search_path' END;
-    IF arg IS NOT NULL THEN
-        RAISE EXCEPTION 'argument "%" of ubehav_refresh_scores must not be NULL', arg USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass a value; only arguments declared DEFAULT NULL may be NULL.';
-    END IF;
+    PERFORM @extschema@.ubehav_require_args('ubehav_refresh_scores', ARRAY['model', 'query', 'query_search_path'], ARRAY[model IS NULL, query IS NULL, query_search_path IS NULL]);
     SELECT m.task INTO task FROM @extschema@.ubehav_models m WHERE m.name = model AND m.deployed;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model "%" has no deployed version', model USING ERRCODE = 'undefined_object';
@@ -480,14 +449,8 @@ DECLARE
     fprs float8[];
     tprs float8[];
     bins_sql text;
-    arg text;
 BEGIN
-    arg := CASE WHEN model IS NULL THEN 'model' WHEN query IS NULL THEN 'query'
-                WHEN query_search_path IS NULL THEN 'query_search_path' END;
-    IF arg IS NOT NULL THEN
-        RAISE EXCEPTION 'argument "%" of ubehav_html_report must not be NULL', arg USING ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass a value; only arguments declared DEFAULT NULL may be NULL.';
-    END IF;
+    PERFORM @extschema@.ubehav_require_args('ubehav_html_report', ARRAY['model', 'query', 'query_search_path'], ARRAY[model IS NULL, query IS NULL, query_search_path IS NULL]);
     SELECT * INTO m FROM @extschema@.ubehav_models x WHERE x.name = model AND x.deployed;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model "%" has no deployed version', model USING ERRCODE = 'undefined_object';
@@ -595,10 +558,7 @@ DECLARE
     s constant text := '@extschema@';
     r text := role::text;
 BEGIN
-    IF role IS NULL OR kind IS NULL THEN
-        RAISE EXCEPTION 'argument "%" of ubehav_grant must not be NULL', CASE WHEN role IS NULL THEN 'role' ELSE 'kind' END
-            USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a value; only arguments declared DEFAULT NULL may be NULL.';
-    END IF;
+    PERFORM @extschema@.ubehav_require_args('ubehav_grant', ARRAY['role', 'kind'], ARRAY[role IS NULL, kind IS NULL]);
     IF kind NOT IN ('analyst', 'scorer') THEN
         RAISE EXCEPTION 'kind must be ''analyst'' or ''scorer'', not %', quote_literal(kind) USING ERRCODE = 'invalid_parameter_value',
             HINT = 'An analyst trains and manages its own models; a scorer scores and reads metrics.';

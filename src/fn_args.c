@@ -4,7 +4,9 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -69,4 +71,36 @@ ub_require_aggregate_call(FunctionCallInfo fcinfo, const char *aggregates)
 						get_func_name(fcinfo->flinfo->fn_oid) : "this function"),
 				 errhint("Call the aggregate instead: %s.", aggregates)));
 	return aggcxt;
+}
+
+PG_FUNCTION_INFO_V1(ubehav_require_args);
+/* The same rule for the SQL and PL/pgSQL functions: (function, argument names, which are NULL). */
+Datum
+ubehav_require_args(PG_FUNCTION_ARGS)
+{
+	text	   *function = PG_GETARG_TEXT_PP(0);
+	ArrayType  *names = PG_GETARG_ARRAYTYPE_P(1);
+	ArrayType  *isnull = PG_GETARG_ARRAYTYPE_P(2);
+	Datum	   *name_elems,
+			   *null_elems;
+	bool	   *name_nulls,
+			   *null_nulls;
+	int			n_names,
+				n_nulls,
+				i;
+
+	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &name_elems, &name_nulls, &n_names);
+	deconstruct_array(isnull, BOOLOID, 1, true, TYPALIGN_CHAR, &null_elems, &null_nulls, &n_nulls);
+	if (n_names != n_nulls)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ubehav_require_args needs as many names as NULL flags, not %d and %d", n_names, n_nulls)));
+	for (i = 0; i < n_nulls; i++)
+		if (!null_nulls[i] && DatumGetBool(null_elems[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument \"%s\" of %s must not be NULL",
+							name_nulls[i] ? "?" : TextDatumGetCString(name_elems[i]), text_to_cstring(function)),
+					 errhint("Pass a value; only arguments declared DEFAULT NULL may be NULL.")));
+	PG_RETURN_VOID();
 }
