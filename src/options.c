@@ -187,7 +187,7 @@ ub_options_to_jsonb(const UbOptions *o)
 		ub_json_number(&buf, o->clipvalue);
 	}
 	{
-		static const char *const scalings[] = {"standard", "minmax", "robust", "none"};
+		static const char *const scalings[] = {"standard", "minmax", "robust", "none", "robust_clip", "yeo_johnson", "auto"};
 		static const char *const imputations[] = {"mean", "median", "zero"};
 
 		appendStringInfo(&buf, ",\"scaling\":\"%s\",\"imputation\":\"%s\",\"missing_indicator\":%s,\"min_category_count\":%d",

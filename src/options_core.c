@@ -58,7 +58,7 @@ ub_options_defaults(UbOptions *o)
 	o->threshold = -1.0;
 	o->max_grad_norm = 1.0;
 	o->deploy = true;
-	o->scaling = UB_SCALING_STANDARD;
+	o->scaling = UB_SCALING_ROBUST_CLIP;
 	o->max_groups = 1000;
 	o->min_group_rows = 10;
 	o->imputation = UB_IMPUTE_MEAN;
@@ -409,8 +409,14 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 			o->scaling = UB_SCALING_ROBUST;
 		else if (strcmp(name, "none") == 0)
 			o->scaling = UB_SCALING_NONE;
+		else if (strcmp(name, "robust_clip") == 0)
+			o->scaling = UB_SCALING_ROBUST_CLIP;
+		else if (strcmp(name, "yeo_johnson") == 0)
+			o->scaling = UB_SCALING_YEO_JOHNSON;
+		else if (strcmp(name, "auto") == 0)
+			o->scaling = UB_SCALING_ROBUST_CLIP;
 		else
-			return fail(err, "Use one of standard, minmax, robust, none.", "option \"scaling\" has unknown value \"%s\"", name);
+			return fail(err, "Use one of auto, standard, minmax, robust, robust_clip, yeo_johnson, none.", "option \"scaling\" has unknown value \"%s\"", name);
 		return true;
 	}
 	if (strcmp(key, "imputation") == 0)

@@ -38,7 +38,10 @@ typedef enum UbScaling
 	UB_SCALING_STANDARD = 0,	/* (x - mean) / standard deviation */
 	UB_SCALING_MINMAX,			/* (x - min) / (max - min) */
 	UB_SCALING_ROBUST,			/* (x - median) / interquartile range */
-	UB_SCALING_NONE
+	UB_SCALING_NONE,
+	UB_SCALING_ROBUST_CLIP,		/* robust, then smooth clipping to (-3, 3) (RealMLP) */
+	UB_SCALING_YEO_JOHNSON,		/* Yeo-Johnson power transform, then standard (scikit-learn's PowerTransformer) */
+	UB_SCALING_AUTO				/* log1p of skewed non-negative columns, then robust_clip */
 } UbScaling;
 
 typedef enum UbImputation

@@ -11,6 +11,7 @@
 #include "nn/mlp.h"
 #include "nn/pca.h"
 #include "nn/sort.h"
+#include "nn/transform.h"
 #include "nn_error.h"
 #include "preprocess.h"
 
@@ -168,16 +169,38 @@ quantile(float *values, size_t n, double q)
 	return low + (pos - lo) * ((double) high - low);
 }
 
-/* Centre, scale and imputation value of every raw slot of a numeric, boolean or array column. */
+/*
+ * scaling "auto": a non-negative column whose skewness passes this is taken as ln(1 + x) before
+ * scaling (counts, durations, amounts); the rest are robust-scaled and smoothly clipped as is.
+ */
+#define UB_AUTO_SKEW_LOG1P 1.0
+/* values the Yeo-Johnson exponent is fitted on, evenly spaced over the training rows */
+#define UB_YJ_FIT_SAMPLE 100000
+
+/*
+ * Centre, scale, transform and imputation value of every raw slot of a numeric, boolean or array
+ * column. The transform is learned on the non-NULL training values: log1p or Yeo-Johnson maps them
+ * first, and the centre and scale are those of the mapped values. The imputation value stays raw
+ * (it is encoded like any value), and mean stays the raw mean, the baseline of explanations.
+ */
 static void
 fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, const UbOptions *o)
 {
 	int			w = col->width;
-	bool		need_order = o->scaling == UB_SCALING_ROBUST || o->imputation == UB_IMPUTE_MEDIAN;
+	UbScaling	scaling = o->scaling;
+	bool		transforms = scaling == UB_SCALING_ROBUST_CLIP || scaling == UB_SCALING_YEO_JOHNSON ||
+		scaling == UB_SCALING_AUTO;
+	bool		need_order = scaling == UB_SCALING_ROBUST || transforms || o->imputation == UB_IMPUTE_MEDIAN;
 	float	   *values = need_order ? palloc_extended(sizeof(float) * Max(n, 1), MCXT_ALLOC_HUGE) : NULL;
 	int			k;
 	size_t		r;
 
+	/* a boolean is 0 or 1: nothing to transform, and standard scaling keeps its two values apart */
+	if (transforms && f->kind == UB_KIND_BOOLEAN)
+	{
+		transforms = false;
+		scaling = UB_SCALING_STANDARD;
+	}
 	f->raw_width = w;
 	f->indicator = o->missing_indicator && col->null_count > 0;
 	f->width = f->indicator ? 2 * w : w;
@@ -185,6 +208,8 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 	f->scale = palloc(sizeof(double) * Max(w, 1));
 	f->impute = palloc0(sizeof(double) * Max(w, 1));
 	f->mean = palloc0(sizeof(double) * Max(w, 1));
+	f->transform = transforms ? palloc0(sizeof(uint8) * Max(w, 1)) : NULL;
+	f->lambda = scaling == UB_SCALING_YEO_JOHNSON ? palloc0(sizeof(double) * Max(w, 1)) : NULL;
 	for (k = 0; k < w; k++)
 	{
 		double		sum = 0.0,
@@ -194,8 +219,10 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 					spread,
 					lowest = 0.0,
 					highest = 0.0;
-		size_t		cnt = 0;
+		size_t		cnt = 0,
+					i;
 		long double sumsq = 0.0L;	/* squares of values near float32's limit overflow a double */
+		uint8		t = 0;
 
 		/* two passes: the mean first, then squared deviations, for accuracy on large offsets */
 		for (r = 0; r < n; r++)
@@ -225,9 +252,52 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 		sd = cnt ? (double) sqrtl(sumsq / cnt) : 0.0;
 		if (values && cnt > 0)
 			median = quantile(values, cnt, 0.5);
-		switch (o->scaling)
+		f->mean[k] = mean;
+		f->impute[k] = o->imputation == UB_IMPUTE_MEDIAN ? median :
+			o->imputation == UB_IMPUTE_ZERO ? 0.0 : mean;
+
+		if (transforms && cnt > 0)
+		{
+			if (scaling == UB_SCALING_YEO_JOHNSON)
+			{
+				f->lambda[k] = nn_yeo_johnson_fit(values, cnt, UB_YJ_FIT_SAMPLE);
+				t = UB_TF_YEO_JOHNSON;
+			}
+			else
+			{
+				if (scaling == UB_SCALING_AUTO && lowest >= 0 &&
+					nn_skewness(values, cnt) > UB_AUTO_SKEW_LOG1P)
+					t = UB_TF_LOG1P;
+				t |= UB_TF_CLIP;
+			}
+			if (t & (UB_TF_LOG1P | UB_TF_YEO_JOHNSON))
+			{
+				/* the statistics below are those of the mapped values */
+				long double s2 = 0.0L;
+
+				sum = 0.0;
+				for (i = 0; i < cnt; i++)
+				{
+					double		m = (t & UB_TF_LOG1P) ? log1p((double) values[i]) :
+						nn_yeo_johnson(values[i], f->lambda[k]);
+
+					values[i] = (float) m;
+					sum += m;
+				}
+				mean = sum / cnt;
+				for (i = 0; i < cnt; i++)
+					s2 += ((long double) values[i] - mean) * ((long double) values[i] - mean);
+				sd = (double) sqrtl(s2 / cnt);
+				lowest = (t & UB_TF_LOG1P) ? log1p(lowest) : nn_yeo_johnson(lowest, f->lambda[k]);
+				highest = (t & UB_TF_LOG1P) ? log1p(highest) : nn_yeo_johnson(highest, f->lambda[k]);
+				median = quantile(values, cnt, 0.5);
+			}
+			f->transform[k] = t;
+		}
+		switch (scaling)
 		{
 			case UB_SCALING_STANDARD:
+			case UB_SCALING_YEO_JOHNSON:
 				f->center[k] = mean;
 				spread = sd;
 				break;
@@ -239,6 +309,14 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 				f->center[k] = median;
 				spread = cnt ? quantile(values, cnt, 0.75) - quantile(values, cnt, 0.25) : 0.0;
 				break;
+			case UB_SCALING_ROBUST_CLIP:
+			case UB_SCALING_AUTO:
+				f->center[k] = median;
+				spread = cnt ? quantile(values, cnt, 0.75) - quantile(values, cnt, 0.25) : 0.0;
+				/* most values equal (a zero-inflated count): half the range, as RealMLP */
+				if (!(spread > 1e-12))
+					spread = 0.5 * (highest - lowest);
+				break;
 			default:
 				f->center[k] = 0.0;
 				spread = 1.0;
@@ -246,9 +324,6 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 		}
 		/* a constant column keeps scale 1 rather than dividing by zero */
 		f->scale[k] = (spread > 1e-12 && isfinite(spread)) ? 1.0 / spread : 1.0;
-		f->mean[k] = mean;
-		f->impute[k] = o->imputation == UB_IMPUTE_MEDIAN ? median :
-			o->imputation == UB_IMPUTE_ZERO ? 0.0 : mean;
 	}
 	if (values)
 		pfree(values);
@@ -281,11 +356,26 @@ fit_numeric_by_slices(UbFeature *f, const UbDataset *ds, int i, const uint32 *ro
 
 		ub_dataset_load_slice(ds, i, k0, m, &slice);
 		memset(&part, 0, sizeof(part));
+		part.kind = f->kind;
 		fit_numeric(&part, &slice, rows, n, o);
 		memcpy(f->center + k0, part.center, sizeof(double) * m);
 		memcpy(f->scale + k0, part.scale, sizeof(double) * m);
 		memcpy(f->impute + k0, part.impute, sizeof(double) * m);
 		memcpy(f->mean + k0, part.mean, sizeof(double) * m);
+		if (part.transform)
+		{
+			if (f->transform == NULL)
+				f->transform = palloc0(sizeof(uint8) * w);
+			memcpy(f->transform + k0, part.transform, sizeof(uint8) * m);
+			pfree(part.transform);
+		}
+		if (part.lambda)
+		{
+			if (f->lambda == NULL)
+				f->lambda = palloc0(sizeof(double) * w);
+			memcpy(f->lambda + k0, part.lambda, sizeof(double) * m);
+			pfree(part.lambda);
+		}
 		pfree(part.center);
 		pfree(part.scale);
 		pfree(part.impute);
@@ -485,6 +575,16 @@ ub_prep_to_jsonb(const UbPreprocessing *prep)
 			json_doubles(&buf, "impute", f->impute, f->raw_width);
 			json_doubles(&buf, "mean", f->mean, f->raw_width);
 			appendStringInfo(&buf, ",\"indicator\":%s", f->indicator ? "true" : "false");
+			/* absent in models before 0.2.0, and when no slot has a transform */
+			if (f->transform)
+			{
+				appendStringInfoString(&buf, ",\"transform\":[");
+				for (k = 0; k < f->raw_width; k++)
+					appendStringInfo(&buf, k ? ",%d" : "%d", (int) f->transform[k]);
+				appendStringInfoChar(&buf, ']');
+			}
+			if (f->lambda)
+				json_doubles(&buf, "lambda", f->lambda, f->raw_width);
 		}
 		appendStringInfoChar(&buf, '}');
 	}
@@ -555,6 +655,41 @@ read_doubles(JsonbContainer *obj, const char *key, int n)
 			corrupt(key);
 	}
 	return out;
+}
+
+/* The optional transforms of a numeric column (0.2.0); absent means none, as before. */
+static void
+read_transforms(UbFeature *f, JsonbContainer *obj)
+{
+	JsonbValue *t = ub_jsonb_get(obj, "transform");
+	bool		any_yj = false;
+	int			k;
+
+	f->transform = NULL;
+	f->lambda = NULL;
+	if (t != NULL)
+	{
+		if (ub_jsonb_array_length(t, "transform") != f->raw_width)
+			corrupt("transform");
+		f->transform = palloc(sizeof(uint8) * Max(f->raw_width, 1));
+		for (k = 0; k < f->raw_width; k++)
+		{
+			double		c = ub_jsonb_number(ub_jsonb_array_element(t, k), "transform");
+
+			if (!(c >= 0 && c <= UB_TF_ALL) || c != floor(c) ||
+				(((int) c & UB_TF_LOG1P) && ((int) c & UB_TF_YEO_JOHNSON)))
+				corrupt("transform");
+			f->transform[k] = (uint8) c;
+			any_yj |= ((int) c & UB_TF_YEO_JOHNSON) != 0;
+		}
+	}
+	if (ub_jsonb_get(obj, "lambda") != NULL || any_yj)
+	{
+		f->lambda = read_doubles(obj, "lambda", f->raw_width);
+		for (k = 0; k < f->raw_width; k++)
+			if (f->lambda[k] < -2.0 || f->lambda[k] > 2.0)
+				corrupt("lambda");
+	}
 }
 
 static void
@@ -676,6 +811,7 @@ prep_read(Jsonb *j)
 			if (ind == NULL || ind->type != jbvBool)
 				corrupt("indicator");
 			f->indicator = ind->val.boolean;
+			read_transforms(f, obj);
 			f->width = f->indicator ? 2 * f->raw_width : f->raw_width;
 			f->array_offset = array_offset;
 			array_offset += f->raw_width;
