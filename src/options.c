@@ -193,6 +193,7 @@ ub_options_to_jsonb(const UbOptions *o)
 		appendStringInfo(&buf, ",\"scaling\":\"%s\",\"imputation\":\"%s\",\"missing_indicator\":%s,\"min_category_count\":%d",
 						 scalings[o->scaling], imputations[o->imputation],
 						 o->missing_indicator ? "true" : "false", o->min_category_count);
+		appendStringInfo(&buf, ",\"integer_categories\":%d", o->integer_categories);
 	}
 	if (o->dp)
 	{

@@ -10,7 +10,7 @@
 	"hidden, activation, optimizer, learning_rate, momentum, nesterov, batch_size, epochs, " \
 	"validation_split, seed, task, max_categories, max_classes, l1, l2, dropout, early_stopping, " \
 	"patience, min_delta, learning_rate_schedule, class_weight, sample_weight, clipnorm, clipvalue, " \
-	"threshold, scaling, imputation, missing_indicator, min_category_count, pca, exclude, " \
+	"threshold, scaling, imputation, missing_indicator, min_category_count, integer_categories, pca, exclude, " \
 	"dp_epsilon, dp_delta, noise_multiplier, max_grad_norm, deploy, deploy_metric, warm_start, " \
 	"group_by, max_groups, min_group_rows"
 
@@ -58,12 +58,13 @@ ub_options_defaults(UbOptions *o)
 	o->threshold = -1.0;
 	o->max_grad_norm = 1.0;
 	o->deploy = true;
-	o->scaling = UB_SCALING_ROBUST_CLIP;
+	o->scaling = UB_SCALING_AUTO;
 	o->max_groups = 1000;
 	o->min_group_rows = 10;
 	o->imputation = UB_IMPUTE_MEAN;
 	/* a value seen once is never kept: it cannot be learned, and storing it would reveal one row */
 	o->min_category_count = 2;
+	o->integer_categories = 10;
 }
 
 static bool fail(UbOptionError *err, const char *hint, const char *fmt,...)
@@ -414,7 +415,7 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 		else if (strcmp(name, "yeo_johnson") == 0)
 			o->scaling = UB_SCALING_YEO_JOHNSON;
 		else if (strcmp(name, "auto") == 0)
-			o->scaling = UB_SCALING_ROBUST_CLIP;
+			o->scaling = UB_SCALING_AUTO;
 		else
 			return fail(err, "Use one of auto, standard, minmax, robust, robust_clip, yeo_johnson, none.", "option \"scaling\" has unknown value \"%s\"", name);
 		return true;
@@ -512,6 +513,8 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 		return option_bool(v, key, &o->missing_indicator, err);
 	if (strcmp(key, "min_category_count") == 0)
 		return option_int32(v, key, 1, 1000000000, &o->min_category_count, err);
+	if (strcmp(key, "integer_categories") == 0)
+		return option_int32(v, key, 0, 1000, &o->integer_categories, err);
 	if (strcmp(key, "pca") == 0)
 	{
 		static const char *const hint = "Give a number of components such as 8, or a fraction of the variance to keep such as 0.95.";

@@ -102,6 +102,7 @@ typedef struct UbOptions
 	UbImputation imputation;
 	bool		missing_indicator;
 	int			min_category_count;
+	int			integer_categories;	/* a number column of whole values with 3 to this many distinct ones is also one-hot encoded; 0 never */
 	int			pca_components;	/* > 0: keep this many */
 	double		pca_variance;	/* in (0, 1): keep enough to explain this fraction; 0: no PCA */
 	/* differential privacy (DP-SGD): on when dp_epsilon or noise_multiplier is set */

@@ -330,6 +330,69 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 }
 
 /*
+ * Option integer_categories: a number column whose non-NULL training values are all whole, with 3
+ * to integer_categories distinct ones (a level, a count of calls, a region code), also gets one-hot
+ * inputs for those values and one more for any other, after its scaled value. The share of each
+ * code among the non-NULL training values is stored too, as the baseline of explanations.
+ */
+static void
+fit_codes(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, int max_codes)
+{
+	double		codes[1001];
+	double		counts[1001];
+	int			n_codes = 0,
+				j;
+	size_t		r,
+				cnt = 0;
+
+	f->n_codes = 0;
+	if (f->kind != UB_KIND_NUMERIC || col->width != 1 || max_codes < 3)
+		return;
+	for (r = 0; r < n; r++)
+	{
+		float		v = ub_chunks_row(&col->values, rows[r])[0];
+		int			lo = 0,
+					hi = n_codes;
+
+		if (isnan(v))
+			continue;
+		if (v != floorf(v))
+			return;
+		while (lo < hi)
+		{
+			int			mid = (lo + hi) / 2;
+
+			if (codes[mid] < v)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == n_codes || codes[lo] != v)
+		{
+			if (n_codes == max_codes)
+				return;
+			memmove(codes + lo + 1, codes + lo, sizeof(double) * (n_codes - lo));
+			memmove(counts + lo + 1, counts + lo, sizeof(double) * (n_codes - lo));
+			codes[lo] = v;
+			counts[lo] = 0;
+			n_codes++;
+		}
+		counts[lo] += 1;
+		cnt++;
+	}
+	if (n_codes < 3)
+		return;
+	f->n_codes = n_codes;
+	f->codes = palloc(sizeof(double) * n_codes);
+	memcpy(f->codes, codes, sizeof(double) * n_codes);
+	f->frequencies = palloc0(sizeof(double) * (n_codes + 1));
+	for (j = 0; j < n_codes; j++)
+		f->frequencies[j] = counts[j] / (double) cnt;
+	f->code_offset = f->width;
+	f->width += n_codes + 1;
+}
+
+/*
  * A spilled array column too wide to load whole: fit_numeric on slices of as many slots as fit,
  * each read from the spill file a chunk at a time; the result is the same as on the whole column.
  */
@@ -430,6 +493,7 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 		else
 		{
 			fit_numeric(f, col, train_rows, n_train, opts);
+			fit_codes(f, col, train_rows, n_train, opts->integer_categories);
 			f->array_offset = array_offset;
 			array_offset += f->raw_width;
 		}
@@ -585,6 +649,11 @@ ub_prep_to_jsonb(const UbPreprocessing *prep)
 			}
 			if (f->lambda)
 				json_doubles(&buf, "lambda", f->lambda, f->raw_width);
+			if (f->n_codes)
+			{
+				json_doubles(&buf, "codes", f->codes, f->n_codes);
+				json_doubles(&buf, "code_frequencies", f->frequencies, f->n_codes + 1);
+			}
 		}
 		appendStringInfoChar(&buf, '}');
 	}
@@ -690,6 +759,30 @@ read_transforms(UbFeature *f, JsonbContainer *obj)
 			if (f->lambda[k] < -2.0 || f->lambda[k] > 2.0)
 				corrupt("lambda");
 	}
+}
+
+/* The optional one-hot codes of a number column (0.2.0); absent means none, as before. */
+static void
+read_codes(UbFeature *f, JsonbContainer *obj)
+{
+	JsonbValue *c = ub_jsonb_get(obj, "codes");
+	int			n,
+				k;
+
+	f->n_codes = 0;
+	if (c == NULL)
+		return;
+	n = ub_jsonb_array_length(c, "codes");
+	if (n < 1 || n > 1000 || f->kind != UB_KIND_NUMERIC || f->raw_width != 1)
+		corrupt("codes");
+	f->codes = read_doubles(obj, "codes", n);
+	for (k = 1; k < n; k++)
+		if (!(f->codes[k - 1] < f->codes[k]))
+			corrupt("codes");
+	f->frequencies = read_doubles(obj, "code_frequencies", n + 1);
+	f->n_codes = n;
+	f->code_offset = f->width;
+	f->width += n + 1;
 }
 
 static void
@@ -813,6 +906,7 @@ prep_read(Jsonb *j)
 			f->indicator = ind->val.boolean;
 			read_transforms(f, obj);
 			f->width = f->indicator ? 2 * f->raw_width : f->raw_width;
+			read_codes(f, obj);
 			f->array_offset = array_offset;
 			array_offset += f->raw_width;
 		}
@@ -1026,6 +1120,10 @@ ub_prep_baseline(const UbPreprocessing *prep, float *x)
 			{
 				/* the mean row has no NULLs: indicators 0 */
 				ub_prep_encode_number(f, k, f->mean[k], false, x);
+				/* codes at their training shares, as a text column's inputs */
+				if (f->n_codes)
+					for (int c = 0; c <= f->n_codes; c++)
+						x[f->offset + f->code_offset + c] = (float) f->frequencies[c];
 			}
 	}
 }

@@ -29,6 +29,13 @@ typedef struct UbFeature
 	double	   *mean;			/* raw_width: training mean, the baseline of explanations */
 	uint8	   *transform;		/* raw_width UB_TF_* flags, or NULL: none (every model before 0.2.0) */
 	double	   *lambda;			/* raw_width Yeo-Johnson exponents, or NULL when no slot uses one */
+	/*
+	 * A number column of few whole values (0.2.0, option integer_categories) also gets one input per
+	 * value seen in training and one for any other value, after the value (and its indicator).
+	 */
+	int			n_codes;		/* 0: none */
+	double	   *codes;			/* n_codes, ascending */
+	int			code_offset;	/* first of these inputs, relative to offset */
 	bool		indicator;		/* raw_width more inputs after the values: 1 where the value was NULL */
 	int			n_categories;	/* categorical: learned vocabulary; one more input for rare and unseen */
 	char	  **categories;
@@ -112,6 +119,27 @@ ub_prep_transform(const UbFeature *f, int k, double v)
 	return e;
 }
 
+/* The one-hot inputs of a number column with codes: the input of r's code, or the last for another value. */
+static inline void
+ub_prep_encode_code(const UbFeature *f, double r, float *x)
+{
+	float	   *o = x + f->offset + f->code_offset;
+	int			lo = 0,
+				hi = f->n_codes;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (f->codes[mid] < r)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memset(o, 0, sizeof(float) * (f->n_codes + 1));
+	o[lo < f->n_codes && f->codes[lo] == r ? lo : f->n_codes] = 1.0f;
+}
+
 /*
  * Single-value encoders shared by every path, so training and scoring transform alike. The
  * number encoder is inline: scoring calls it for every value of every row.
@@ -128,6 +156,8 @@ ub_prep_encode_number(const UbFeature *f, int k, double v, bool isnull, float *x
 	x[f->offset + k] = (float) e;
 	if (f->indicator)
 		x[f->offset + f->raw_width + k] = isnull ? 1.0f : 0.0f;
+	if (f->n_codes)
+		ub_prep_encode_code(f, r, x);
 }
 void		ub_prep_encode_category(const UbFeature *f, const char *s, int len, bool isnull, float *x);
 

@@ -194,7 +194,7 @@ build_array_plan(UbModel *model)
 	{
 		if (prep->features[i].indicator)
 			n_indicators += prep->features[i].raw_width;
-		if (prep->features[i].transform)
+		if (prep->features[i].transform || prep->features[i].n_codes)
 			transforms = true;
 	}
 	if (transforms)
@@ -250,13 +250,24 @@ array_value_error(const UbModel *model, int pos, double v)
 }
 
 /*
- * One loop per element type; e is computed as ub_prep_encode_number does, so both encode alike.
- * ENCODE is the encoding of one value: the 0.1.0 affine map, or the feature's transforms.
+ * A model with transforms or codes (0.2.0) encodes each position with ub_prep_encode_number itself;
+ * the loop below is the 0.1.0 affine map, inlined.
  */
+#define ENCODE_ARRAY_GENERIC(ELEM_TYPE) \
+	do { \
+		for (p = 0; p < n; p++) \
+		{ \
+			ELEM_TYPE	v; \
+\
+			memcpy(&v, arr->data + sizeof(ELEM_TYPE) * p, sizeof(ELEM_TYPE)); \
+			if (unlikely(!isfinite((double) v))) \
+				array_value_error(model, p, (double) v); \
+			ub_prep_encode_number(model->array_feature[p], model->array_slot[p], (double) v, false, x); \
+		} \
+	} while (0)
+
+/* One loop per element type; e is computed as ub_prep_encode_number does, so both encode alike. */
 #define ENCODE_AFFINE(v, p) (((double) (v) - center[p]) * scale[p])
-#define ENCODE_TRANSFORM(v, p) \
-	(model->array_feature[p]->transform ? \
-	 ub_prep_transform(model->array_feature[p], model->array_slot[p], (double) (v)) : ENCODE_AFFINE(v, p))
 #define ENCODE_ARRAY_VALUES(ELEM_TYPE, ENCODE) \
 	do { \
 		for (p = 0; p < n; p++) \
@@ -333,9 +344,9 @@ ub_encode_features(UbModel *model, const UbFeatureArray *arr)
 	if (model->array_feature)
 	{
 		if (arr->elemtype == FLOAT8OID)
-			ENCODE_ARRAY_VALUES(float8, ENCODE_TRANSFORM);
+			ENCODE_ARRAY_GENERIC(float8);
 		else
-			ENCODE_ARRAY_VALUES(float4, ENCODE_TRANSFORM);
+			ENCODE_ARRAY_GENERIC(float4);
 	}
 	else if (arr->elemtype == FLOAT8OID)
 		ENCODE_ARRAY_VALUES(float8, ENCODE_AFFINE);
