@@ -194,6 +194,10 @@ ub_options_to_jsonb(const UbOptions *o)
 						 scalings[o->scaling], imputations[o->imputation],
 						 o->missing_indicator ? "true" : "false", o->min_category_count);
 		appendStringInfo(&buf, ",\"integer_categories\":%d", o->integer_categories);
+		if (o->ensemble > 0)
+			appendStringInfo(&buf, ",\"ensemble\":%d", o->ensemble);
+		else
+			appendStringInfoString(&buf, ",\"ensemble\":\"auto\"");
 	}
 	if (o->dp)
 	{

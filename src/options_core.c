@@ -12,7 +12,7 @@
 	"patience, min_delta, learning_rate_schedule, class_weight, sample_weight, clipnorm, clipvalue, " \
 	"threshold, scaling, imputation, missing_indicator, min_category_count, integer_categories, pca, exclude, " \
 	"dp_epsilon, dp_delta, noise_multiplier, max_grad_norm, deploy, deploy_metric, warm_start, " \
-	"group_by, max_groups, min_group_rows"
+	"group_by, max_groups, min_group_rows, ensemble"
 
 const char *
 ub_task_name(UbTask task)
@@ -513,6 +513,15 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 		return option_bool(v, key, &o->missing_indicator, err);
 	if (strcmp(key, "min_category_count") == 0)
 		return option_int32(v, key, 1, 1000000000, &o->min_category_count, err);
+	if (strcmp(key, "ensemble") == 0)
+	{
+		if (v->kind == UB_JSON_STRING && strcmp(v->string, "auto") == 0)
+		{
+			o->ensemble = 0;
+			return true;
+		}
+		return option_int32(v, key, 1, UB_MAX_ENSEMBLE, &o->ensemble, err);
+	}
 	if (strcmp(key, "integer_categories") == 0)
 		return option_int32(v, key, 0, 1000, &o->integer_categories, err);
 	if (strcmp(key, "pca") == 0)
@@ -581,6 +590,9 @@ ub_options_apply(const UbJson *obj, UbOptions *o, UbOptionError *err)
 		if (o->schedule == UB_SCHEDULE_PLATEAU)
 			return fail(err, "Cutting the learning rate on validation loss is outside the privacy guarantee; use a fixed schedule such as \"exponential\".",
 						"learning_rate_schedule \"reduce_on_plateau\" cannot be used with differentially private training");
+		if (o->ensemble > 1)
+			return fail(err, "Each network would spend the privacy budget again on the same rows; leave \"ensemble\" out.",
+						"option \"ensemble\" above 1 cannot be used with differentially private training");
 		if (o->dropout_set || o->class_weight != UB_CLASS_WEIGHT_NONE || o->sample_weight || o->l1 > 0 || o->l2 > 0 ||
 			o->clipnorm > 0 || o->clipvalue > 0)
 			return fail(err, dp_hint, "options dropout, class_weight, sample_weight, l1, l2, clipnorm and clipvalue "

@@ -33,6 +33,11 @@ typedef enum UbClassWeight
 	UB_CLASS_WEIGHT_EXPLICIT	/* per label, from the options */
 } UbClassWeight;
 
+/* most networks one "ensemble" packs; "auto" packs UB_AUTO_ENSEMBLE below UB_AUTO_ENSEMBLE_ROWS training rows */
+#define UB_MAX_ENSEMBLE 16
+#define UB_AUTO_ENSEMBLE 4
+#define UB_AUTO_ENSEMBLE_ROWS 50000
+
 typedef enum UbScaling
 {
 	UB_SCALING_STANDARD = 0,	/* (x - mean) / standard deviation */
@@ -102,6 +107,7 @@ typedef struct UbOptions
 	UbImputation imputation;
 	bool		missing_indicator;
 	int			min_category_count;
+	int			ensemble;		/* networks packed side by side (1..16), 0: auto (by training rows) */
 	int			integer_categories;	/* a number column of whole values with 3 to this many distinct ones is also one-hot encoded; 0 never */
 	int			pca_components;	/* > 0: keep this many */
 	double		pca_variance;	/* in (0, 1): keep enough to explain this fraction; 0: no PCA */
