@@ -23,7 +23,7 @@ SELECT s->'metrics'->>'stopped_early' AS stopped_early,
        (s->'metrics'->>'epochs_run')::int - (s->'metrics'->>'best_epoch')::int AS epochs_after_best,
        (s->'metrics'->>'epochs_run')::int < 60 AS stopped_before_60
 FROM ubehav_train('stopped', 'SELECT x1, x2, x3, x4, x5, y FROM noisy', 'y',
-                  '{"seed": 1, "epochs": 60, "hidden": [256, 256], "learning_rate": 0.01, "patience": 4}') s;
+                  '{"seed": 1, "epochs": 60, "hidden": [256, 256], "learning_rate": 0.01, "patience": 4, "ensemble": 1}') s;
 SELECT abs((metrics->>'log_loss')::float8 - (SELECT min(x) FROM unnest(val_losses('stopped')) x)) < 1e-4 AS kept_best_weights
 FROM ubehav_models WHERE name = 'stopped';
 

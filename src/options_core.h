@@ -37,6 +37,7 @@ typedef enum UbClassWeight
 #define UB_MAX_ENSEMBLE 16
 #define UB_AUTO_ENSEMBLE 4
 #define UB_AUTO_ENSEMBLE_ROWS 50000
+#define UB_AUTO_ENSEMBLE_MIN_WIDTH 8	/* narrower members are too weak: "auto" then trains one network */
 
 typedef enum UbScaling
 {

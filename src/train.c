@@ -117,7 +117,7 @@ build_spec(const UbOptions *o, int n_inputs, const UbTarget *t)
 /*
  * How many networks to pack (option ensemble): the number given, or for "auto" UB_AUTO_ENSEMBLE
  * below UB_AUTO_ENSEMBLE_ROWS training rows when every hidden width divides into members of at
- * least 2 units, else 1. Small tables are where one network's seed matters most and training is
+ * least UB_AUTO_ENSEMBLE_MIN_WIDTH units (the default [128, 64] gives four of [32, 16]), else 1. Small tables are where one network's seed matters most and training is
  * cheap; the packed network has the widths of "hidden", so it scores at the cost of one network.
  * A warm start continues the deployed network, and a network without hidden layers is linear
  * (its average is one linear model): both train one network.
@@ -136,7 +136,7 @@ ensemble_members(const UbOptions *o, size_t n_train, const UbModel *init)
 			return 1;
 		k = UB_AUTO_ENSEMBLE;
 		for (i = 0; i < o->n_hidden; i++)
-			if (o->hidden[i] % k != 0 || o->hidden[i] / k < 2)
+			if (o->hidden[i] % k != 0 || o->hidden[i] / k < UB_AUTO_ENSEMBLE_MIN_WIDTH)
 				return 1;
 		return k;
 	}
@@ -446,23 +446,22 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, Nn
 
 	n_members = ensemble_members(opts, n_train, init);
 	{
-		UbOptions	member_opts = *opts;
+		/* the packed network has the members' widths times n_members: those of "hidden" when they divide */
+		UbOptions	member_opts = *opts,
+					packed_opts = *opts;
 		int			i;
 
 		for (i = 0; i < opts->n_hidden; i++)
+		{
 			member_opts.hidden[i] = opts->hidden[i] / n_members;
-		member = build_spec(&member_opts, prep->n_inputs, tgt);
+			packed_opts.hidden[i] = member_opts.hidden[i] * n_members;
+		}
+		res->spec = build_spec(&packed_opts, prep->n_inputs, tgt);
+		member = n_members == 1 ? res->spec : build_spec(&member_opts, prep->n_inputs, tgt);
 	}
-	ub_check_nn_status(nn_ensemble_spec(&member, n_members, &res->spec), "packing the ensemble");
 	if (init)
 		ub_warm_start_check(init, &res->spec, tgt);
 	ub_check_nn_status(nn_spec_param_count(&res->spec, &res->n_params), "building the network");
-	if (res->n_params > (size_t) ub_max_parameters)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the network would have %zu parameters, more than ubehav.max_parameters (%d)",
-						res->n_params, ub_max_parameters),
-				 errhint("Use smaller \"hidden\" layers or fewer features; a superuser may raise ubehav.max_parameters.")));
 	res->params = palloc_extended(sizeof(float) * res->n_params, MCXT_ALLOC_HUGE);
 	if (init)
 		memcpy(res->params, init->params, sizeof(float) * res->n_params);
