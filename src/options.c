@@ -116,8 +116,12 @@ ub_options_to_jsonb(const UbOptions *o)
 		ub_json_number(&buf, o->momentum);
 		appendStringInfo(&buf, ",\"nesterov\":%s", o->nesterov ? "true" : "false");
 	}
-	appendStringInfo(&buf, ",\"batch_size\":%d,\"epochs\":%d,\"validation_split\":",
-					 o->batch_size, o->epochs);
+	appendStringInfo(&buf, ",\"batch_size\":%d", o->batch_size);
+	if (o->epochs > 0)
+		appendStringInfo(&buf, ",\"epochs\":%d", o->epochs);
+	else
+		appendStringInfoString(&buf, ",\"epochs\":\"auto\"");
+	appendStringInfoString(&buf, ",\"validation_split\":");
 	ub_json_number(&buf, o->validation_split);
 	appendStringInfo(&buf, ",\"seed\":" INT64_FORMAT ",\"task\":\"%s\",\"max_categories\":%d,\"max_classes\":%d",
 					 o->seed, ub_task_name(o->task), o->max_categories, o->max_classes);

@@ -43,7 +43,7 @@ ub_options_defaults(UbOptions *o)
 	o->momentum = 0.9;
 	o->nesterov = false;
 	o->batch_size = 32;
-	o->epochs = 10;
+	o->epochs = 0;				/* auto: by training rows (ub_auto_epochs) */
 	o->validation_split = 0.2;
 	o->seed = 42;
 	o->task = UB_TASK_INFER;
@@ -355,7 +355,14 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 	if (strcmp(key, "batch_size") == 0)
 		return option_int32(v, key, 1, 65536, &o->batch_size, err);
 	if (strcmp(key, "epochs") == 0)
+	{
+		if (v->kind == UB_JSON_STRING && strcmp(v->string, "auto") == 0)
+		{
+			o->epochs = 0;
+			return true;
+		}
 		return option_int32(v, key, 1, 100000, &o->epochs, err);
+	}
 	if (strcmp(key, "validation_split") == 0)
 		return option_real(v, key, 0.0, false, 0.9, &o->validation_split, err);
 	if (strcmp(key, "seed") == 0)
@@ -619,4 +626,17 @@ ub_options_apply(const UbJson *obj, UbOptions *o, UbOptionError *err)
 	o->optimizer.momentum = (float) o->momentum;
 	o->optimizer.nesterov = o->nesterov;
 	return true;
+}
+
+int
+ub_auto_epochs(const UbOptions *o, size_t n_train)
+{
+	size_t		e;
+
+	if (o->epochs > 0)
+		return o->epochs;
+	if (o->dp || n_train == 0)
+		return UB_AUTO_EPOCHS_MIN;
+	e = (UB_AUTO_EPOCHS_ROWS + n_train - 1) / n_train;
+	return e < UB_AUTO_EPOCHS_MIN ? UB_AUTO_EPOCHS_MIN : e > UB_AUTO_EPOCHS_MAX ? UB_AUTO_EPOCHS_MAX : (int) e;
 }

@@ -35,6 +35,10 @@ typedef enum UbClassWeight
 
 /* most networks one "ensemble" packs; "auto" packs UB_AUTO_ENSEMBLE below UB_AUTO_ENSEMBLE_ROWS training rows */
 #define UB_MAX_ENSEMBLE 16
+/* epochs "auto": enough passes to see about this many rows, between the two bounds (10 with DP-SGD) */
+#define UB_AUTO_EPOCHS_ROWS 500000
+#define UB_AUTO_EPOCHS_MIN 10
+#define UB_AUTO_EPOCHS_MAX 50
 #define UB_AUTO_ENSEMBLE 4
 #define UB_AUTO_ENSEMBLE_ROWS 50000
 #define UB_AUTO_ENSEMBLE_MIN_WIDTH 8	/* narrower members are too weak: "auto" then trains one network */
@@ -149,5 +153,9 @@ void		ub_options_defaults(UbOptions *o);
 bool		ub_options_apply(const UbJson *obj, UbOptions *o, UbOptionError *err);
 
 const char *ub_task_name(UbTask task);
+
+/* The epochs of a training on n_train rows: the option, or for "auto" (0) ceil(UB_AUTO_EPOCHS_ROWS / n_train)
+ * clamped to [UB_AUTO_EPOCHS_MIN, UB_AUTO_EPOCHS_MAX], and UB_AUTO_EPOCHS_MIN with DP-SGD. */
+int			ub_auto_epochs(const UbOptions *o, size_t n_train);
 
 #endif

@@ -389,10 +389,13 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 
 /* ub_train_on_split with held-out test rows after the validation rows (cross-validation's fold). */
 void
-ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnRng *rng,
+ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *given, NnRng *rng,
 				   uint32 *order, size_t n_train, size_t n_val, bool keep_raw, const UbModel *init,
 				   UbTrainResult *res)
 {
+	/* the options with what depends on the training rows resolved (epochs "auto") */
+	UbOptions	resolved = *given;
+	const UbOptions *opts = &resolved;
 	size_t		n = ds->n_rows,
 				n_test = n - n_train - n_val,
 				n_choose,
@@ -418,6 +421,7 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, Nn
 	StringInfoData members_run;	/* each member's epochs, for the metrics */
 
 	memset(res, 0, sizeof(*res));
+	resolved.epochs = ub_auto_epochs(given, n_train);
 	if (init)
 	{
 		ub_warm_start_bind(init, ds);

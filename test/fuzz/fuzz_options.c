@@ -38,7 +38,7 @@ check_accepted(const UbOptions *o)
 	CHECK(o->learning_rate > 0 && in_range(o->learning_rate, 0.0, 10.0));
 	CHECK(in_range(o->momentum, 0.0, 0.999));
 	CHECK(o->batch_size >= 1 && o->batch_size <= 65536);
-	CHECK(o->epochs >= 1 && o->epochs <= 100000);
+	CHECK(o->epochs >= 0 && o->epochs <= 100000);	/* 0: auto */
 	CHECK(in_range(o->validation_split, 0.0, 0.9));
 	CHECK(o->seed >= 0 && o->seed <= INT64_C(9007199254740991));
 	CHECK(o->max_categories >= 1 && o->max_classes >= 2);
