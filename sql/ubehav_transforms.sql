@@ -110,3 +110,19 @@ FROM tf t;
 SELECT ubehav_import('bad', jsonb_set(ubehav_export('au'), '{preprocessing,columns,0,transform}', '[3]'));
 SELECT ubehav_import('bad', jsonb_set(ubehav_export('yj'), '{preprocessing,columns,0,lambda}', '[5]'));
 SELECT ubehav_import('bad', jsonb_set(ubehav_export('codes'), '{preprocessing,columns,0,codes}', '[3, 2, 1, 0]'));
+
+-- the new defaults past ubehav.max_training_memory: 40,000 rows of a 100-wide array (16 MB encoded)
+-- stream under the 16 MB bound, with the ensemble (fewer than 50,000 training rows), the transforms
+-- learned from the spilled rows, and scores that the row and the array forms agree on
+CREATE TABLE tf_wide AS
+SELECT i, f, (f[1] * f[2] + f[3] - f[4] * f[4] > 0.2) AS y
+FROM (SELECT i, ARRAY(SELECT (random() * exp(3 * random()))::real FROM generate_series(1, 100) WHERE i > 0) AS f
+      FROM generate_series(1, 40000) i) s;
+SET ubehav.max_training_memory = '16MB';
+SELECT s ? 'streamed' AS streamed, s->'metrics'->'ensemble'->>'networks' AS networks,
+       (s->'metrics'->>'auc')::float8 > 0.6 AS learned
+FROM ubehav_train('tf_wide', 'SELECT f, y FROM tf_wide', 'y', '{"epochs": 2, "seed": 1}') s;
+RESET ubehav.max_training_memory;
+SELECT jsonb_array_length(tf_col('tf_wide', 'f')->'transform') AS transforms,
+       bool_and(abs(ubehav_predict('tf_wide', t) - ubehav_predict('tf_wide', f)) = 0) AS row_equals_array
+FROM (SELECT * FROM tf_wide ORDER BY i LIMIT 500) t;
