@@ -117,8 +117,9 @@ build_spec(const UbOptions *o, int n_inputs, const UbTarget *t)
 /*
  * How many networks to pack (option ensemble): the number given, or for "auto" UB_AUTO_ENSEMBLE
  * below UB_AUTO_ENSEMBLE_ROWS training rows when every hidden width divides into members of at
- * least UB_AUTO_ENSEMBLE_MIN_WIDTH units (the default [128, 64] gives four of [32, 16]), else 1. Small tables are where one network's seed matters most and training is
- * cheap; the packed network has the widths of "hidden", so it scores at the cost of one network.
+ * least UB_AUTO_ENSEMBLE_MIN_WIDTH units (the default [128, 64] gives four of [32, 16]), else 1.
+ * Small tables are where one network's seed matters most and training is cheap; the packed
+ * network has the widths of "hidden", so it scores at the cost of one network.
  * A warm start continues the deployed network, and a network without hidden layers is linear
  * (its average is one linear model): both train one network.
  */
