@@ -56,6 +56,10 @@ check_accepted(const UbOptions *o)
 	for (i = 0; i < o->n_exclude; i++)
 		CHECK(o->exclude[i] != NULL);
 	CHECK(isfinite(o->threshold) && o->threshold < 1.0);
+	CHECK(o->ensemble >= 0 && o->ensemble <= UB_MAX_ENSEMBLE);	/* 0: auto */
+	CHECK(o->ensemble <= 1 || !o->dp);
+	CHECK(o->integer_categories >= 0 && o->integer_categories <= 1000);
+	CHECK(o->scaling >= UB_SCALING_STANDARD && o->scaling <= UB_SCALING_AUTO);
 }
 
 int
