@@ -585,3 +585,13 @@ END $$;
 COMMENT ON FUNCTION ubehav_grant(regrole, text) IS
 'grant a role what an analyst (train, tune, retrain, deploy, roll back, drop, import and refresh scores of its own models) or a scorer (score, read metrics) needs; run by the extension owner or a superuser';
 REVOKE EXECUTE ON FUNCTION ubehav_grant(regrole, text) FROM PUBLIC;
+
+-- ==== model quality (issue 14) ====
+-- No SQL object changes. The new options (scaling auto, robust_clip and yeo_johnson,
+-- integer_categories, ensemble, epochs auto) are read by the C code, and the preprocessing JSON
+-- gains optional keys (transform, lambda, codes, code_frequencies): a model stored by 0.1.0 has
+-- none of them and scores as before.
+-- A version stored by 0.1.0 names every option it had; the two new ones are added with the values
+-- that train as 0.1.0 did, so ubehav_retrain of such a version trains it the same way as before.
+UPDATE ubehav_models SET options = '{"integer_categories": 0, "ensemble": 1}'::jsonb || options
+WHERE NOT (options ? 'ensemble' OR options ? 'integer_categories');

@@ -31,6 +31,9 @@ typedef struct UbModel
 	int		   *array_dest;
 	double	   *array_center;
 	double	   *array_scale;
+	/* with transforms (0.2.0) only, else NULL: per array position its feature and slot */
+	const struct UbFeature **array_feature;
+	int		   *array_slot;
 	int			n_array_indicators;	/* inputs that flag a NULL, always 0 for an array (it has none) */
 	int		   *array_indicator_dest;
 	/* a group_by version has no network of its own but one per group value, sorted bytewise */
