@@ -36,7 +36,7 @@ run_suite() {
     start=$(date +%s)
     "$@" >"$log" 2>&1
     status=$?
-    summary=$(grep -E '^ *(All [0-9]+ tests passed|[0-9]+ of [0-9]+ tests failed)|^Files=|^[0-9]+ passed, [0-9]+ failed|^ok - |^not ok - ' "$log" | tail -n 1 | sed 's/^ *//')
+    summary=$(grep -E '^ *(All [0-9]+ tests passed|[0-9]+ of [0-9]+ tests failed)|^Files=|^[0-9]+ passed, [0-9]+ failed|^ok - |^not ok - ' "$log" | tail -n 1 | sed 's/^ *//; s/, *[0-9]* wallclock.*//')
     if [ $status -eq 0 ]; then
         passed=$((passed + 1))
         printf '=== suite %-22s PASS  %4ss  %s\n' "$name" "$(( $(date +%s) - start ))" "$summary"
