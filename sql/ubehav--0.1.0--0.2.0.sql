@@ -99,9 +99,12 @@ CREATE POLICY ubehav_remove ON ubehav_deployments FOR DELETE USING (@extschema@.
 ALTER TABLE ubehav_trials ENABLE ROW LEVEL SECURITY;
 CREATE POLICY ubehav_read ON ubehav_trials FOR SELECT USING (true);
 CREATE POLICY ubehav_add ON ubehav_trials FOR INSERT WITH CHECK (tuned_by = current_user);
+-- (through pg_roles: a trial of a dropped role is then nobody's to change, instead of an error)
 CREATE POLICY ubehav_change ON ubehav_trials FOR UPDATE
-    USING (pg_catalog.pg_has_role(tuned_by, 'MEMBER')) WITH CHECK (tuned_by = current_user);
-CREATE POLICY ubehav_remove ON ubehav_trials FOR DELETE USING (pg_catalog.pg_has_role(tuned_by, 'MEMBER'));
+    USING (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = tuned_by AND pg_catalog.pg_has_role(r.oid, 'MEMBER')))
+    WITH CHECK (tuned_by = current_user);
+CREATE POLICY ubehav_remove ON ubehav_trials FOR DELETE
+    USING (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = tuned_by AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
 
 ALTER TABLE ubehav_scores ENABLE ROW LEVEL SECURITY;
 CREATE POLICY ubehav_read ON ubehav_scores FOR SELECT USING (true);
