@@ -14,6 +14,7 @@
 
 #include "fn_args.h"
 #include "jsonb_util.h"
+#include "nn/metrics.h"
 #include "nn/rank_metrics.h"
 
 /* ---- rank metrics (AUC, PR AUC): every (score, label) pair is kept, then sorted once ---- */
@@ -284,7 +285,7 @@ checked(double v, const char *what)
 	return v;
 }
 
-/* state {n, sum of losses}; probabilities clipped to [1e-15, 1 - 1e-15] as scikit-learn does. */
+/* state {n, sum of losses}: the core's term, so the aggregate and ubehav_evaluate agree exactly. */
 static Datum
 log_loss_accum(FunctionCallInfo fcinfo, bool integer)
 {
@@ -299,9 +300,8 @@ log_loss_accum(FunctionCallInfo fcinfo, bool integer)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("ubehav_log_loss needs probabilities between 0 and 1, not %g", p)));
-	p = Min(Max(p, 1e-15), 1.0 - 1e-15);
 	s[0] += 1.0;
-	s[1] -= label_arg(fcinfo, 2, integer) ? log(p) : log(1.0 - p);
+	s[1] += nn_binary_log_loss_term(p, label_arg(fcinfo, 2, integer));
 	PG_RETURN_ARRAYTYPE_P(arr);
 }
 
