@@ -24,8 +24,12 @@
 /* ---- options: one row per option (name, kind, default, range, where it goes) ---- */
 typedef enum
 {
-	OPT_INT, OPT_DOUBLE, OPT_COLUMN
+	OPT_INT, OPT_DOUBLE, OPT_COLUMN, OPT_ENUM
 } OptKind;
+
+/* the values of the enum options, in the order of their codes */
+static const char *const rec_sampling_names[] = {"user", "interaction", NULL};
+
 
 typedef struct RecOptionDef
 {
@@ -36,14 +40,16 @@ typedef struct RecOptionDef
 	double		max;			/* inclusive */
 	size_t		offset;
 	const char *description;
+	const char *const *names;	/* OPT_ENUM: the values, NULL-terminated */
 } RecOptionDef;
 
 static const RecOptionDef rec_option_defs[] = {
 	{"factors", OPT_INT, 32, 1, NN_REC_MAX_DIM, offsetof(UbRecOptions, factors), "embedding size of each tower"},
-	{"epochs", OPT_INT, 30, 1, 1000, offsetof(UbRecOptions, epochs), "passes; each draws as many positives as there are pairs"},
+	{"epochs", OPT_INT, 40, 1, 1000, offsetof(UbRecOptions, epochs), "passes; each draws as many positives as there are pairs"},
 	{"learning_rate", OPT_DOUBLE, 0.05, 1e-6, 10, offsetof(UbRecOptions, learning_rate), "SGD step size"},
-	{"regularization", OPT_DOUBLE, 0.001, 0, 10, offsetof(UbRecOptions, regularization), "L2 penalty on the rows a step touches"},
-	{"negatives", OPT_INT, 1, 1, 100, offsetof(UbRecOptions, negatives), "sampled negatives per positive"},
+	{"regularization", OPT_DOUBLE, 0.01, 0, 10, offsetof(UbRecOptions, regularization), "L2 penalty on the rows a step touches"},
+	{"negatives", OPT_INT, 5, 1, 100, offsetof(UbRecOptions, negatives), "negative candidates drawn per positive; the step uses the one scored highest", NULL},
+	{"sampling", OPT_ENUM, 1, 0, 1, offsetof(UbRecOptions, sampling), "positives drawn per \"user\" (each user alike) or per \"interaction\" (active users more)", rec_sampling_names},
 	{"seed", OPT_INT, 42, (double) INT64CONST(-9007199254740991), (double) INT64CONST(9007199254740991), offsetof(UbRecOptions, seed), "random seed"},
 	{"user_column", OPT_COLUMN, 0, 0, 0, offsetof(UbRecOptions, user_column), "user column (default: the first)"},
 	{"item_column", OPT_COLUMN, 0, 0, 0, offsetof(UbRecOptions, item_column), "item column (default: the second)"},
@@ -76,7 +82,7 @@ ub_rec_options_parse(Jsonb *options, UbRecOptions *o)
 
 		if (d->kind == OPT_INT && strcmp(d->name, "seed") == 0)
 			*(int64 *) slot = (int64) d->def;
-		else if (d->kind == OPT_INT)
+		else if (d->kind == OPT_INT || d->kind == OPT_ENUM)
 			*(int *) slot = (int) d->def;
 		else if (d->kind == OPT_DOUBLE)
 			*(double *) slot = d->def;
@@ -111,7 +117,22 @@ ub_rec_options_parse(Jsonb *options, UbRecOptions *o)
 						 errhint("Valid options: %s.", valid_keys())));
 			tok = JsonbIteratorNext(&it, &v, true);
 			slot = (char *) o + d->offset;
-			if (d->kind == OPT_COLUMN)
+			if (d->kind == OPT_ENUM)
+			{
+				char	   *name = ub_jsonb_string(&v, d->name);
+				int			c;
+
+				for (c = 0; d->names[c] != NULL; c++)
+					if (strcmp(name, d->names[c]) == 0)
+						break;
+				if (d->names[c] == NULL)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("option \"%s\" must be \"%s\" or \"%s\", not \"%s\"", d->name,
+									d->names[0], d->names[1], name)));
+				*(int *) slot = c;
+			}
+			else if (d->kind == OPT_COLUMN)
 			{
 				if (v.type == jbvNull)
 					continue;
@@ -149,7 +170,8 @@ ub_rec_options_json(StringInfo buf, const UbRecOptions *o)
 	ub_json_number(buf, o->learning_rate);
 	appendStringInfoString(buf, ",\"regularization\":");
 	ub_json_number(buf, o->regularization);
-	appendStringInfo(buf, ",\"negatives\":%d,\"seed\":" INT64_FORMAT, o->negatives, o->seed);
+	appendStringInfo(buf, ",\"negatives\":%d,\"sampling\":\"%s\",\"seed\":" INT64_FORMAT,
+					 o->negatives, rec_sampling_names[o->sampling], o->seed);
 #define COLUMN(key, field) \
 	do { \
 		appendStringInfoString(buf, ",\"" key "\":"); \

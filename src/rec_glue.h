@@ -18,6 +18,7 @@ typedef struct UbRecOptions
 	double		learning_rate;
 	double		regularization;
 	int			negatives;
+	int			sampling;		/* 0: a uniform user, then one of its items; 1: a uniform interaction */
 	int64		seed;
 	char	   *user_column;	/* NULL: by position */
 	char	   *item_column;

@@ -154,6 +154,7 @@ ub_rec_train(const UbRecInteractions *in, const bool *held_out, const UbRecOptio
 	sgd.learning_rate = o->learning_rate;
 	sgd.reg = o->regularization;
 	sgd.negatives = o->negatives;
+	sgd.by_pair = o->sampling;
 	nn_rng_seed(&rng, (uint64) o->seed);
 	nn_rec_init(&m->spec, m->params, 0.1, &rng);
 	scratch = palloc(sizeof(float) * 3 * o->factors);

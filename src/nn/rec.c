@@ -161,26 +161,49 @@ nn_rec_sgd_epoch(const NnRecSpec *spec, float *params, const NnRecPairs *pairs,
 	int			neg;
 
 	if (pairs->n_users != spec->n_users || pairs->n_items != spec->n_items || sgd->negatives < 1 ||
+		pairs->offsets[spec->n_users] == 0 ||
 		!(sgd->learning_rate > 0.0) || !(sgd->reg >= 0.0))
 		return NN_ERR_ARGUMENT;
 	for (s = 0; s < steps; s++)
 	{
-		int32_t		u = (int32_t) nn_rng_below(rng, (uint64_t) spec->n_users);
-		uint64_t	first = pairs->offsets[u],
-					n_have = pairs->offsets[u + 1] - first;
-		uint64_t	p;
+		int32_t		u;
+		uint64_t	first,
+					n_have;
+		uint64_t	p = 0;
 		int32_t		i;
 		double		c;
 
+		if (sgd->by_pair)
+		{
+			/* a uniform pair: active users weigh more; its user by binary search of the offsets */
+			int32_t		lo = 0,
+						hi = spec->n_users - 1;
+
+			p = nn_rng_below(rng, pairs->offsets[spec->n_users]);
+			while (lo < hi)
+			{
+				int32_t		mid = lo + (hi - lo + 1) / 2;
+
+				if (pairs->offsets[mid] <= p)
+					lo = mid;
+				else
+					hi = mid - 1;
+			}
+			u = lo;
+		}
+		else
+			u = (int32_t) nn_rng_below(rng, (uint64_t) spec->n_users);
+		first = pairs->offsets[u];
+		n_have = pairs->offsets[u + 1] - first;
 		if (n_have == 0 || n_have >= (uint64_t) spec->n_items)
 			continue;
-		p = first + nn_rng_below(rng, n_have);
+		if (!sgd->by_pair)
+			p = first + nn_rng_below(rng, n_have);
 		i = pairs->items[p];
 		c = pairs->weights ? pairs->weights[p] : 1.0;
-		for (neg = 0; neg < sgd->negatives; neg++)
 		{
 			int32_t		j = -1;
-			int			tries;
+			double		best = 0.0;
 			float		gbi,
 						gbj;
 			float	   *U = v.user + (size_t) u * dim,
@@ -188,14 +211,38 @@ nn_rec_sgd_epoch(const NnRecSpec *spec, float *params, const NnRecPairs *pairs,
 					   *Vj;
 			int32_t		d;
 
-			for (tries = 0; tries < 16; tries++)
+			/*
+			 * Dynamic negative sampling (Zhang et al., 2013): of `negatives` candidates the user
+			 * does not have, the one the model ranks highest, the one most worth correcting.
+			 */
+			for (neg = 0; neg < sgd->negatives; neg++)
 			{
-				int32_t		cand = (int32_t) nn_rng_below(rng, (uint64_t) spec->n_items);
+				int32_t		cand = -1;
+				int			tries;
 
-				if (!nn_rec_pairs_has(pairs, u, cand))
+				for (tries = 0; tries < 16; tries++)
 				{
+					int32_t		c2 = (int32_t) nn_rng_below(rng, (uint64_t) spec->n_items);
+
+					if (!nn_rec_pairs_has(pairs, u, c2))
+					{
+						cand = c2;
+						break;
+					}
+				}
+				if (cand < 0)
+					continue;
+				if (sgd->negatives == 1)
 					j = cand;
-					break;
+				else
+				{
+					double		sc = nn_rec_score(spec, params, u, cand);
+
+					if (j < 0 || sc > best)
+					{
+						j = cand;
+						best = sc;
+					}
 				}
 			}
 			if (j < 0)
@@ -369,3 +416,4 @@ nn_rec_find_id(const int64_t *ids, int32_t n, int64_t id)
 	}
 	return -1;
 }
+

@@ -78,7 +78,8 @@ typedef struct NnRecSgd
 {
 	double		learning_rate;
 	double		reg;
-	int			negatives;		/* sampled negatives per positive */
+	int			negatives;		/* candidates per positive; the highest-scored is the negative */
+	int			by_pair;		/* draw a uniform pair (1) or a uniform user, then its pair (0) */
 } NnRecSgd;
 
 /*

@@ -187,7 +187,7 @@ test_learns(void)
 	uint64_t	offsets[U + 1];
 	int32_t		items[U * I];
 	NnRecPairs	pairs;
-	NnRecSgd	sgd = {0.05, 0.001, 1};
+	NnRecSgd	sgd = {0.05, 0.001, 1, 0};
 	size_t		n;
 	float	   *params,
 				scratch[12];
