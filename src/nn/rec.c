@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "multiversion.h"
 #include "rec.h"
 
 NnStatus
@@ -278,7 +279,12 @@ nn_rec_transpose_items(float *item_t, const float *item, int32_t n_items, int32_
 			item_t[(size_t) d * n_items + i] = item[(size_t) i * dim + d];
 }
 
-void
+/*
+ * The one hot loop of scoring, bound by reading item_t (4 * dim bytes per item) from memory. A
+ * float product is exact in double, so the AVX2/AVX-512 clones' fused multiply-adds round
+ * exactly as the baseline's multiply and add: every clone gives nn_rec_score's value.
+ */
+NN_MULTIVERSION void
 nn_rec_score_all(double *scores, const float *uvec, const float *item_t, const float *bias,
 				 int32_t n_items, int32_t dim)
 {
