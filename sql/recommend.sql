@@ -98,6 +98,19 @@ SELECT ubehav_deploy('rec_t', 2);
 SELECT ubehav_drop_model('rec_t', 1) AS dropped;
 SELECT count(*) AS epochs, bool_and(loss > 0) AS losses FROM ubehav_training_log('rec_t');
 
+-- export and import: the same bytes back; every field of an import is validated
+SELECT ubehav_import('rec_copy', ubehav_export('rec_t')) AS imported_version;
+SELECT (SELECT md5(weights) FROM ubehav_models WHERE name = 'rec_copy') = (SELECT md5(weights) FROM ubehav_models WHERE name = 'rec_t' AND deployed) AS same_bytes,
+       ubehav_export('rec_copy') - 'name' - 'version' = ubehav_export('rec_t') - 'name' - 'version' AS same_export;
+SELECT (SELECT array_agg(item ORDER BY rank) FROM ubehav_recommend('rec_copy', 3, 5)) = (SELECT array_agg(item ORDER BY rank) FROM ubehav_recommend('rec_t', 3, 5)) AS same_top5;
+SELECT rec_try($q$SELECT ubehav_import('rec_copy', jsonb_set(ubehav_export('rec_t'), '{users,ids,0}', '100'))$q$);
+SELECT rec_try($q$SELECT ubehav_import('rec_copy', jsonb_set(ubehav_export('rec_t'), '{items,bias,0}', '"x"'))$q$);
+SELECT rec_try($q$SELECT ubehav_import('rec_copy', jsonb_set(ubehav_export('rec_t'), '{seen,item_indices,0}', '1e30'))$q$);
+SELECT rec_try($q$SELECT ubehav_import('rec_copy', jsonb_set(ubehav_export('rec_t'), '{factors}', '7'))$q$);
+SELECT rec_try($q$SELECT ubehav_import('rec_copy', ubehav_export('rec_t') - 'seen')$q$);
+SELECT rec_try($q$SELECT ubehav_import('rec_copy', '{"format": "ubehav-recommender"}')$q$);
+SELECT ubehav_drop_model('rec_copy') AS dropped_copy;
+
 -- hostile input
 SELECT count(*) AS null_user_rows FROM ubehav_recommend('rec_t', NULL);
 SELECT ubehav_recommend_score(NULL, 1, 1) IS NULL AS null_model, ubehav_recommend_score('rec_t', 1, NULL) IS NULL AS null_item,
@@ -130,7 +143,6 @@ FROM ubehav_train_recommender('rec_w', $$SELECT user_id, item, CASE WHEN item = 
                                               ELSE 1e300 END AS weight FROM rec_events$$, '{"epochs": 1}') s;
 -- the two kinds of model keep apart
 SELECT rec_try($q$SELECT ubehav_predict('rec_t', ARRAY[1.0, 2.0])$q$);
-SELECT rec_try($q$SELECT ubehav_export('rec_t')$q$);
 SELECT ubehav_train('rec_mlp', 'SELECT user_id::float8 AS a, item > 20 AS y FROM rec_events', 'y', '{"epochs": 1, "hidden": [2]}')->>'version' AS mlp;
 SELECT rec_try($q$SELECT * FROM ubehav_recommend('rec_mlp', 1)$q$);
 SELECT rec_try($q$SELECT ubehav_train_recommender('rec_mlp', 'SELECT user_id, item FROM rec_events')$q$);
