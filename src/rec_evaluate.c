@@ -159,6 +159,9 @@ ubehav_evaluate_recommender(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		u = nn_rec_find_id(r.m.user_ids, r.m.spec.n_users, in->pairs[p].user);
 		target = nn_rec_find_id(r.m.item_ids, r.m.spec.n_items, in->pairs[p].item);
+		/* a held-out user keeps at least one training item, so is known; a guard all the same */
+		if (u < 0)
+			continue;
 		users++;
 		if (target < 0)
 			unseen_items++;
