@@ -193,6 +193,8 @@ int_element(JsonbValue *arr, int i, const char *what, int64 min, int64 max)
 	if (errno != 0 || end == text || *end != '\0' || x < min || x > max)
 		bad(psprintf("an element of \"%s\" is not an integer in range", what));
 	pfree(text);
+	if ((i & 4095) == 0)
+		CHECK_FOR_INTERRUPTS();
 	return (int64) x;
 }
 

@@ -34,7 +34,7 @@ ub_rec_not_null(FunctionCallInfo fcinfo, int arg, const char *name, const char *
 				 errmsg("argument \"%s\" of %s must not be NULL", name, function)));
 }
 
-/* Index of id among the sorted distinct ids of a sorted column (ids ascending). */
+/* Drop the repeats of ascending v in place; their count in *n_out. */
 static int64 *
 distinct_sorted(int64 *v, size_t n, int32 *n_out)
 {
