@@ -64,11 +64,15 @@ test/fuzz/build/fuzz_options: test/fuzz/fuzz_options.c $(FUZZ_OPTION_SRCS) $(NN_
 	@mkdir -p test/fuzz/build
 	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_OPTION_SRCS) $(NN_SRCS) $(BLAS_LIBS) -lm
 
+test/fuzz/build/fuzz_rec_deserialize: test/fuzz/fuzz_rec_deserialize.c $(NN_SRCS) $(wildcard src/nn/*.h)
+	@mkdir -p test/fuzz/build
+	clang $(FUZZ_CFLAGS) -o $@ $< $(NN_SRCS) $(BLAS_LIBS) -lm
+
 test/fuzz/build/make_corpus: test/fuzz/make_corpus.c $(NN_SRCS)
 	@mkdir -p test/fuzz/build
 	$(CC) $(NN_TEST_CFLAGS) -o $@ $< $(NN_SRCS) $(NN_TEST_LIBS)
 
-fuzz-build: test/fuzz/build/fuzz_deserialize test/fuzz/build/fuzz_options test/fuzz/build/make_corpus
+fuzz-build: test/fuzz/build/fuzz_deserialize test/fuzz/build/fuzz_options test/fuzz/build/fuzz_rec_deserialize test/fuzz/build/make_corpus
 
 # Each target for FUZZ_SECONDS from the seed corpus, copied so the committed corpus stays as it is.
 fuzz-short: fuzz-build
@@ -77,6 +81,8 @@ fuzz-short: fuzz-build
 	cp test/fuzz/corpus/options/* test/fuzz/build/corpus/options/
 	test/fuzz/build/fuzz_deserialize -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 test/fuzz/build/corpus/deserialize
 	test/fuzz/build/fuzz_options -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -dict=test/fuzz/options.dict test/fuzz/build/corpus/options
+	@mkdir -p test/fuzz/build/corpus/rec
+	test/fuzz/build/fuzz_rec_deserialize -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 test/fuzz/build/corpus/rec
 
 # ---- training-step benchmark (bench/train_step.c), compiled with the extension's CFLAGS ----
 .PHONY: bench-train-step bench-train-compare FORCE

@@ -581,7 +581,8 @@ BEGIN
         EXECUTE format('GRANT EXECUTE ON FUNCTION %1$s.ubehav_train(text, text, text, jsonb), %1$s.ubehav_tune(text, text, text, jsonb), '
                        '%1$s.ubehav_retrain(text, jsonb), %1$s.ubehav_deploy(text, integer), %1$s.ubehav_rollback(text), '
                        '%1$s.ubehav_drop_model(text, integer), %1$s.ubehav_import(text, jsonb), '
-                       '%1$s.ubehav_refresh_scores(text, text), %1$s.ubehav_refresh_scores_with_path(text, text, text) TO %2$s', s, r);
+                       '%1$s.ubehav_refresh_scores(text, text), %1$s.ubehav_refresh_scores_with_path(text, text, text), '
+                       '%1$s.ubehav_train_recommender(text, text, jsonb) TO %2$s', s, r);
         EXECUTE format('GRANT EXECUTE ON PROCEDURE %s.ubehav_retrain_job(text, jsonb) TO %s', s, r);
     END IF;
 END $$;
@@ -598,3 +599,46 @@ REVOKE EXECUTE ON FUNCTION ubehav_grant(regrole, text) FROM PUBLIC;
 -- that train as 0.1.0 did, so ubehav_retrain of such a version trains it the same way as before.
 UPDATE ubehav_models SET options = '{"integer_categories": 0, "ensemble": 1}'::jsonb || options
 WHERE NOT (options ? 'ensemble' OR options ? 'integer_categories');
+
+-- ==== recommendation (issue 15) ====
+-- A recommender is a catalog row like any other model, with task 'recommender': its weights are
+-- the embeddings, the id maps, the seen-items CSR and the popularity counts (src/nn/rec.h).
+-- Existing rows keep their tasks; only the list of allowed values grows.
+ALTER TABLE @extschema@.ubehav_models DROP CONSTRAINT ubehav_models_task_check;
+ALTER TABLE @extschema@.ubehav_models ADD CONSTRAINT ubehav_models_task_check
+    CHECK (task IN ('binary', 'multiclass', 'regression', 'recommender'));
+
+CREATE FUNCTION ubehav_train_recommender(model text, query text, options jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ubehav_train_recommender'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION ubehav_train_recommender(text, text, jsonb) IS
+'train a two-tower recommender (user and item embeddings, item bias; BPR with sampled negatives) on the (user, item[, weight][, time]) rows of query; stores and deploys a new version of model and returns a summary';
+
+-- ROWS 10: the default k; COST 5000: a top-K ranks the whole catalogue (about 25 microseconds per 10,000 items)
+CREATE FUNCTION ubehav_recommend(model text, user_id bigint, k integer DEFAULT 10, exclude_seen boolean DEFAULT true)
+RETURNS TABLE (item bigint, score float8, rank integer)
+AS 'MODULE_PATHNAME', 'ubehav_recommend'
+LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 10 COST 5000;
+COMMENT ON FUNCTION ubehav_recommend(text, bigint, integer, boolean) IS
+'the k best items for a user, best first, without the items the user had in training unless exclude_seen is false; a user unseen in training gets the most popular items (score: share of training users who had the item)';
+
+CREATE FUNCTION ubehav_recommend_score(model text, user_id bigint, item bigint)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'ubehav_recommend_score'
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION ubehav_recommend_score(text, bigint, bigint) IS
+'the recommender''s score of a (user, item) pair, the same value ubehav_recommend ranks by; an unseen user scores items by popularity, an unseen item gets the lowest item bias of the model';
+
+CREATE FUNCTION ubehav_evaluate_recommender(model text, query text, k integer DEFAULT 10)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ubehav_evaluate_recommender'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION ubehav_evaluate_recommender(text, text, integer) IS
+'leave-last-out evaluation: holds out each user''s latest new item of query, trains a private copy with the deployed version''s options on the rest, ranks every item excluding the user''s own; HR@k, NDCG@k, recall@k and coverage of the model and of item popularity; stores nothing';
+
+-- training and evaluating act: a NULL argument is an error naming it (src/fn_args.c); training
+-- writes the catalog, so it is for the roles ubehav_grant makes analysts
+ALTER FUNCTION ubehav_train_recommender(text, text, jsonb) CALLED ON NULL INPUT;
+ALTER FUNCTION ubehav_evaluate_recommender(text, text, integer) CALLED ON NULL INPUT;
+REVOKE EXECUTE ON FUNCTION ubehav_train_recommender(text, text, jsonb) FROM PUBLIC;

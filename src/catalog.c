@@ -107,6 +107,11 @@ task_from_name(const char *s)
 		return UB_TASK_MULTICLASS;
 	if (strcmp(s, "regression") == 0)
 		return UB_TASK_REGRESSION;
+	if (strcmp(s, "recommender") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("this function does not take recommender models"),
+				 errhint("Score a recommender with ubehav_recommend or ubehav_recommend_score, evaluate it with ubehav_evaluate_recommender.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_CORRUPTED),
 			 errmsg("catalog row has unknown task \"%s\"", s)));

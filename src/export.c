@@ -20,6 +20,7 @@
 #include "nn/nn.h"
 #include "nn_error.h"
 #include "options.h"
+#include "rec_export.h"
 #include "train_core.h"
 
 #define UB_EXPORT_FORMAT 1
@@ -120,6 +121,17 @@ ubehav_export(PG_FUNCTION_ARGS)
 	SPI_connect();
 	MemoryContextSwitchTo(cxt);
 	version = PG_ARGISNULL(1) ? ub_catalog_deployed_version(name).version : PG_GETARG_INT32(1);
+	if (ub_rec_is_recommender(name, version))
+	{
+		/* a recommender has its own form: id maps, embeddings, seen items */
+		initStringInfo(&buf);
+		ub_rec_export_text(&buf, name, version, cxt);
+		MemoryContextSwitchTo(caller_cxt);
+		result = ub_json_to_jsonb(&buf);
+		SPI_finish();
+		MemoryContextDelete(cxt);
+		PG_RETURN_JSONB_P(result);
+	}
 	m = ub_catalog_load(name, version, cxt);
 	ub_require_single_network(m, "ubehav_export");
 	args[0] = CStringGetTextDatum(name);
@@ -350,6 +362,10 @@ ubehav_import(PG_FUNCTION_ARGS)
 	root = &j->root;
 	ub_check_writable("ubehav_import");
 	ub_check_model_name(name);
+	if (JB_ROOT_IS_OBJECT(j) && (v = ub_jsonb_get(root, "format")) != NULL && v->type == jbvString &&
+		v->val.string.len == strlen("ubehav-recommender") &&
+		memcmp(v->val.string.val, "ubehav-recommender", v->val.string.len) == 0)
+		PG_RETURN_INT32(ub_rec_import(name, j));
 	parse_export(j, &pe);
 	spec = pe.spec;
 	params = pe.params;

@@ -26,6 +26,7 @@
 #define UB_DEFAULT_SEARCH_PATH "\"$user\", public"
 
 extern Datum ubehav_train(PG_FUNCTION_ARGS);
+extern Datum ubehav_train_recommender(PG_FUNCTION_ARGS);
 
 typedef struct StoredTraining
 {
@@ -34,6 +35,7 @@ typedef struct StoredTraining
 	Jsonb	   *options;
 	char	   *search_path;
 	Oid			owner;
+	bool		recommender;	/* trained by ubehav_train_recommender, which takes no target */
 } StoredTraining;
 
 static StoredTraining
@@ -48,7 +50,7 @@ read_stored_training(const char *name)
 	MemoryContext cxt = CurrentMemoryContext;
 
 	SPI_connect();
-	if (ub_catalog_spi(psprintf("SELECT options FROM %s WHERE name = $1 AND deployed", ub_catalog_table()),
+	if (ub_catalog_spi(psprintf("SELECT options, task = 'recommender' FROM %s WHERE name = $1 AND deployed", ub_catalog_table()),
 					   1, types, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the ubehav_models catalog");
 	if (SPI_processed == 0)
@@ -60,6 +62,7 @@ read_stored_training(const char *name)
 		MemoryContext old = MemoryContextSwitchTo(cxt);
 
 		st.options = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		st.recommender = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 		MemoryContextSwitchTo(old);
 	}
 	if (has_path)
@@ -132,8 +135,11 @@ ubehav_retrain(PG_FUNCTION_ARGS)
 	save_nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", st.search_path, PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
-	result = DirectFunctionCall4(ubehav_train, PointerGetDatum(name), PointerGetDatum(st.query),
-								 PointerGetDatum(st.target), options);
+	if (st.recommender)
+		result = DirectFunctionCall3(ubehav_train_recommender, PointerGetDatum(name), PointerGetDatum(st.query), options);
+	else
+		result = DirectFunctionCall4(ubehav_train, PointerGetDatum(name), PointerGetDatum(st.query),
+									 PointerGetDatum(st.target), options);
 	AtEOXact_GUC(false, save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	PG_RETURN_DATUM(result);
