@@ -8,14 +8,14 @@
 #     a license the spec lists, maintainers, provides with existing files, prereqs by phase and
 #     relation), checked here by the rules of https://pgxn.org/spec/ (no validator package is in
 #     Debian).
-# Needs no cluster.
+# Needs no cluster. Debian's python3 (/usr/bin), not whichever one PATH finds first.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
 control=$(sed -n "s/^default_version = '\(.*\)'/\1/p" ubehav.control)
 make_version=$(make -s print-version PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config 2>&1)
 changelog=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 export control make_version changelog
-python3 - <<'EOF'
+/usr/bin/python3 - <<'EOF'
 import glob, json, os, re, sys
 
 failures = 0
