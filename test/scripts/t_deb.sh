@@ -138,4 +138,4 @@ status=$?
 check "apt-get purge $pkg" $? "status $status"
 
 [ $failures -eq 0 ] || exit 1
-echo "ok - $pkg $debversion builds, installs, trains and predicts, passes its autopkgtest, and removes"
+echo "ok - $pkg $debversion builds, installs, trains and predicts, passes pg_regress installed, and removes"
