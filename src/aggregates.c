@@ -12,6 +12,7 @@
 #include "utils/float.h"
 #include "utils/jsonb.h"
 
+#include "fn_args.h"
 #include "jsonb_util.h"
 #include "nn/rank_metrics.h"
 
@@ -27,8 +28,7 @@ typedef struct RankState
 static RankState *
 rank_state(FunctionCallInfo fcinfo, MemoryContext *aggcxt)
 {
-	if (!AggCheckCallContext(fcinfo, aggcxt))
-		elog(ERROR, "ubehav rank aggregate function called in non-aggregate context");
+	*aggcxt = ub_require_aggregate_call(fcinfo, "ubehav_auc or ubehav_pr_auc");
 	return PG_ARGISNULL(0) ? NULL : (RankState *) PG_GETARG_POINTER(0);
 }
 
@@ -151,8 +151,7 @@ ubehav_rank_deserialize(PG_FUNCTION_ARGS)
 	int64		n,
 				i;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "ubehav rank aggregate function called in non-aggregate context");
+	aggcxt = ub_require_aggregate_call(fcinfo, "ubehav_auc or ubehav_pr_auc");
 	initStringInfo(&buf);
 	appendBinaryStringInfo(&buf, VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes));
 	n = pq_getmsgint64(&buf);
@@ -228,6 +227,9 @@ bad_state(const char *shape)
 static float8 *
 sums_state(FunctionCallInfo fcinfo, int len, ArrayType **arr)
 {
+	/* NULL only when called by hand: the aggregates start from INITCOND and never pass NULL */
+	if (PG_ARGISNULL(0))
+		bad_state(psprintf("a float8[%d] without NULLs, not NULL", len));
 	*arr = AggCheckCallContext(fcinfo, NULL) ? PG_GETARG_ARRAYTYPE_P(0) : PG_GETARG_ARRAYTYPE_P_COPY(0);
 	if (ARR_NDIM(*arr) != 1 || ARR_DIMS(*arr)[0] != len || ARR_HASNULL(*arr) || ARR_ELEMTYPE(*arr) != FLOAT8OID)
 		bad_state(psprintf("a float8[%d] without NULLs", len));

@@ -1,6 +1,7 @@
 /* cross_validate.c: k-fold cross-validation on one read of the query, storing nothing. */
 #include "postgres.h"
 
+#include "fn_args.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -40,10 +41,7 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 				r;
 	int			f;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("query, target and folds of ubehav_cross_validate must not be NULL")));
+	ub_require_args(fcinfo, 0);
 	query = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	target = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	folds = PG_GETARG_INT32(3);
@@ -51,7 +49,7 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("folds must be between 2 and %d, not %d", UB_MAX_FOLDS, folds)));
-	ub_options_parse(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &opts);
+	ub_options_parse(PG_GETARG_JSONB_P(2), &opts);
 	ub_options_refuse_group_by(&opts, "ubehav_cross_validate");
 
 	InitMaterializedSRF(fcinfo, 0);

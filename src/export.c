@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "catalog_spi.h"
+#include "fn_args.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -97,9 +99,9 @@ PG_FUNCTION_INFO_V1(ubehav_export);
 Datum
 ubehav_export(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *name;
 	MemoryContext caller_cxt = CurrentMemoryContext;
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav export", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext cxt;
 	int32		version;
 	UbModel    *m;
 	StringInfoData buf;
@@ -112,6 +114,9 @@ ubehav_export(PG_FUNCTION_ARGS)
 			   *preprocessing,
 			   *target;
 
+	ub_require_args(fcinfo, UB_MAY_BE_NULL(1));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav export", ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();
 	MemoryContextSwitchTo(cxt);
 	version = PG_ARGISNULL(1) ? ub_catalog_deployed_version(name).version : PG_GETARG_INT32(1);
@@ -119,7 +124,7 @@ ubehav_export(PG_FUNCTION_ARGS)
 	ub_require_single_network(m, "ubehav_export");
 	args[0] = CStringGetTextDatum(name);
 	args[1] = Int32GetDatum(version);
-	if (SPI_execute_with_args(psprintf("SELECT options::text, metrics::text, preprocessing::text, target FROM %s "
+	if (ub_catalog_spi(psprintf("SELECT options::text, metrics::text, preprocessing::text, target FROM %s "
 									   "WHERE name = $1 AND version = $2", ub_catalog_table()),
 							  2, types, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not read the ubehav_models catalog");
@@ -277,6 +282,10 @@ parse_export(Jsonb *j, ParsedExport *pe)
 	v = ub_jsonb_get(ub_jsonb_container(need(root, "metrics")), "threshold");
 	if (v && v->type == jbvNumeric)
 		pe->threshold = ub_jsonb_number(v, "threshold");
+	/* a binary model's training always stores its threshold, a probability; the others never use one */
+	if (spec.head == NN_HEAD_SIGMOID_BCE &&
+		(v == NULL || v->type != jbvNumeric || !(pe->threshold >= 0.0 && pe->threshold <= 1.0)))
+		bad_import("a binary model needs metrics.threshold, a number between 0 and 1");
 	if (!(pe->threshold >= 0.0 && pe->threshold <= 1.0))
 		pe->threshold = 0.5;
 }
@@ -315,9 +324,9 @@ PG_FUNCTION_INFO_V1(ubehav_import);
 Datum
 ubehav_import(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Jsonb	   *j = PG_GETARG_JSONB_P(1);
-	JsonbContainer *root = &j->root;
+	char	   *name;
+	Jsonb	   *j;
+	JsonbContainer *root;
 	JsonbValue *v;
 	ParsedExport pe;
 	NnSpec		spec;
@@ -335,6 +344,10 @@ ubehav_import(PG_FUNCTION_ARGS)
 				i;
 	int32		version;
 
+	ub_require_args(fcinfo, 0);
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	j = PG_GETARG_JSONB_P(1);
+	root = &j->root;
 	ub_check_writable("ubehav_import");
 	ub_check_model_name(name);
 	parse_export(j, &pe);
