@@ -6,7 +6,8 @@
 #      in one session, another polls the view and sees the training's pid and model, the reading
 #      phase (its query sleeps first) and the training phase, epochs counting up to their total,
 #      rows done, the loss and the validation metric, and elapsed time growing; the row is gone
-#      when the training ends, and when a training is cancelled;
+#      when the training ends, and when a training is cancelled; another role sees the row but
+#      not the model or figures unless it is in pg_read_all_stats;
 #   3. ubehav_tune reports its trial, ubehav_cross_validate its fold, a group_by training its group.
 # UBEHAV_PROGRESS_PORT (default 55624).
 set -uo pipefail
@@ -107,6 +108,14 @@ q -c "SET application_name = 'ubehav-cancel'" \
   > "$dir/cancel.out" 2>&1 &
 cpid=$!
 for _ in $(seq 1 50); do [ "$(q -c "SELECT count(*) FROM ubehav_stat_progress WHERE phase = 'training'")" = 1 ] && break; sleep 0.1; done
+# a role that is neither the trainer nor in pg_read_all_stats sees the row, not the model or figures
+q -c "DROP ROLE IF EXISTS ubehav_watcher" -c "CREATE ROLE ubehav_watcher LOGIN" >/dev/null
+stranger=$(q -U ubehav_watcher -c "SELECT (phase IN ('training', 'validating')) || ' ' || (model IS NULL AND epoch IS NULL AND loss IS NULL AND rows_done IS NULL)
+                                   FROM ubehav_stat_progress" 2>&1)
+q -c "GRANT pg_read_all_stats TO ubehav_watcher" >/dev/null
+reader=$(q -U ubehav_watcher -c "SELECT model FROM ubehav_stat_progress" 2>&1)
+[ "$stranger" = "true true" ] && [ "$reader" = cancelled ]
+check "another role sees pid and phase only, pg_read_all_stats sees the model" $? "stranger: $stranger; pg_read_all_stats: $reader"
 q -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'ubehav-cancel'" >/dev/null
 wait $cpid
 left=$(q -c "SELECT count(*) FROM ubehav_stat_progress")
