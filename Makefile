@@ -103,4 +103,15 @@ BENCH_REF ?= main
 bench-train-compare: bench/build/train_step
 	bench/compare_train_step.sh $(BENCH_REF)
 
+# ---- release: the version (from ubehav.control) and a PGXN distribution of the committed tree ----
+.PHONY: print-version dist
+print-version:
+	@echo $(EXTVERSION)
+
+# META.json must carry the control file's version (test/scripts/t_meta.sh checks it too).
+dist:
+	@v=$$(python3 -c 'import json; print(json.load(open("META.json"))["version"])'); \
+	test "$$v" = "$(EXTVERSION)" || { echo "META.json says $$v, ubehav.control $(EXTVERSION)"; exit 1; }
+	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ -o $(EXTENSION)-$(EXTVERSION).zip HEAD
+
 EXTRA_CLEAN = bench/build test/nn/build test/nn/build-san test/fuzz/build results regression.diffs regression.out

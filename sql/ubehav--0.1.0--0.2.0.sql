@@ -642,3 +642,34 @@ COMMENT ON FUNCTION ubehav_evaluate_recommender(text, text, integer) IS
 ALTER FUNCTION ubehav_train_recommender(text, text, jsonb) CALLED ON NULL INPUT;
 ALTER FUNCTION ubehav_evaluate_recommender(text, text, integer) CALLED ON NULL INPUT;
 REVOKE EXECUTE ON FUNCTION ubehav_train_recommender(text, text, jsonb) FROM PUBLIC;
+
+-- ==== packaging (issue 18) ====
+-- Training progress for operators: another session watches a running ubehav_train, ubehav_tune,
+-- ubehav_cross_validate or group_by training. The rows live in shared memory, so ubehav must be
+-- in shared_preload_libraries; without it the view has one row whose phase says so.
+CREATE FUNCTION ubehav_progress(OUT pid integer, OUT datid oid, OUT userid oid, OUT function text,
+                                OUT model text, OUT phase text, OUT epoch integer, OUT epochs integer,
+                                OUT rows_done bigint, OUT rows_total bigint, OUT loss float8,
+                                OUT val_metric text, OUT val_value float8, OUT trial integer,
+                                OUT trials integer, OUT fold integer, OUT folds integer,
+                                OUT group_value text, OUT group_number integer, OUT groups integer,
+                                OUT started timestamptz, OUT phase_started timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ubehav_progress'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION ubehav_progress() IS
+'one row per training running in this server (pid, model, phase, epoch, rows, loss, validation metric, trial, fold, group); another user''s model and figures only to members of that role or pg_read_all_stats; needs ubehav in shared_preload_libraries';
+
+CREATE VIEW ubehav_stat_progress WITH (security_invoker = true) AS
+SELECT p.pid, p.datid, d.datname, p.userid, r.rolname AS usename, p.function, p.model, p.phase,
+       p.epoch, p.epochs, p.rows_done, p.rows_total, p.loss, p.val_metric, p.val_value,
+       p.trial, p.trials, p.fold, p.folds, p.group_value, p.group_number, p.groups, p.started,
+       pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) p.started AS elapsed,
+       pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) p.phase_started AS phase_elapsed
+FROM @extschema@.ubehav_progress() p
+LEFT JOIN pg_catalog.pg_database d ON d.oid OPERATOR(pg_catalog.=) p.datid
+LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) p.userid;
+COMMENT ON VIEW ubehav_stat_progress IS
+'trainings running now, in the spirit of pg_stat_progress_*: pid, database, user, function, model, phase (reading, encoding, training, validating, storing), epoch of epochs, rows done of the current pass, loss, validation metric, trial, fold, group, elapsed time';
+GRANT SELECT ON ubehav_stat_progress TO PUBLIC;
+GRANT EXECUTE ON FUNCTION ubehav_progress() TO PUBLIC;

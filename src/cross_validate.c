@@ -13,6 +13,7 @@
 #include "jsonb_util.h"
 #include "nn/split.h"
 #include "nn_error.h"
+#include "progress.h"
 #include "train_core.h"
 
 #define UB_MAX_FOLDS 100
@@ -53,6 +54,7 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 	ub_options_refuse_group_by(&opts, "ubehav_cross_validate");
 
 	InitMaterializedSRF(fcinfo, 0);
+	ub_progress_begin("ubehav_cross_validate", NULL);
 	cv_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav cross-validation", ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();
 	MemoryContextSwitchTo(cv_cxt);
@@ -127,6 +129,7 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 					 errmsg("fold %d leaves only %zu rows to train on, too few to split off validation rows for early stopping",
 							f + 1, n_other),
 					 errhint("Use fewer folds or more rows, or set \"early_stopping\" to false.")));
+		ub_progress_fold(f + 1, folds);
 		ub_train_on_splits(ds, tgt, &opts, &fold_rng, order, n_train, n_other - n_train, true, NULL, &res);
 		old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
 		values[0] = Int32GetDatum(f + 1);
@@ -140,5 +143,6 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	MemoryContextDelete(cv_cxt);
+	ub_progress_end();
 	return (Datum) 0;
 }

@@ -26,6 +26,7 @@
 #include "nn_error.h"
 #include "options.h"
 #include "preprocess.h"
+#include "progress.h"
 #include "target.h"
 #include "train_core.h"
 #include "ubehav.h"
@@ -325,8 +326,12 @@ ub_train_can_stream(const UbOptions *opts)
 UbDataset *
 ub_train_read(const char *query, const char *target, const UbOptions *opts, bool may_spill, MemoryContext mcxt)
 {
-	UbDataset  *ds = ub_dataset_read_excluding(query, target, opts->sample_weight, opts->exclude,
-											   opts->n_exclude, may_spill, mcxt);
+	UbDataset  *ds;
+
+	ub_progress_phase(UB_PHASE_READING);
+	ds = ub_dataset_read_excluding(query, target, opts->sample_weight, opts->exclude,
+								   opts->n_exclude, may_spill, mcxt);
+	ub_progress_rows(ds->n_rows, ds->n_rows);
 
 	/* SPI calls leave SPI's own context current; the training's allocations belong in mcxt */
 	MemoryContextSwitchTo(mcxt);
@@ -415,6 +420,7 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *given, N
 
 	memset(res, 0, sizeof(*res));
 	resolved.epochs = ub_auto_epochs(given, n_train);
+	ub_progress_phase(UB_PHASE_ENCODING);
 	if (init)
 	{
 		ub_warm_start_bind(init, ds);
@@ -654,6 +660,7 @@ ub_train_store(const char *model, const char *query, const char *target, UbOptio
 	int			i;
 	UbPreprocessing *prep = res->prep;
 
+	ub_progress_phase(UB_PHASE_STORING);
 	names = palloc(sizeof(char *) * Max(prep->n_features, 1));
 	types = palloc(sizeof(char *) * Max(prep->n_features, 1));
 	for (i = 0; i < prep->n_features; i++)
@@ -716,8 +723,14 @@ ubehav_train(PG_FUNCTION_ARGS)
 	ub_check_writable("ubehav_train");
 	/* every option is checked before the query runs */
 	ub_options_parse(PG_GETARG_JSONB_P(3), &opts);
+	ub_progress_begin("ubehav_train", model);
 	if (opts.group_by)
-		PG_RETURN_JSONB_P(ub_train_grouped(model, query, target, &opts));
+	{
+		Jsonb	   *grouped = ub_train_grouped(model, query, target, &opts);
+
+		ub_progress_end();
+		PG_RETURN_JSONB_P(grouped);
+	}
 
 	INSTR_TIME_SET_CURRENT(start);
 	train_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav training", ALLOCSET_DEFAULT_SIZES);
@@ -779,5 +792,6 @@ ubehav_train(PG_FUNCTION_ARGS)
 	result = ub_json_to_jsonb(&summary);
 	SPI_finish();
 	MemoryContextDelete(train_cxt);
+	ub_progress_end();
 	PG_RETURN_JSONB_P(result);
 }

@@ -22,6 +22,7 @@
 #include "nn/rng.h"
 #include "nn/split.h"
 #include "nn_error.h"
+#include "progress.h"
 #include "train_core.h"
 
 typedef struct GroupValue
@@ -286,6 +287,7 @@ ub_train_grouped(const char *model, const char *query, const char *target, UbOpt
 		group_query = psprintf("SELECT %s FROM %s WHERE ubehav_q.%s %s %s::%s", columns, from,
 							   quote_identifier(opts->group_by), group_equality, quote_literal_cstr(groups[g].value),
 							   group_type_name);
+		ub_progress_group(groups[g].value, g + 1, n_groups);
 		ds = ub_train_read(group_query, target, &group_opts, ub_train_can_stream(&group_opts), group_cxt);
 		tgt = ub_train_target(ds, &group_opts);
 		nn_rng_seed(&rng, (uint64) opts->seed);

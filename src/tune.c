@@ -22,6 +22,7 @@
 #include "model.h"
 #include "nn/split.h"
 #include "nn_error.h"
+#include "progress.h"
 #include "train_core.h"
 
 #define UB_MAX_TRIALS 1000
@@ -408,6 +409,7 @@ ubehav_tune(PG_FUNCTION_ARGS)
 			bad_search("differentially private options cannot be tuned: every trial would spend the privacy budget again on the same rows",
 					   "Choose the options on other data or without privacy, then train once with \"dp_epsilon\"; the epsilon stored with a tuned model would not count the other trials.");
 	}
+	ub_progress_begin("ubehav_tune", model);
 	ds = ub_train_read(query, target, &opts, false, tune_cxt);
 	tgt = ub_train_target(ds, &opts);
 	metric = ub_default_metric(tgt->task, &higher_better);
@@ -446,6 +448,7 @@ ubehav_tune(PG_FUNCTION_ARGS)
 					elapsed;
 		ResourceOwner owner = CurrentResourceOwner;
 		bool		failed = false;
+		ub_progress_trial(t + 1, n_trials);
 
 		CHECK_FOR_INTERRUPTS();
 		trial_cxt = AllocSetContextCreate(tune_cxt, "ubehav trial", ALLOCSET_DEFAULT_SIZES);
@@ -580,5 +583,6 @@ ubehav_tune(PG_FUNCTION_ARGS)
 	result = ub_json_to_jsonb(&out);
 	SPI_finish();
 	MemoryContextDelete(tune_cxt);
+	ub_progress_end();
 	PG_RETURN_JSONB_P(result);
 }
