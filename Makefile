@@ -64,11 +64,15 @@ test/fuzz/build/fuzz_options: test/fuzz/fuzz_options.c $(FUZZ_OPTION_SRCS) $(NN_
 	@mkdir -p test/fuzz/build
 	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_OPTION_SRCS) $(NN_SRCS) $(BLAS_LIBS) -lm
 
+test/fuzz/build/fuzz_rec_deserialize: test/fuzz/fuzz_rec_deserialize.c $(NN_SRCS) $(wildcard src/nn/*.h)
+	@mkdir -p test/fuzz/build
+	clang $(FUZZ_CFLAGS) -o $@ $< $(NN_SRCS) $(BLAS_LIBS) -lm
+
 test/fuzz/build/make_corpus: test/fuzz/make_corpus.c $(NN_SRCS)
 	@mkdir -p test/fuzz/build
 	$(CC) $(NN_TEST_CFLAGS) -o $@ $< $(NN_SRCS) $(NN_TEST_LIBS)
 
-fuzz-build: test/fuzz/build/fuzz_deserialize test/fuzz/build/fuzz_options test/fuzz/build/make_corpus
+fuzz-build: test/fuzz/build/fuzz_deserialize test/fuzz/build/fuzz_options test/fuzz/build/fuzz_rec_deserialize test/fuzz/build/make_corpus
 
 # Each target for FUZZ_SECONDS from the seed corpus, copied so the committed corpus stays as it is.
 fuzz-short: fuzz-build
@@ -77,6 +81,8 @@ fuzz-short: fuzz-build
 	cp test/fuzz/corpus/options/* test/fuzz/build/corpus/options/
 	test/fuzz/build/fuzz_deserialize -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 test/fuzz/build/corpus/deserialize
 	test/fuzz/build/fuzz_options -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -dict=test/fuzz/options.dict test/fuzz/build/corpus/options
+	@mkdir -p test/fuzz/build/corpus/rec
+	test/fuzz/build/fuzz_rec_deserialize -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 test/fuzz/build/corpus/rec
 
 # ---- training-step benchmark (bench/train_step.c), compiled with the extension's CFLAGS ----
 .PHONY: bench-train-step bench-train-compare FORCE
@@ -96,5 +102,16 @@ bench-train-step: bench/build/train_step
 BENCH_REF ?= main
 bench-train-compare: bench/build/train_step
 	bench/compare_train_step.sh $(BENCH_REF)
+
+# ---- release: the version (from ubehav.control) and a PGXN distribution of the committed tree ----
+.PHONY: print-version dist
+print-version:
+	@echo $(EXTVERSION)
+
+# META.json must carry the control file's version (test/scripts/t_meta.sh checks it too).
+dist:
+	@v=$$(python3 -c 'import json; print(json.load(open("META.json"))["version"])'); \
+	test "$$v" = "$(EXTVERSION)" || { echo "META.json says $$v, ubehav.control $(EXTVERSION)"; exit 1; }
+	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ -o $(EXTENSION)-$(EXTVERSION).zip HEAD
 
 EXTRA_CLEAN = bench/build test/nn/build test/nn/build-san test/fuzz/build results regression.diffs regression.out

@@ -197,7 +197,7 @@ SELECT hf_try($q$SELECT ubehav_errors_accum(ARRAY[1]::float8[], 1, 1)$q$);
 SELECT hf_try($q$SELECT ubehav_log_loss_accum(ARRAY[]::float8[], 0.5, true)$q$);
 
 -- divergence in a search never stores a version either
-SELECT hf_try($q$SELECT ubehav_tune('hf_diverge', 'SELECT a * 1000 AS a, b, r * 1000 AS r FROM hf_data', 'r', '{"grid": {"learning_rate": [5]}, "options": {"optimizer": "sgd", "epochs": 3, "hidden": [8]}}')$q$);
+SELECT hf_try($q$SELECT ubehav_tune('hf_diverge', 'SELECT a * 1000 AS a, b, r * 1000 AS r FROM hf_data', 'r', '{"grid": {"learning_rate": [5]}, "options": {"optimizer": "sgd", "epochs": 3, "hidden": [8], "scaling": "standard"}}')$q$);
 SELECT count(*) AS hf_diverge_versions FROM ubehav_models WHERE name = 'hf_diverge';
 
 -- no leaks: scoring memory does not grow with the rows scored. The backend's peak RSS (VmHWM) after

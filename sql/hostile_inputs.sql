@@ -17,14 +17,18 @@ SELECT ubehav_predict(NULL, ARRAY[1, 2]) IS NULL AS null_model, ubehav_predict('
        ubehav_evaluate(NULL, 'SELECT 1') IS NULL AS e, ubehav_explain('h', NULL::float8[]) IS NULL AS x;
 SELECT try($q$SELECT ubehav_train('h', NULL, 'y')$q$);
 SELECT try($q$SELECT ubehav_train('h', 'SELECT a, y FROM h', NULL)$q$);
-SELECT ubehav_train('h_null', 'SELECT a, y FROM h', 'y', NULL) ->> 'version' AS null_options_mean_defaults;
+-- options DEFAULT '{}' is not NULL: a NULL options argument is an error naming it (README, NULL arguments)
+SELECT ubehav_train('h_null', 'SELECT a, y FROM h', 'y', NULL) ->> 'version' AS null_options_refused;
 SELECT try($q$SELECT ubehav_cross_validate(NULL, 'y')$q$);
 SELECT try($q$SELECT ubehav_tune('h', 'SELECT a, y FROM h', 'y', NULL)$q$);
 SELECT ubehav_refresh_scores(NULL, 'SELECT 1') IS NULL AS null_model_refresh;
 
 -- empty, huge and odd values
 SELECT try($q$SELECT ubehav_predict('h', '{}'::float8[])$q$);
+-- the default scaling clips smoothly, so a huge value scores; under standard scaling it is an error
 SELECT try($q$SELECT ubehav_predict('h', ARRAY[1e308, 1e308])$q$);
+SELECT ubehav_train('h_standard', 'SELECT a, y FROM h', 'y', '{"scaling": "standard", "epochs": 1}') IS NOT NULL AS trained;
+SELECT try($q$SELECT ubehav_predict('h_standard', ARRAY[1e308])$q$);
 SELECT ubehav_predict('h', ARRAY[1e-308, -1e-308]) BETWEEN 0 AND 1 AS tiny_ok;
 SELECT try($q$SELECT ubehav_predict('h', ARRAY['-Infinity', 1]::float8[])$q$);
 SELECT try($q$SELECT ubehav_predict('h', '{{1,2},{3,4}}'::float8[])$q$);

@@ -1,3 +1,675 @@
 -- ubehav 0.1.0 -> 0.2.0. CREATE EXTENSION ubehav installs 0.1.0 (frozen) and then this script;
 -- ALTER EXTENSION ubehav UPDATE runs this script alone. Stored models keep scoring identically.
 \echo Use "ALTER EXTENSION ubehav UPDATE TO '0.2.0'" to load this file. \quit
+
+-- ==== security (issue 20) ====
+-- Three rules, each in one place (README, "Privileges" and "NULL arguments"):
+-- 1. Ownership is enforced by the server: row-level security on the catalog tables, from the
+--    owner recorded in ubehav_model_owners when a name is first trained. Plain SQL and the
+--    functions see the same rules.
+-- 2. No code of another role runs with the caller's rights: every SQL and PL/pgSQL function runs
+--    with search_path pinned to pg_catalog, pg_temp (extension objects are named with their
+--    schema). The three that run a query the caller passes (ubehav_cross_validate,
+--    ubehav_refresh_scores, ubehav_html_report) pass the caller's search_path to a pinned body,
+--    which uses it only for the statements around that query, written fully qualified.
+--    A stored training query is retrained with its owner's rights (src/retrain.c).
+-- 3. NULL arguments: a function that computes a value is STRICT; a function that acts refuses a
+--    NULL argument with 22004 naming it, except an argument declared DEFAULT NULL.
+
+-- The NULL-argument error of the SQL and PL/pgSQL functions, from the C code that words it for all.
+CREATE FUNCTION ubehav_require_args(function text, names text[], is_null boolean[]) RETURNS void
+AS 'MODULE_PATHNAME', 'ubehav_require_args'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ubehav_require_args(text, text[], boolean[]) IS
+'ERROR 22004 ''argument "x" of function must not be NULL'' for the first name whose flag is true: the NULL rule of the SQL and PL/pgSQL functions';
+
+-- ---- owners ----
+CREATE TABLE ubehav_model_owners (
+    name    text        PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 200),
+    owner   name        NOT NULL DEFAULT current_user,
+    since   timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE ubehav_model_owners IS
+'the role that owns each model name: members of that role (and superusers) may add, deploy, update and drop its versions';
+SELECT pg_catalog.pg_extension_config_dump('ubehav_model_owners', '');
+-- a model of 0.1.0 belongs to the role of its first version, as 0.1.0's functions already required
+INSERT INTO ubehav_model_owners (name, owner, since)
+SELECT DISTINCT ON (m.name) m.name, m.trained_by, m.trained_at
+FROM ubehav_models m ORDER BY m.name, m.version;
+-- a version cannot outlive its owner row, so a dropped name cannot be claimed with versions left
+ALTER TABLE ubehav_models ADD CONSTRAINT ubehav_models_owner_fkey
+    FOREIGN KEY (name) REFERENCES ubehav_model_owners (name);
+REVOKE ALL ON ubehav_model_owners FROM PUBLIC;
+GRANT SELECT ON ubehav_model_owners TO PUBLIC;
+
+-- the search_path a version's training query was written for, replayed by ubehav_retrain
+-- (NULL for versions trained by 0.1.0: replayed with PostgreSQL's default "$user", public)
+ALTER TABLE ubehav_models ADD COLUMN training_search_path text;
+
+-- True when the calling role may change model: a member of its owning role, or a superuser.
+CREATE FUNCTION ubehav_owns(model text) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT 1 FROM @extschema@.ubehav_model_owners o JOIN pg_catalog.pg_roles r ON r.rolname = o.owner
+                   WHERE o.name = $1 AND pg_catalog.pg_has_role(r.oid, 'MEMBER'))
+$$;
+COMMENT ON FUNCTION ubehav_owns(text) IS
+'whether the calling role may change a model: it is a member of the model''s owning role (or a superuser); the row-level security of the catalog uses it';
+
+-- A training query names tables and filters: its owners read it here, other roles are not granted
+-- the column (README, Privileges). The view runs with its owner's rights; ubehav_owns checks the caller.
+CREATE VIEW ubehav_training_queries WITH (security_barrier = true) AS
+SELECT m.name, m.version, m.deployed, m.target, m.training_query, m.training_search_path, m.trained_by, m.trained_at
+FROM ubehav_models m
+WHERE @extschema@.ubehav_owns(m.name);
+COMMENT ON VIEW ubehav_training_queries IS
+'the training query and search_path of every version of the models the calling role owns (is a member of the owner of)';
+REVOKE ALL ON ubehav_training_queries FROM PUBLIC;
+GRANT SELECT ON ubehav_training_queries TO PUBLIC;
+
+-- ---- row-level security: everyone granted SELECT reads every row; only owners change theirs ----
+ALTER TABLE ubehav_model_owners ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ubehav_read ON ubehav_model_owners FOR SELECT USING (true);
+CREATE POLICY ubehav_claim ON ubehav_model_owners FOR INSERT WITH CHECK (owner = current_user);
+CREATE POLICY ubehav_release ON ubehav_model_owners FOR DELETE USING (@extschema@.ubehav_owns(name));
+
+ALTER TABLE ubehav_models ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ubehav_read ON ubehav_models FOR SELECT USING (true);
+CREATE POLICY ubehav_add ON ubehav_models FOR INSERT
+    WITH CHECK (trained_by = current_user AND @extschema@.ubehav_owns(name));
+CREATE POLICY ubehav_change ON ubehav_models FOR UPDATE
+    USING (@extschema@.ubehav_owns(name)) WITH CHECK (@extschema@.ubehav_owns(name));
+CREATE POLICY ubehav_remove ON ubehav_models FOR DELETE USING (@extschema@.ubehav_owns(name));
+
+ALTER TABLE ubehav_model_groups ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ubehav_read ON ubehav_model_groups FOR SELECT USING (true);
+CREATE POLICY ubehav_add ON ubehav_model_groups FOR INSERT WITH CHECK (@extschema@.ubehav_owns(name));
+CREATE POLICY ubehav_change ON ubehav_model_groups FOR UPDATE
+    USING (@extschema@.ubehav_owns(name)) WITH CHECK (@extschema@.ubehav_owns(name));
+CREATE POLICY ubehav_remove ON ubehav_model_groups FOR DELETE USING (@extschema@.ubehav_owns(name));
+
+ALTER TABLE ubehav_deployments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ubehav_read ON ubehav_deployments FOR SELECT USING (true);
+CREATE POLICY ubehav_add ON ubehav_deployments FOR INSERT
+    WITH CHECK (deployed_by = current_user AND @extschema@.ubehav_owns(name));
+CREATE POLICY ubehav_remove ON ubehav_deployments FOR DELETE USING (@extschema@.ubehav_owns(name));
+
+-- a trial belongs to the role that ran the tuning; its model may not exist yet
+ALTER TABLE ubehav_trials ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ubehav_read ON ubehav_trials FOR SELECT USING (true);
+CREATE POLICY ubehav_add ON ubehav_trials FOR INSERT WITH CHECK (tuned_by = current_user);
+-- (through pg_roles: a trial of a dropped role is then nobody's to change, instead of an error)
+CREATE POLICY ubehav_change ON ubehav_trials FOR UPDATE
+    USING (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = tuned_by AND pg_catalog.pg_has_role(r.oid, 'MEMBER')))
+    WITH CHECK (tuned_by = current_user);
+CREATE POLICY ubehav_remove ON ubehav_trials FOR DELETE
+    USING (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = tuned_by AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
+
+ALTER TABLE ubehav_scores ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ubehav_read ON ubehav_scores FOR SELECT USING (true);
+CREATE POLICY ubehav_add ON ubehav_scores FOR INSERT WITH CHECK (@extschema@.ubehav_owns(model));
+CREATE POLICY ubehav_change ON ubehav_scores FOR UPDATE
+    USING (@extschema@.ubehav_owns(model)) WITH CHECK (@extschema@.ubehav_owns(model));
+CREATE POLICY ubehav_remove ON ubehav_scores FOR DELETE USING (@extschema@.ubehav_owns(model));
+
+-- ---- NULL arguments: value functions STRICT, actions checked in C (src/fn_args.c) ----
+-- The float8[] metric states start from INITCOND, so a strict transition skips NULL rows exactly
+-- as the C code did; a NULL state can then only come from a caller of the function itself.
+ALTER FUNCTION ubehav_log_loss_accum(float8[], float8, boolean) STRICT;
+ALTER FUNCTION ubehav_log_loss_accum_int(float8[], float8, integer) STRICT;
+ALTER FUNCTION ubehav_errors_accum(float8[], float8, float8) STRICT;
+ALTER FUNCTION ubehav_confusion_accum(float8[], float8, boolean, float8) STRICT;
+ALTER FUNCTION ubehav_confusion_accum_int(float8[], float8, integer, float8) STRICT;
+-- these act (run a query, store a version): NULL is an error naming the argument, not a silent NULL
+ALTER FUNCTION ubehav_evaluate(text, text) CALLED ON NULL INPUT;
+ALTER FUNCTION ubehav_roc_curve(text, text) CALLED ON NULL INPUT;
+ALTER FUNCTION ubehav_pr_curve(text, text) CALLED ON NULL INPUT;
+ALTER FUNCTION ubehav_feature_importance(text, text, integer, bigint) CALLED ON NULL INPUT;
+ALTER FUNCTION ubehav_import(text, jsonb) CALLED ON NULL INPUT;
+
+-- ---- pinned search_path on the SQL and PL/pgSQL functions whose bodies stay as in 0.1.0 ----
+ALTER FUNCTION ubehav_behaviour_features(regclass, timestamptz, text, text, text, text, text, text, text)
+    SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION ubehav_behaviour_labels(regclass, timestamptz, text, text, text, text)
+    SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION ubehav_units_per_day(regclass, date, date, text, text, text, text, text)
+    SET search_path = pg_catalog, pg_temp;
+
+-- ---- functions rewritten: NULL checks, ownership from ubehav_model_owners, pinned path ----
+CREATE OR REPLACE FUNCTION ubehav_training_log(model text, version integer DEFAULT NULL)
+RETURNS TABLE (epoch integer, loss float8, val_loss float8, val_metric text, val_value float8,
+               learning_rate float8, milliseconds float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.ubehav_require_args('ubehav_training_log', ARRAY['model'], ARRAY[model IS NULL]);
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.ubehav_models m WHERE m.name = model) THEN
+        RAISE EXCEPTION 'model "%" does not exist', model USING ERRCODE = 'undefined_object',
+            HINT = 'List the models with SELECT DISTINCT name FROM ubehav_models.';
+    END IF;
+    RETURN QUERY
+    SELECT (e->>'epoch')::int, (e->>'loss')::float8, (e->>'val_loss')::float8,
+           k.key, k.value::text::float8, (e->>'learning_rate')::float8, (e->>'ms')::float8
+    FROM @extschema@.ubehav_models m
+         CROSS JOIN LATERAL jsonb_array_elements(m.training_log) e
+         LEFT JOIN LATERAL (SELECT j.key, j.value FROM jsonb_each(e) j
+                            WHERE j.key LIKE 'val\_%' AND j.key <> 'val_loss' LIMIT 1) k ON true
+    WHERE m.name = ubehav_training_log.model
+      AND CASE WHEN ubehav_training_log.version IS NULL THEN m.deployed ELSE m.version = ubehav_training_log.version END
+    ORDER BY 1;
+END $$;
+
+CREATE OR REPLACE FUNCTION ubehav_check_owner(model text) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    owner name;
+BEGIN
+    PERFORM @extschema@.ubehav_require_args('ubehav_check_owner', ARRAY['model'], ARRAY[model IS NULL]);
+    -- the same lock as a training of this name, so versions and deployments never interleave
+    PERFORM pg_advisory_xact_lock(hashtextextended(model, 7572));
+    SELECT o.owner INTO owner FROM @extschema@.ubehav_model_owners o WHERE o.name = model;
+    IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM @extschema@.ubehav_models m WHERE m.name = model) THEN
+        RAISE EXCEPTION 'model "%" does not exist', model USING ERRCODE = 'undefined_object',
+            HINT = 'List the models with SELECT DISTINCT name FROM ubehav_models.';
+    END IF;
+    IF NOT @extschema@.ubehav_owns(model) THEN
+        RAISE EXCEPTION 'model "%" belongs to role "%"', model, owner USING ERRCODE = 'insufficient_privilege',
+            HINT = 'Only members of the owning role, or a superuser, may deploy, roll back or drop it.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION ubehav_check_owner(text) IS
+'ERROR unless the calling role may change model (a member of its owning role, or a superuser); takes the model''s lock';
+
+CREATE OR REPLACE FUNCTION ubehav_deploy(model text, version integer) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.ubehav_require_args('ubehav_deploy', ARRAY['version'], ARRAY[version IS NULL]);
+    PERFORM @extschema@.ubehav_require_args('ubehav_deploy', ARRAY['model'], ARRAY[model IS NULL]);
+    PERFORM @extschema@.ubehav_check_owner(model);
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.ubehav_models m WHERE m.name = model AND m.version = ubehav_deploy.version) THEN
+        RAISE EXCEPTION 'model "%" has no version %', model, version USING ERRCODE = 'undefined_object',
+            HINT = 'List its versions with SELECT version FROM ubehav_models WHERE name = ...';
+    END IF;
+    -- two statements: the partial unique index allows one deployed row per model at every moment
+    UPDATE @extschema@.ubehav_models m SET deployed = false WHERE m.name = model AND m.deployed AND m.version <> ubehav_deploy.version;
+    UPDATE @extschema@.ubehav_models m SET deployed = true WHERE m.name = model AND m.version = ubehav_deploy.version AND NOT m.deployed;
+    INSERT INTO @extschema@.ubehav_deployments (name, version) VALUES (model, ubehav_deploy.version);
+END $$;
+
+CREATE OR REPLACE FUNCTION ubehav_rollback(model text) RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    current integer;
+    previous integer;
+BEGIN
+    PERFORM @extschema@.ubehav_require_args('ubehav_rollback', ARRAY['model'], ARRAY[model IS NULL]);
+    PERFORM @extschema@.ubehav_check_owner(model);
+    SELECT m.version INTO current FROM @extschema@.ubehav_models m WHERE m.name = model AND m.deployed;
+    SELECT d.version INTO previous
+    FROM @extschema@.ubehav_deployments d JOIN @extschema@.ubehav_models m ON m.name = d.name AND m.version = d.version
+    WHERE d.name = model AND d.version IS DISTINCT FROM current
+    ORDER BY d.id DESC LIMIT 1;
+    IF previous IS NULL THEN
+        RAISE EXCEPTION 'model "%" has no earlier deployed version to roll back to', model
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Deploy a version by number with ubehav_deploy.';
+    END IF;
+    PERFORM @extschema@.ubehav_deploy(model, previous);
+    RETURN previous;
+END $$;
+
+CREATE OR REPLACE FUNCTION ubehav_drop_model(model text, version integer DEFAULT NULL) RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    dropped integer;
+BEGIN
+    PERFORM @extschema@.ubehav_require_args('ubehav_drop_model', ARRAY['model'], ARRAY[model IS NULL]);
+    PERFORM @extschema@.ubehav_check_owner(model);
+    IF version IS NULL THEN
+        DELETE FROM @extschema@.ubehav_models m WHERE m.name = model;
+        GET DIAGNOSTICS dropped = ROW_COUNT;
+        DELETE FROM @extschema@.ubehav_deployments d WHERE d.name = model;
+        -- the name is free again once no version is left
+        DELETE FROM @extschema@.ubehav_model_owners o WHERE o.name = model;
+        RETURN dropped;
+    END IF;
+    IF EXISTS (SELECT 1 FROM @extschema@.ubehav_models m WHERE m.name = model AND m.version = ubehav_drop_model.version AND m.deployed) THEN
+        RAISE EXCEPTION 'version % of model "%" is deployed', version, model USING ERRCODE = 'object_in_use',
+            HINT = 'Deploy another version first, or drop the whole model with ubehav_drop_model(model).';
+    END IF;
+    DELETE FROM @extschema@.ubehav_models m WHERE m.name = model AND m.version = ubehav_drop_model.version;
+    GET DIAGNOSTICS dropped = ROW_COUNT;
+    IF dropped = 0 THEN
+        RAISE EXCEPTION 'model "%" has no version %', model, version USING ERRCODE = 'undefined_object';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.ubehav_models m WHERE m.name = model) THEN
+        DELETE FROM @extschema@.ubehav_deployments d WHERE d.name = model;
+        DELETE FROM @extschema@.ubehav_model_owners o WHERE o.name = model;
+    END IF;
+    RETURN dropped;
+END $$;
+
+-- in C now: the stored query runs with its owner's rights and stored search_path (src/retrain.c)
+CREATE OR REPLACE FUNCTION ubehav_retrain(model text, options jsonb DEFAULT '{}') RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ubehav_retrain'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION ubehav_retrain(text, jsonb) IS
+'re-run the deployed version''s training query, target and options (overrides merged) as a new version, with the rights of the model''s owner and the search_path of that training; the caller must be a member of the owning role';
+
+CREATE OR REPLACE PROCEDURE ubehav_retrain_job(model text, options jsonb DEFAULT '{}')
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.ubehav_retrain(model, options);
+END $$;
+
+CREATE OR REPLACE FUNCTION ubehav_demo_create(schema_name text, n_users integer, days integer DEFAULT 180,
+                                              seed bigint DEFAULT 1, start date DEFAULT DATE '2025-09-01')
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM @extschema@.ubehav_require_args('ubehav_demo_create', ARRAY['schema_name', 'n_users', 'days', 'seed', 'start'], ARRAY[schema_name IS NULL, n_users IS NULL, days IS NULL, seed IS NULL, start IS NULL]);
+    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', schema_name);
+    EXECUTE format('CREATE TABLE %I.users AS SELECT * FROM @extschema@.ubehav_demo_users(%s, %s, %s, %L::date)',
+                   schema_name, n_users, days, seed, start);
+    EXECUTE format('ALTER TABLE %I.users ADD PRIMARY KEY (user_id)', schema_name);
+    EXECUTE format('CREATE TABLE %I.events AS SELECT * FROM @extschema@.ubehav_demo_events(%s, %s, %s, %L::date)',
+                   schema_name, n_users, days, seed, start);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    EXECUTE format('ALTER TABLE %I.events ADD PRIMARY KEY (event_id)', schema_name);
+    EXECUTE format('CREATE INDEX ON %I.events (user_id, ts)', schema_name);
+    EXECUTE format('ANALYZE %I.users, %I.events', schema_name, schema_name);
+    RETURN n;
+END
+$$;
+
+-- ---- the three functions that run a query the caller passes ----
+-- Each public function is one fully qualified call that hands the caller's search_path to a pinned
+-- body; the body switches to that path only for the statements that contain the caller's query,
+-- and those statements name every function, operator and type with its schema.
+
+CREATE FUNCTION ubehav_cross_validate_with_path(query text, target text, options jsonb, folds integer,
+                                                query_search_path text)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fold_rows jsonb;
+BEGIN
+    PERFORM @extschema@.ubehav_require_args('ubehav_cross_validate', ARRAY['query', 'target', 'options', 'folds', 'query_search_path'], ARRAY[query IS NULL, target IS NULL, options IS NULL, folds IS NULL, query_search_path IS NULL]);
+    PERFORM set_config('search_path', query_search_path, true);
+    SELECT pg_catalog.jsonb_agg(f) INTO fold_rows
+    FROM @extschema@.ubehav_cv_folds(query, target, options, folds) f;
+    PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+    RETURN (
+    WITH f AS (SELECT (x->>'fold')::int AS fold, x->'metrics' AS metrics, (x->>'training_rows')::bigint AS training_rows,
+                      (x->>'validation_rows')::bigint AS validation_rows, (x->>'test_rows')::bigint AS test_rows
+               FROM jsonb_array_elements(fold_rows) x),
+    m AS (SELECT e.key, avg(e.value::text::float8) AS mean, stddev_samp(e.value::text::float8) AS std
+          FROM f, jsonb_each(f.metrics) e
+          WHERE jsonb_typeof(e.value) = 'number'
+            AND e.key NOT IN ('evaluated_rows', 'epochs_run', 'best_epoch')
+          GROUP BY e.key)
+    SELECT jsonb_build_object(
+        'folds', (SELECT jsonb_agg(jsonb_build_object('fold', f.fold, 'training_rows', f.training_rows,
+                                                      'validation_rows', f.validation_rows, 'test_rows', f.test_rows,
+                                                      'metrics', f.metrics)
+                                   ORDER BY f.fold) FROM f),
+        'mean', (SELECT jsonb_object_agg(m.key, m.mean ORDER BY m.key) FROM m),
+        'std', (SELECT jsonb_object_agg(m.key, m.std ORDER BY m.key) FROM m)));
+END $$;
+COMMENT ON FUNCTION ubehav_cross_validate_with_path(text, text, jsonb, integer, text) IS
+'the body of ubehav_cross_validate, which passes the caller''s search_path for the query (call ubehav_cross_validate)';
+
+CREATE OR REPLACE FUNCTION ubehav_cross_validate(query text, target text, options jsonb DEFAULT '{}', folds integer DEFAULT 5)
+RETURNS jsonb
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+AS $$
+    SELECT @extschema@.ubehav_cross_validate_with_path($1, $2, $3, $4, pg_catalog.current_setting('search_path'))
+$$;
+
+CREATE FUNCTION ubehav_refresh_scores_with_path(model text, query text, query_search_path text) RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    task text;
+    body text;
+    probe refcursor;
+    key_type text;
+    null_column text;
+    n bigint;
+    key_sql text;
+    insert_sql text;
+BEGIN
+    PERFORM @extschema@.ubehav_require_args('ubehav_refresh_scores', ARRAY['model', 'query', 'query_search_path'], ARRAY[model IS NULL, query IS NULL, query_search_path IS NULL]);
+    SELECT m.task INTO task FROM @extschema@.ubehav_models m WHERE m.name = model AND m.deployed;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" has no deployed version', model USING ERRCODE = 'undefined_object';
+    END IF;
+    -- checked here so that a query with no rows fails too, as ubehav_predict would on the first row
+    IF task = 'multiclass' THEN
+        RAISE EXCEPTION 'ubehav_refresh_scores cannot score model "%", which is a multiclass model', model
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'ubehav_scores holds one score per key: score a multiclass model row by row with ubehav_predict_proba or ubehav_predict_class.';
+    END IF;
+    IF NOT @extschema@.ubehav_owns(model) THEN
+        RAISE EXCEPTION 'model "%" belongs to role "%"', model,
+            (SELECT o.owner FROM @extschema@.ubehav_model_owners o WHERE o.name = model)
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Only members of the owning role, or a superuser, may refresh its scores in ubehav_scores.';
+    END IF;
+    -- spliced as a subquery, where only a SELECT parses; the newline ends a trailing -- comment,
+    -- and a trailing semicolon (which a subquery cannot have) is dropped
+    body := regexp_replace(query, '[[:space:];]+$', '') || E'\n';
+    -- the first column's type, planned but not run: LIMIT 0 reads no row, the outer join returns one
+    key_sql := format($q$SELECT pg_catalog.pg_typeof(q.ubehav_key)::pg_catalog.text
+        FROM (SELECT 1) one LEFT JOIN (SELECT * FROM (%s) q0 LIMIT 0) AS q(ubehav_key) ON true$q$, body);
+    -- ubehav_predict gets the whole row with the query's column names (the key can be a feature
+    -- too) and resolves the deployed version once; the version stored is read in the same
+    -- statement, so from the same snapshot as the one that scored
+    insert_sql := format($q$INSERT INTO @extschema@.ubehav_scores (model, key, version, score)
+        SELECT $1, q.ubehav_key,
+               (SELECT m.version FROM @extschema@.ubehav_models m WHERE m.name OPERATOR(pg_catalog.=) $1 AND m.deployed),
+               @extschema@.ubehav_predict($1, q.ubehav_row)
+        FROM (SELECT q0 AS ubehav_row, q0.* FROM (%s) q0) AS q(ubehav_row, ubehav_key)$q$, body);
+    PERFORM set_config('search_path', query_search_path, true);
+    BEGIN
+        -- parsed and planned, not run: a second statement is refused here; a single statement that
+        -- is valid alone has balanced parentheses, so it cannot close the subquery it is spliced into
+        OPEN probe FOR EXECUTE query;
+        CLOSE probe;
+        EXECUTE key_sql INTO key_type;
+    EXCEPTION WHEN syntax_error OR invalid_cursor_definition THEN
+        -- a position in the message would point into the spliced text, so say what the query must be
+        RAISE EXCEPTION 'the query must be one SELECT statement: %', SQLERRM USING ERRCODE = 'syntax_error',
+            HINT = 'ubehav_refresh_scores reads the query as a subquery, so INSERT/UPDATE/DELETE ... RETURNING and several statements are not accepted.';
+    END;
+    PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+    IF key_type NOT IN ('smallint', 'integer', 'bigint') THEN
+        RAISE EXCEPTION 'the first column of the query must be an integer key, not %', key_type
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Return a key first, for example SELECT user_id, * FROM users.';
+    END IF;
+    -- keys the query no longer returns are dropped, so the table is exactly the query's latest scores
+    DELETE FROM @extschema@.ubehav_scores s WHERE s.model = ubehav_refresh_scores_with_path.model;
+    PERFORM set_config('search_path', query_search_path, true);
+    BEGIN
+        EXECUTE insert_sql USING model;
+    EXCEPTION WHEN not_null_violation THEN
+        -- one check per call instead of one per row: the NOT NULL constraint on key already looks
+        GET STACKED DIAGNOSTICS null_column = COLUMN_NAME;
+        PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+        IF null_column = 'key' THEN
+            RAISE EXCEPTION 'the key (first column) of the query is NULL' USING ERRCODE = 'null_value_not_allowed',
+                HINT = 'Score rows with a key, for example WHERE user_id IS NOT NULL.';
+        END IF;
+        RAISE;
+    END;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION ubehav_refresh_scores_with_path(text, text, text) IS
+'the body of ubehav_refresh_scores, which passes the caller''s search_path for the query (call ubehav_refresh_scores)';
+
+CREATE OR REPLACE FUNCTION ubehav_refresh_scores(model text, query text) RETURNS bigint
+LANGUAGE sql VOLATILE CALLED ON NULL INPUT
+AS $$
+    SELECT @extschema@.ubehav_refresh_scores_with_path($1, $2, pg_catalog.current_setting('search_path'))
+$$;
+COMMENT ON FUNCTION ubehav_refresh_scores(text, text) IS
+'score every row of query with ubehav_predict(model, row) (the deployed version; the first column: an integer key, the others features by name) and replace the model''s rows of ubehav_scores; returns how many; the caller must be a member of the model''s owning role';
+
+CREATE FUNCTION ubehav_html_report_with_path(model text, query text, query_search_path text) RETURNS text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m record;
+    learning text;
+    roc text;
+    dist text;
+    max_loss float8;
+    epochs integer;
+    bins float8[];
+    peak float8;
+    fprs float8[];
+    tprs float8[];
+    bins_sql text;
+BEGIN
+    PERFORM @extschema@.ubehav_require_args('ubehav_html_report', ARRAY['model', 'query', 'query_search_path'], ARRAY[model IS NULL, query IS NULL, query_search_path IS NULL]);
+    SELECT * INTO m FROM @extschema@.ubehav_models x WHERE x.name = model AND x.deployed;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" has no deployed version', model USING ERRCODE = 'undefined_object';
+    END IF;
+    IF m.task <> 'binary' THEN
+        RAISE EXCEPTION 'ubehav_html_report draws binary models, but "%" is a % model', model, m.task
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    -- the query is a subquery below: one SELECT, checked the way ubehav_refresh_scores checks it
+    BEGIN
+        PERFORM set_config('search_path', query_search_path, true);
+        DECLARE probe refcursor;
+        BEGIN
+            OPEN probe FOR EXECUTE query;
+            CLOSE probe;
+        END;
+        PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+    EXCEPTION WHEN syntax_error OR invalid_cursor_definition THEN
+        RAISE EXCEPTION 'the query must be one SELECT statement: %', SQLERRM USING ERRCODE = 'syntax_error',
+            HINT = 'ubehav_html_report reads the labelled rows of the query as a subquery.';
+    END;
+    -- learning curve: training and validation loss per epoch, scaled into a 400 x 200 box
+    SELECT max(greatest(coalesce(l.loss, 0), coalesce(l.val_loss, 0))), max(l.epoch) INTO max_loss, epochs
+    FROM @extschema@.ubehav_training_log(model) l;
+    SELECT '<polyline class="loss" fill="none" stroke="#1f77b4" stroke-width="2" points="' ||
+           string_agg(format('%s,%s', round(40 + 360.0 * (l.epoch - 1) / greatest(epochs - 1, 1)),
+                             round(210 - 190 * coalesce(l.loss, 0) / nullif(max_loss, 0))), ' ' ORDER BY l.epoch) ||
+           '"/><polyline class="val_loss" fill="none" stroke="#ff7f0e" stroke-width="2" points="' ||
+           string_agg(format('%s,%s', round(40 + 360.0 * (l.epoch - 1) / greatest(epochs - 1, 1)),
+                             round(210 - 190 * coalesce(l.val_loss, 0) / nullif(max_loss, 0))), ' ' ORDER BY l.epoch) || '"/>'
+    INTO learning FROM @extschema@.ubehav_training_log(model) l;
+    -- ROC curve from the labelled rows of query, read under the caller's search_path
+    PERFORM set_config('search_path', query_search_path, true);
+    SELECT pg_catalog.array_agg(c.fpr), pg_catalog.array_agg(c.tpr) INTO fprs, tprs
+    FROM @extschema@.ubehav_roc_curve(model, query) c;
+    PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+    SELECT '<polyline class="roc" fill="none" stroke="#2ca02c" stroke-width="2" points="' ||
+           string_agg(format('%s,%s', round(40 + 360 * c.fpr), round(210 - 190 * c.tpr)), ' ' ORDER BY c.fpr, c.tpr) || '"/>'
+    INTO roc FROM unnest(fprs, tprs) c(fpr, tpr);
+    -- score distribution by class: 10 bins per class
+    bins_sql := format($q$SELECT pg_catalog.array_agg(COALESCE(h.n, 0)::pg_catalog.float8 ORDER BY c.label, b.bin)
+                    FROM (VALUES (false), (true)) c(label) CROSS JOIN pg_catalog.generate_series(0, 9) b(bin)
+                    LEFT JOIN (SELECT (%I)::pg_catalog.text OPERATOR(pg_catalog.=) %L AS label,
+                                      LEAST(pg_catalog.floor(@extschema@.ubehav_predict(%L, q) OPERATOR(pg_catalog.*) 10), 9)::pg_catalog.int4 AS bin,
+                                      pg_catalog.count(*) AS n
+                               FROM (%s) q WHERE %I IS NOT NULL GROUP BY 1, 2) h
+                         ON h.label OPERATOR(pg_catalog.=) c.label AND h.bin OPERATOR(pg_catalog.=) b.bin$q$,
+                   m.target, m.class_labels[2], model, regexp_replace(query, '[[:space:];]+$', '') || E'\n', m.target);
+    PERFORM set_config('search_path', query_search_path, true);
+    EXECUTE bins_sql INTO bins;
+    PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+    peak := (SELECT max(x) FROM unnest(bins) x);
+    SELECT string_agg(format('<rect class="%s" x="%s" y="%s" width="16" height="%s" fill="%s"/>',
+                             CASE WHEN i <= 10 THEN 'negative' ELSE 'positive' END,
+                             40 + 36 * ((i - 1) % 10) + CASE WHEN i <= 10 THEN 0 ELSE 17 END,
+                             round(210 - 190 * bins[i] / nullif(peak, 0)), round(190 * bins[i] / nullif(peak, 0)),
+                             CASE WHEN i <= 10 THEN '#7f7f7f' ELSE '#d62728' END), '' ORDER BY i)
+    INTO dist FROM generate_series(1, 20) i;
+    RETURN format($html$<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>ubehav: %1$s version %2$s</title>
+<style>body{font-family:sans-serif;margin:24px}svg{border:1px solid #ccc;margin:8px}figure{display:inline-block}</style></head>
+<body><h1>Model %1$s, version %2$s</h1>
+<p>%3$s rows, trained %4$s by %5$s. Validation AUC %6$s, F1 %7$s at threshold %8$s.</p>
+<figure><figcaption>Learning curve: training loss (blue), validation loss (orange) per epoch</figcaption>
+<svg id="learning" width="420" height="230" viewBox="0 0 420 230"><line x1="40" y1="210" x2="400" y2="210" stroke="#000"/><line x1="40" y1="20" x2="40" y2="210" stroke="#000"/>%9$s</svg></figure>
+<figure><figcaption>ROC curve on the report's rows</figcaption>
+<svg id="roc" width="420" height="230" viewBox="0 0 420 230"><line x1="40" y1="210" x2="400" y2="20" stroke="#ccc"/><line x1="40" y1="210" x2="400" y2="210" stroke="#000"/><line x1="40" y1="20" x2="40" y2="210" stroke="#000"/>%10$s</svg></figure>
+<figure><figcaption>Scores by class: negative (grey), positive (red), in tenths</figcaption>
+<svg id="scores" width="420" height="230" viewBox="0 0 420 230"><line x1="40" y1="210" x2="400" y2="210" stroke="#000"/>%11$s</svg></figure>
+</body></html>$html$,
+        replace(replace(model, '&', '&amp;'), '<', '&lt;'), m.version, m.rows_used, m.trained_at::date,
+        replace(m.trained_by::text, '<', '&lt;'), round((m.metrics->>'auc')::numeric, 3),
+        round((m.metrics->>'f1')::numeric, 3), round((m.metrics->>'threshold')::numeric, 3),
+        coalesce(learning, ''), coalesce(roc, ''), coalesce(dist, ''));
+END $$;
+COMMENT ON FUNCTION ubehav_html_report_with_path(text, text, text) IS
+'the body of ubehav_html_report, which passes the caller''s search_path for the query (call ubehav_html_report)';
+
+CREATE OR REPLACE FUNCTION ubehav_html_report(model text, query text) RETURNS text
+LANGUAGE sql VOLATILE
+AS $$
+    SELECT @extschema@.ubehav_html_report_with_path($1, $2, pg_catalog.current_setting('search_path'))
+$$;
+
+-- ---- least privilege: what writes the catalog is for roles an administrator grants it to ----
+REVOKE EXECUTE ON FUNCTION ubehav_train(text, text, text, jsonb) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ubehav_tune(text, text, text, jsonb) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ubehav_retrain(text, jsonb) FROM PUBLIC;
+REVOKE EXECUTE ON PROCEDURE ubehav_retrain_job(text, jsonb) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ubehav_deploy(text, integer) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ubehav_rollback(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ubehav_drop_model(text, integer) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ubehav_import(text, jsonb) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ubehav_refresh_scores(text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ubehav_refresh_scores_with_path(text, text, text) FROM PUBLIC;
+
+-- ---- the documented grants, in one place ----
+CREATE FUNCTION ubehav_grant(role regrole, kind text) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    scoring_columns constant text := 'name, version, task, target, options, preprocessing, feature_names, feature_types, '
+        'class_labels, metrics, training_log, weights, trained_by, trained_at, rows_used, rows_skipped, training_ms, deployed, xmin';
+    s constant text := '@extschema@';
+    r text := role::text;
+BEGIN
+    PERFORM @extschema@.ubehav_require_args('ubehav_grant', ARRAY['role', 'kind'], ARRAY[role IS NULL, kind IS NULL]);
+    IF kind NOT IN ('analyst', 'scorer') THEN
+        RAISE EXCEPTION 'kind must be ''analyst'' or ''scorer'', not %', quote_literal(kind) USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'An analyst trains and manages its own models; a scorer scores and reads metrics.';
+    END IF;
+    -- everyone granted anything reads the scoring columns; no one but a model's owners reads its query
+    EXECUTE format('GRANT SELECT (%s) ON %s.ubehav_models TO %s', scoring_columns, s, r);
+    EXECUTE format('GRANT SELECT ON %1$s.ubehav_model_groups, %1$s.ubehav_model_owners, %1$s.ubehav_model_summary, '
+                   '%1$s.ubehav_scores, %1$s.ubehav_deployments, %1$s.ubehav_trials TO %2$s', s, r);
+    IF kind = 'analyst' THEN
+        -- row-level security limits each of these to the models the role owns
+        EXECUTE format('GRANT INSERT, DELETE, UPDATE (deployed) ON %s.ubehav_models TO %s', s, r);
+        EXECUTE format('GRANT INSERT, DELETE ON %1$s.ubehav_model_groups, %1$s.ubehav_model_owners, '
+                       '%1$s.ubehav_deployments, %1$s.ubehav_scores TO %2$s', s, r);
+        EXECUTE format('GRANT INSERT, UPDATE ON %s.ubehav_trials TO %s', s, r);
+        EXECUTE format('GRANT SELECT ON %s.ubehav_training_queries TO %s', s, r);
+        EXECUTE format('GRANT USAGE ON SEQUENCE %1$s.ubehav_deployments_id_seq, %1$s.ubehav_tuning_run TO %2$s', s, r);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %1$s.ubehav_train(text, text, text, jsonb), %1$s.ubehav_tune(text, text, text, jsonb), '
+                       '%1$s.ubehav_retrain(text, jsonb), %1$s.ubehav_deploy(text, integer), %1$s.ubehav_rollback(text), '
+                       '%1$s.ubehav_drop_model(text, integer), %1$s.ubehav_import(text, jsonb), '
+                       '%1$s.ubehav_refresh_scores(text, text), %1$s.ubehav_refresh_scores_with_path(text, text, text), '
+                       '%1$s.ubehav_train_recommender(text, text, jsonb) TO %2$s', s, r);
+        EXECUTE format('GRANT EXECUTE ON PROCEDURE %s.ubehav_retrain_job(text, jsonb) TO %s', s, r);
+    END IF;
+END $$;
+COMMENT ON FUNCTION ubehav_grant(regrole, text) IS
+'grant a role what an analyst (train, tune, retrain, deploy, roll back, drop, import and refresh scores of its own models) or a scorer (score, read metrics) needs; run by the extension owner or a superuser';
+REVOKE EXECUTE ON FUNCTION ubehav_grant(regrole, text) FROM PUBLIC;
+
+-- ==== model quality (issue 14) ====
+-- No SQL object changes. The new options (scaling auto, robust_clip and yeo_johnson,
+-- integer_categories, ensemble, epochs auto) are read by the C code, and the preprocessing JSON
+-- gains optional keys (transform, lambda, codes, code_frequencies): a model stored by 0.1.0 has
+-- none of them and scores as before.
+-- A version stored by 0.1.0 names every option it had; the two new ones are added with the values
+-- that train as 0.1.0 did, so ubehav_retrain of such a version trains it the same way as before.
+UPDATE ubehav_models SET options = '{"integer_categories": 0, "ensemble": 1}'::jsonb || options
+WHERE NOT (options ? 'ensemble' OR options ? 'integer_categories');
+
+-- ==== recommendation (issue 15) ====
+-- A recommender is a catalog row like any other model, with task 'recommender': its weights are
+-- the embeddings, the id maps, the seen-items CSR and the popularity counts (src/nn/rec.h).
+-- Existing rows keep their tasks; only the list of allowed values grows.
+ALTER TABLE @extschema@.ubehav_models DROP CONSTRAINT ubehav_models_task_check;
+ALTER TABLE @extschema@.ubehav_models ADD CONSTRAINT ubehav_models_task_check
+    CHECK (task IN ('binary', 'multiclass', 'regression', 'recommender'));
+
+CREATE FUNCTION ubehav_train_recommender(model text, query text, options jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ubehav_train_recommender'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION ubehav_train_recommender(text, text, jsonb) IS
+'train a two-tower recommender (user and item embeddings, item bias; BPR with sampled negatives) on the (user, item[, weight][, time]) rows of query; stores and deploys a new version of model and returns a summary';
+
+-- ROWS 10: the default k; COST 5000: a top-K ranks the whole catalogue (about 25 microseconds per 10,000 items)
+CREATE FUNCTION ubehav_recommend(model text, user_id bigint, k integer DEFAULT 10, exclude_seen boolean DEFAULT true)
+RETURNS TABLE (item bigint, score float8, rank integer)
+AS 'MODULE_PATHNAME', 'ubehav_recommend'
+LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 10 COST 5000;
+COMMENT ON FUNCTION ubehav_recommend(text, bigint, integer, boolean) IS
+'the k best items for a user, best first, without the items the user had in training unless exclude_seen is false; a user unseen in training gets the most popular items (score: share of training users who had the item)';
+
+CREATE FUNCTION ubehav_recommend_score(model text, user_id bigint, item bigint)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'ubehav_recommend_score'
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION ubehav_recommend_score(text, bigint, bigint) IS
+'the recommender''s score of a (user, item) pair, the same value ubehav_recommend ranks by; an unseen user scores items by popularity, an unseen item gets the lowest item bias of the model';
+
+CREATE FUNCTION ubehav_evaluate_recommender(model text, query text, k integer DEFAULT 10)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ubehav_evaluate_recommender'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION ubehav_evaluate_recommender(text, text, integer) IS
+'leave-last-out evaluation: holds out each user''s latest new item of query, trains a private copy with the deployed version''s options on the rest, ranks every item excluding the user''s own; HR@k, NDCG@k, recall@k and coverage of the model and of item popularity; stores nothing';
+
+-- training and evaluating act: a NULL argument is an error naming it (src/fn_args.c); training
+-- writes the catalog, so it is for the roles ubehav_grant makes analysts
+ALTER FUNCTION ubehav_train_recommender(text, text, jsonb) CALLED ON NULL INPUT;
+ALTER FUNCTION ubehav_evaluate_recommender(text, text, integer) CALLED ON NULL INPUT;
+REVOKE EXECUTE ON FUNCTION ubehav_train_recommender(text, text, jsonb) FROM PUBLIC;
+
+-- ==== packaging (issue 18) ====
+-- Training progress for operators: another session watches a running ubehav_train, ubehav_tune,
+-- ubehav_cross_validate or group_by training. The rows live in shared memory, so ubehav must be
+-- in shared_preload_libraries; without it the view has one row whose phase says so.
+CREATE FUNCTION ubehav_progress(OUT pid integer, OUT datid oid, OUT userid oid, OUT function text,
+                                OUT model text, OUT phase text, OUT epoch integer, OUT epochs integer,
+                                OUT rows_done bigint, OUT rows_total bigint, OUT loss float8,
+                                OUT val_metric text, OUT val_value float8, OUT trial integer,
+                                OUT trials integer, OUT fold integer, OUT folds integer,
+                                OUT group_value text, OUT group_number integer, OUT groups integer,
+                                OUT started timestamptz, OUT phase_started timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ubehav_progress'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION ubehav_progress() IS
+'one row per training running in this server (pid, model, phase, epoch, rows, loss, validation metric, trial, fold, group); another user''s model and figures only to members of that role or pg_read_all_stats; needs ubehav in shared_preload_libraries';
+
+CREATE VIEW ubehav_stat_progress WITH (security_invoker = true) AS
+SELECT p.pid, p.datid, d.datname, p.userid, r.rolname AS usename, p.function, p.model, p.phase,
+       p.epoch, p.epochs, p.rows_done, p.rows_total, p.loss, p.val_metric, p.val_value,
+       p.trial, p.trials, p.fold, p.folds, p.group_value, p.group_number, p.groups, p.started,
+       pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) p.started AS elapsed,
+       pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) p.phase_started AS phase_elapsed
+FROM @extschema@.ubehav_progress() p
+LEFT JOIN pg_catalog.pg_database d ON d.oid OPERATOR(pg_catalog.=) p.datid
+LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) p.userid;
+COMMENT ON VIEW ubehav_stat_progress IS
+'trainings running now, in the spirit of pg_stat_progress_*: pid, database, user, function, model, phase (reading, encoding, training, validating, storing), epoch of epochs, rows done of the current pass, loss, validation metric, trial, fold, group, elapsed time';
+GRANT SELECT ON ubehav_stat_progress TO PUBLIC;
+GRANT EXECUTE ON FUNCTION ubehav_progress() TO PUBLIC;

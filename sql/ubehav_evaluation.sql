@@ -170,3 +170,13 @@ SELECT count(*) AS epochs, min(epoch) AS first, max(epoch) AS last, bool_and(val
 FROM ubehav_training_log('shop');
 SELECT count(*) AS epochs_of_version_1 FROM ubehav_training_log('shop', 1);
 SELECT count(*) AS no_such_version FROM ubehav_training_log('shop', 7);
+-- One log loss: ubehav_evaluate and the ubehav_log_loss aggregate agree to the last bit on the same
+-- rows, confident wrong predictions included (probabilities clipped to 1e-15 by both)
+CREATE TABLE ll AS SELECT i::float8 AS x, i > 100 AS y FROM generate_series(1, 200) i;
+SELECT ubehav_train('ll', 'SELECT x, y FROM ll', 'y',
+    '{"epochs": 30, "learning_rate": 0.05, "hidden": [8], "seed": 2, "scaling": "standard"}') IS NOT NULL AS trained;
+SELECT min(ubehav_predict('ll', l)) < 1e-7 OR max(ubehav_predict('ll', l)) > 1 - 1e-7 AS some_beyond_1e7 FROM ll l;
+SELECT (ubehav_evaluate('ll', 'SELECT x, NOT y AS y FROM ll')->>'log_loss')::float8
+       = (SELECT ubehav_log_loss(ubehav_predict('ll', l), NOT l.y) FROM ll l) AS flipped_labels_same_log_loss,
+       (ubehav_evaluate('ll', 'SELECT x, y FROM ll')->>'log_loss')::float8
+       = (SELECT ubehav_log_loss(ubehav_predict('ll', l), l.y) FROM ll l) AS same_log_loss;

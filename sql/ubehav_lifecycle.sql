@@ -41,8 +41,7 @@ SELECT name, deployed_version, task, rows_used, auc > 0.5 AS has_auc, versions, 
 FROM ubehav_model_summary WHERE name = 'lc';
 -- only the owner (or a superuser) replaces, deploys or drops
 CREATE ROLE ubehav_lc_other;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ubehav_models, ubehav_deployments TO ubehav_lc_other;
-GRANT USAGE ON SEQUENCE ubehav_deployments_id_seq TO ubehav_lc_other;
+SELECT ubehav_grant('ubehav_lc_other', 'analyst');
 GRANT SELECT ON lc TO ubehav_lc_other;
 SET ROLE ubehav_lc_other;
 SELECT ubehav_train('lc', 'SELECT a, b, y FROM lc', 'y', '{"epochs": 1, "hidden": [2]}');
@@ -56,8 +55,7 @@ SELECT ubehav_drop_model('lc_other') AS dropped_own;
 RESET ROLE;
 SELECT ubehav_drop_model('lc') AS dropped_all;
 SELECT count(*) AS left_over FROM ubehav_models WHERE name = 'lc';
-REVOKE ALL ON ubehav_models, ubehav_deployments, lc FROM ubehav_lc_other;
-REVOKE ALL ON SEQUENCE ubehav_deployments_id_seq FROM ubehav_lc_other;
+DROP OWNED BY ubehav_lc_other;
 DROP ROLE ubehav_lc_other;
 
 -- export and import: the round trip scores identically; damaged exports are refused

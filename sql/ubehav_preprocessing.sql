@@ -11,9 +11,9 @@ $$ SELECT c FROM ubehav_models, jsonb_array_elements(preprocessing->'columns') c
    WHERE ubehav_models.name = m AND deployed AND c->>'name' = col.name $$;
 CREATE FUNCTION train_prep(m text, opts jsonb) RETURNS jsonb LANGUAGE sql AS
 $$ SELECT ubehav_train(m, 'SELECT a, b, c, cat, y FROM prep', 'y',
-                       '{"epochs": 1, "hidden": [4], "validation_split": 0}'::jsonb || opts) $$;
+                       '{"epochs": 1, "hidden": [4], "validation_split": 0, "scaling": "standard", "integer_categories": 0}'::jsonb || opts) $$;
 
--- standard (the default): mean and population standard deviation of 0..100
+-- standard (the default before 0.2.0, pinned in train_prep with integer_categories 0): mean and population standard deviation of 0..100
 SELECT train_prep('standard', '{}')->>'inputs' AS inputs;
 SELECT col('standard', 'a')->'center' AS center, round((1 / (col('standard', 'a')->'scale'->>0)::float8)::numeric, 6) AS sd,
        round(stddev_pop(a)::numeric, 6) AS expected_sd
@@ -50,7 +50,7 @@ FROM (SELECT 1.0::float8 AS a, 2.0::float8 AS b, NULL::float8 AS c, 'odd' AS cat
 -- an array holds no NULL, so its indicator inputs are 0, even right after a row whose NULL set one
 -- (the two call sites share the decoded model); real[] and float8[] encode alike
 SELECT ubehav_train('indicated_numbers', 'SELECT a, b, c, y FROM prep', 'y',
-                    '{"epochs": 1, "hidden": [4], "missing_indicator": true, "seed": 2}')->>'inputs' AS inputs;
+                    '{"epochs": 1, "hidden": [4], "missing_indicator": true, "seed": 2, "integer_categories": 0}')->>'inputs' AS inputs;
 SELECT count(with_null) AS rows_with_null_c,
        bool_and(after_null_row = ubehav_predict('indicated_numbers', (SELECT r FROM (SELECT p.a, p.b, 0.0::float8 AS c) r)))
            AS array_indicators_zero,
@@ -71,7 +71,7 @@ FROM (SELECT 1.0::float8 AS a, 2.0::float8 AS b, 3.0::float8 AS c, 'rare' AS cat
 
 -- statistics come from the training rows only
 SELECT (col('split', 'a')->'center'->>0)::float8 <> 50 AS center_from_training_rows
-FROM (SELECT ubehav_train('split', 'SELECT a, b, c, cat, y FROM prep', 'y', '{"epochs": 1, "hidden": [4], "validation_split": 0.5}')) t;
+FROM (SELECT ubehav_train('split', 'SELECT a, b, c, cat, y FROM prep', 'y', '{"epochs": 1, "hidden": [4], "validation_split": 0.5, "integer_categories": 0}')) t;
 
 -- PCA: a fixed number of components, or enough for a fraction of the variance
 SELECT setseed(0.3);

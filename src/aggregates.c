@@ -12,7 +12,9 @@
 #include "utils/float.h"
 #include "utils/jsonb.h"
 
+#include "fn_args.h"
 #include "jsonb_util.h"
+#include "nn/metrics.h"
 #include "nn/rank_metrics.h"
 
 /* ---- rank metrics (AUC, PR AUC): every (score, label) pair is kept, then sorted once ---- */
@@ -27,8 +29,7 @@ typedef struct RankState
 static RankState *
 rank_state(FunctionCallInfo fcinfo, MemoryContext *aggcxt)
 {
-	if (!AggCheckCallContext(fcinfo, aggcxt))
-		elog(ERROR, "ubehav rank aggregate function called in non-aggregate context");
+	*aggcxt = ub_require_aggregate_call(fcinfo, "ubehav_auc or ubehav_pr_auc");
 	return PG_ARGISNULL(0) ? NULL : (RankState *) PG_GETARG_POINTER(0);
 }
 
@@ -151,8 +152,7 @@ ubehav_rank_deserialize(PG_FUNCTION_ARGS)
 	int64		n,
 				i;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "ubehav rank aggregate function called in non-aggregate context");
+	aggcxt = ub_require_aggregate_call(fcinfo, "ubehav_auc or ubehav_pr_auc");
 	initStringInfo(&buf);
 	appendBinaryStringInfo(&buf, VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes));
 	n = pq_getmsgint64(&buf);
@@ -228,6 +228,9 @@ bad_state(const char *shape)
 static float8 *
 sums_state(FunctionCallInfo fcinfo, int len, ArrayType **arr)
 {
+	/* NULL only when called by hand: the aggregates start from INITCOND and never pass NULL */
+	if (PG_ARGISNULL(0))
+		bad_state(psprintf("a float8[%d] without NULLs, not NULL", len));
 	*arr = AggCheckCallContext(fcinfo, NULL) ? PG_GETARG_ARRAYTYPE_P(0) : PG_GETARG_ARRAYTYPE_P_COPY(0);
 	if (ARR_NDIM(*arr) != 1 || ARR_DIMS(*arr)[0] != len || ARR_HASNULL(*arr) || ARR_ELEMTYPE(*arr) != FLOAT8OID)
 		bad_state(psprintf("a float8[%d] without NULLs", len));
@@ -282,7 +285,7 @@ checked(double v, const char *what)
 	return v;
 }
 
-/* state {n, sum of losses}; probabilities clipped to [1e-15, 1 - 1e-15] as scikit-learn does. */
+/* state {n, sum of losses}: the core's term, so the aggregate and ubehav_evaluate agree exactly. */
 static Datum
 log_loss_accum(FunctionCallInfo fcinfo, bool integer)
 {
@@ -297,9 +300,8 @@ log_loss_accum(FunctionCallInfo fcinfo, bool integer)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("ubehav_log_loss needs probabilities between 0 and 1, not %g", p)));
-	p = Min(Max(p, 1e-15), 1.0 - 1e-15);
 	s[0] += 1.0;
-	s[1] -= label_arg(fcinfo, 2, integer) ? log(p) : log(1.0 - p);
+	s[1] += nn_binary_log_loss_term(p, label_arg(fcinfo, 2, integer));
 	PG_RETURN_ARRAYTYPE_P(arr);
 }
 

@@ -16,6 +16,7 @@
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
 
+#include "catalog_spi.h"
 #include "model.h"
 #include "nn/serialize.h"
 #include "nn_error.h"
@@ -42,11 +43,16 @@ extension_schema(Oid ext_oid)
 	return result;
 }
 
+Oid
+ub_catalog_schema(void)
+{
+	return extension_schema(get_extension_oid("ubehav", false));
+}
+
 const char *
 ub_catalog_relation(const char *relname)
 {
-	Oid			ext = get_extension_oid("ubehav", false);
-	char	   *schema = get_namespace_name(extension_schema(ext));
+	char	   *schema = get_namespace_name(ub_catalog_schema());
 
 	return quote_qualified_identifier(schema, relname);
 }
@@ -77,7 +83,7 @@ ub_catalog_deployed_version(const char *name)
 	int32		version;
 	UbVersionRef ref;
 
-	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+	if (ub_catalog_spi(sql, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the ubehav_models catalog");
 	if (SPI_processed == 0)
 		no_such_model(name);
@@ -101,6 +107,11 @@ task_from_name(const char *s)
 		return UB_TASK_MULTICLASS;
 	if (strcmp(s, "regression") == 0)
 		return UB_TASK_REGRESSION;
+	if (strcmp(s, "recommender") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("this function does not take recommender models"),
+				 errhint("Score a recommender with ubehav_recommend or ubehav_recommend_score, evaluate it with ubehav_evaluate_recommender.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_CORRUPTED),
 			 errmsg("catalog row has unknown task \"%s\"", s)));
@@ -116,7 +127,8 @@ check_consistent(UbModel *m, const char *what)
 
 	if (m->spec.n_inputs != m->prep->n_inputs || m->spec.n_outputs != expected_outputs ||
 		m->spec.head != expected_head ||
-		(m->task != UB_TASK_REGRESSION && m->n_classes < 2))
+		(m->task != UB_TASK_REGRESSION && m->n_classes < 2) ||
+		(m->task == UB_TASK_BINARY && m->n_classes != 2))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("%s: the weights, preprocessing and class labels do not fit together", what),
@@ -136,7 +148,15 @@ decode_labels(UbModel *m, Datum labels, bool labels_null)
 					  &elems, &nulls, &m->n_classes);
 	m->labels = palloc(sizeof(char *) * Max(m->n_classes, 1));
 	for (i = 0; i < m->n_classes; i++)
-		m->labels[i] = nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]);
+	{
+		/* training never stores a NULL label: the rows of a NULL target are skipped */
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("catalog row of model \"%s\" version %d has a NULL class label", m->name, m->version),
+					 errhint("Retrain the model, or deploy another version of it.")));
+		m->labels[i] = TextDatumGetCString(elems[i]);
+	}
 }
 
 /* Decode one network (preprocessing, labels, weights) into m, allocating in the current context. */
@@ -160,11 +180,21 @@ decode_network(UbModel *m, Jsonb *prep, Datum labels, bool labels_null, bytea *w
 	m->scratch = palloc0(sizeof(float) * nn_predict_scratch_floats(&m->spec));
 }
 
+/*
+ * metrics.threshold of a network: a binary one's training always stores it, in [0, 1]; the others
+ * never use it.
+ */
 static double
-stored_threshold(Datum d, bool isnull)
+stored_threshold(Datum d, bool isnull, UbTask task, const char *what)
 {
 	double		t = isnull ? 0.5 : DatumGetFloat8(d);
 
+	if (task == UB_TASK_BINARY && (isnull || !(t >= 0.0 && t <= 1.0)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("%s: metrics.threshold is %s, not a probability between 0 and 1", what,
+						isnull ? "missing" : psprintf("%g", t)),
+				 errhint("Retrain the model, or deploy another version of it.")));
 	return t >= 0.0 && t <= 1.0 ? t : 0.5;
 }
 
@@ -180,7 +210,7 @@ load_groups(UbModel *m, const char *what)
 	uint64		i;
 	bool		isnull;
 
-	if (SPI_execute_with_args(sql, 2, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+	if (ub_catalog_spi(sql, 2, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the ubehav_model_groups catalog");
 	/* SPI may leave its own context current; the networks belong to the model */
 	MemoryContextSwitchTo(m->mcxt);
@@ -212,7 +242,8 @@ load_groups(UbModel *m, const char *what)
 		decode_network(g, DatumGetJsonbP(SPI_getbinval(tup, desc, 2, &isnull)), labels, labels_null,
 					   DatumGetByteaPP(SPI_getbinval(tup, desc, 4, &isnull)),
 					   psprintf("%s, group \"%s\"", what, m->group_values[i]));
-		g->threshold = stored_threshold(SPI_getbinval(tup, desc, 5, &isnull), isnull);
+		g->threshold = stored_threshold(SPI_getbinval(tup, desc, 5, &isnull), isnull, g->task,
+										psprintf("%s, group \"%s\"", what, m->group_values[i]));
 		m->groups[i] = g;
 	}
 }
@@ -227,14 +258,15 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 							   "WHERE name = $1 AND version = $2", ub_catalog_table());
 	HeapTuple	tup;
 	TupleDesc	desc;
-	bool		isnull;
+	bool		isnull,
+				group_null;
 	MemoryContext mcxt,
 				old;
 	UbModel    *m;
 	char	   *what;
 	Datum		d;
 
-	if (SPI_execute_with_args(sql, 2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+	if (ub_catalog_spi(sql, 2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the ubehav_models catalog");
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -250,10 +282,12 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 	m->name = pstrdup(name);
 	m->version = version;
 	m->row_xmin = DatumGetTransactionId(SPI_getbinval(tup, desc, 6, &isnull));
-	d = SPI_getbinval(tup, desc, 7, &isnull);
-	m->threshold = stored_threshold(d, isnull);
 	what = psprintf("decoding model \"%s\" version %d", name, version);
 	m->task = task_from_name(TextDatumGetCString(SPI_getbinval(tup, desc, 1, &isnull)));
+	/* a group_by version's own metrics pool its groups': scoring uses each group's threshold */
+	(void) SPI_getbinval(tup, desc, 8, &group_null);
+	d = SPI_getbinval(tup, desc, 7, &isnull);
+	m->threshold = stored_threshold(d, isnull, group_null ? m->task : UB_TASK_INFER, what);
 	m->target = TextDatumGetCString(SPI_getbinval(tup, desc, 2, &isnull));
 	d = SPI_getbinval(tup, desc, 8, &isnull);
 	if (!isnull)
@@ -274,6 +308,7 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 		decode_network(m, DatumGetJsonbP(SPI_getbinval(tup, desc, 3, &isnull)), labels, labels_null,
 					   DatumGetByteaPP(SPI_getbinval(tup, desc, 5, &isnull)), what);
 	}
+	ub_catalog_check_features(m, what);
 	MemoryContextSwitchTo(old);
 	return m;
 }

@@ -1,4 +1,5 @@
-/* catalog_write.c: the insert of a new version, as the calling user, so table privileges apply. */
+/* catalog_write.c: the insert of a new version, as the calling user, so table privileges and the
+ * catalog's row security apply. */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
@@ -6,7 +7,9 @@
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 
+#include "catalog_spi.h"
 #include "catalog_write.h"
 #include "model.h"
 
@@ -21,56 +24,35 @@ ub_text_array(char **items, int n)
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-/* Only the role that trained a model's first version, or a superuser, may add to it. */
-static void
-check_owner(const char *table, const char *name)
-{
-	Oid			types[1] = {TEXTOID};
-	Datum		args[1] = {CStringGetTextDatum(name)};
-	bool		isnull;
-	char	   *owner;
-
-	if (SPI_execute_with_args(psprintf("SELECT trained_by FROM %s WHERE name = $1 ORDER BY version LIMIT 1", table),
-							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the ubehav_models catalog");
-	if (SPI_processed == 0 || superuser())
-		return;
-	owner = NameStr(*DatumGetName(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
-	if (strcmp(owner, GetUserNameFromId(GetUserId(), false)) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("model \"%s\" belongs to role \"%s\"", name, owner),
-				 errhint("Only the role that trained its first version, or a superuser, may add versions; train under another name.")));
-}
-
 int32
 ub_catalog_store(const UbNewVersion *v)
 {
 	const char *table = ub_catalog_table();
 	Oid			lock_types[1] = {TEXTOID};
 	Datum		lock_args[1] = {CStringGetTextDatum(v->name)};
-	Oid			types[16] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTARRAYOID,
-		TEXTARRAYOID, TEXTARRAYOID, JSONBOID, JSONBOID, BYTEAOID, TEXTOID, INT8OID, INT8OID, FLOAT8OID};
-	Datum		args[16];
-	char		nulls[16];
+	Oid			types[17] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTARRAYOID,
+		TEXTARRAYOID, TEXTARRAYOID, JSONBOID, JSONBOID, BYTEAOID, TEXTOID, INT8OID, INT8OID, FLOAT8OID, TEXTOID};
+	Datum		args[17];
+	char		nulls[17];
+	bool		has_path_column = ub_catalog_has_owners();
 	bool		isnull;
 	int32		version;
 	char	   *sql;
 
 	/* one trainer at a time per name, so version numbers never collide */
-	if (SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 7572))",
+	if (ub_catalog_spi("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 7572))",
 							  1, lock_types, lock_args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not lock model name");
 	sql = psprintf("SELECT COALESCE(pg_catalog.max(version), 0) OPERATOR(pg_catalog.+) 1 FROM %s WHERE name = $1", table);
-	if (SPI_execute_with_args(sql, 1, lock_types, lock_args, NULL, false, 1) != SPI_OK_SELECT)
+	if (ub_catalog_spi(sql, 1, lock_types, lock_args, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the ubehav_models catalog");
 	version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	check_owner(table, v->name);
+	ub_catalog_claim_model(v->name);
 
 	if (v->deploy)
 	{
 		sql = psprintf("UPDATE %s SET deployed = false WHERE name = $1 AND deployed", table);
-		if (SPI_execute_with_args(sql, 1, lock_types, lock_args, NULL, false, 0) != SPI_OK_UPDATE)
+		if (ub_catalog_spi(sql, 1, lock_types, lock_args, NULL, false, 0) != SPI_OK_UPDATE)
 			elog(ERROR, "could not update the ubehav_models catalog");
 	}
 
@@ -93,12 +75,15 @@ ub_catalog_store(const UbNewVersion *v)
 	args[13] = Int64GetDatum(v->rows_used);
 	args[14] = Int64GetDatum(v->rows_skipped);
 	args[15] = Float8GetDatum(v->training_ms);
+	/* the caller's path, so a retraining resolves the query's names as this training did */
+	args[16] = CStringGetTextDatum(GetConfigOption("search_path", false, false));
 	sql = psprintf("INSERT INTO %s (name, version, task, target, options, preprocessing, feature_names, "
 				   "feature_types, class_labels, metrics, training_log, weights, training_query, "
-				   "rows_used, rows_skipped, training_ms, deployed) "
-				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, %s)",
-				   table, v->deploy ? "true" : "false");
-	if (SPI_execute_with_args(sql, 16, types, args, nulls, false, 0) != SPI_OK_INSERT)
+				   "rows_used, rows_skipped, training_ms, deployed%s) "
+				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, %s%s)",
+				   table, has_path_column ? ", training_search_path" : "", v->deploy ? "true" : "false",
+				   has_path_column ? ", $17" : "");
+	if (ub_catalog_spi(sql, has_path_column ? 17 : 16, types, args, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not insert into the ubehav_models catalog");
 	if (v->deploy)
 	{
@@ -107,7 +92,7 @@ ub_catalog_store(const UbNewVersion *v)
 		char	   *schema_table = pstrdup(table);
 
 		schema_table[strlen(schema_table) - strlen("ubehav_models")] = '\0';
-		if (SPI_execute_with_args(psprintf("INSERT INTO %subehav_deployments (name, version) VALUES ($1, $2)", schema_table),
+		if (ub_catalog_spi(psprintf("INSERT INTO %subehav_deployments (name, version) VALUES ($1, $2)", schema_table),
 								  2, dtypes, dargs, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not record the deployment");
 	}
@@ -137,6 +122,6 @@ ub_catalog_store_group(const char *name, int32 version, const UbNewGroup *g)
 	sql = psprintf("INSERT INTO %s (name, version, group_value, preprocessing, class_labels, metrics, "
 				   "training_log, weights, rows_used) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 				   ub_catalog_relation("ubehav_model_groups"));
-	if (SPI_execute_with_args(sql, 9, types, args, nulls, false, 0) != SPI_OK_INSERT)
+	if (ub_catalog_spi(sql, 9, types, args, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not insert into the ubehav_model_groups catalog");
 }

@@ -1,6 +1,7 @@
 /* cross_validate.c: k-fold cross-validation on one read of the query, storing nothing. */
 #include "postgres.h"
 
+#include "fn_args.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -12,6 +13,7 @@
 #include "jsonb_util.h"
 #include "nn/split.h"
 #include "nn_error.h"
+#include "progress.h"
 #include "train_core.h"
 
 #define UB_MAX_FOLDS 100
@@ -40,10 +42,7 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 				r;
 	int			f;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("query, target and folds of ubehav_cross_validate must not be NULL")));
+	ub_require_args(fcinfo, 0);
 	query = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	target = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	folds = PG_GETARG_INT32(3);
@@ -51,10 +50,11 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("folds must be between 2 and %d, not %d", UB_MAX_FOLDS, folds)));
-	ub_options_parse(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &opts);
+	ub_options_parse(PG_GETARG_JSONB_P(2), &opts);
 	ub_options_refuse_group_by(&opts, "ubehav_cross_validate");
 
 	InitMaterializedSRF(fcinfo, 0);
+	ub_progress_begin("ubehav_cross_validate", NULL);
 	cv_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav cross-validation", ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();
 	MemoryContextSwitchTo(cv_cxt);
@@ -129,6 +129,7 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 					 errmsg("fold %d leaves only %zu rows to train on, too few to split off validation rows for early stopping",
 							f + 1, n_other),
 					 errhint("Use fewer folds or more rows, or set \"early_stopping\" to false.")));
+		ub_progress_fold(f + 1, folds);
 		ub_train_on_splits(ds, tgt, &opts, &fold_rng, order, n_train, n_other - n_train, true, NULL, &res);
 		old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
 		values[0] = Int32GetDatum(f + 1);
@@ -142,5 +143,6 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	MemoryContextDelete(cv_cxt);
+	ub_progress_end();
 	return (Datum) 0;
 }

@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "fn_args.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -19,8 +20,8 @@ static Datum
 curve(FunctionCallInfo fcinfo, const char *function, bool roc)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *query = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *name;
+	char	   *query;
 	MemoryContext work_cxt;
 	UbScoredRows *rows;
 	NnScorePair *pairs;
@@ -30,6 +31,9 @@ curve(FunctionCallInfo fcinfo, const char *function, bool roc)
 	double		positives = 0.0,
 				negatives;
 
+	ub_require_args(fcinfo, 0);
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	InitMaterializedSRF(fcinfo, 0);
 	work_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav curve", ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();

@@ -17,6 +17,8 @@
 #include "utils/portal.h"
 
 #include "dataset.h"
+#include "nn/mlp.h"
+#include "preprocess.h"
 #include "ubehav.h"
 
 #define UB_FETCH_ROWS 10000
@@ -254,6 +256,16 @@ store_array(UbDataset *ds, UbRawColumn *col, Datum d, bool isnull, size_t row)
 					 errhint("Every row must hold an array of the same, non-zero length; use NULL for a missing array.")));
 		/* the first array fixes the width; earlier rows held NULL arrays */
 		col->width = n;
+		/* every column takes at least one input and an array one per element: too many fails now, not after the read */
+		{
+			int64		at_least = 0;
+			int			c;
+
+			for (c = 0; c < ds->n_columns; c++)
+				at_least += ds->columns[c].kind == UB_KIND_ARRAY ? ds->columns[c].width : 1;
+			if (at_least > NN_MAX_WIDTH)
+				ub_prep_too_many_inputs((int) Min(at_least, INT_MAX), true, col->name);
+		}
 		ub_chunks_set_width(&col->values, n);
 		ub_chunks_reserve(&col->values, ds->n_rows + 1);
 		/* spilled chunks recorded no floats and read back as NULLs */

@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "catalog_spi.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -61,7 +62,7 @@ lock_model_name(const char *model)
 	Oid			types[1] = {TEXTOID};
 	Datum		args[1] = {CStringGetTextDatum(model)};
 
-	if (SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 7572))",
+	if (ub_catalog_spi("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 7572))",
 							  1, types, args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not lock model name");
 }
@@ -74,7 +75,7 @@ deployed_version_or_zero(const char *model)
 	Datum		args[1] = {CStringGetTextDatum(model)};
 	bool		isnull;
 
-	if (SPI_execute_with_args(psprintf("SELECT version FROM %s WHERE name = $1 AND deployed", ub_catalog_table()),
+	if (ub_catalog_spi(psprintf("SELECT version FROM %s WHERE name = $1 AND deployed", ub_catalog_table()),
 							  1, types, args, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the ubehav_models catalog");
 	if (SPI_processed == 0)

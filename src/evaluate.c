@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "fn_args.h"
 #include "access/htup_details.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -225,8 +226,8 @@ PG_FUNCTION_INFO_V1(ubehav_evaluate);
 Datum
 ubehav_evaluate(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *query = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *name;
+	char	   *query;
 	MemoryContext caller_cxt = CurrentMemoryContext;
 	MemoryContext eval_cxt;
 	UbScoredRows *rows;
@@ -234,6 +235,9 @@ ubehav_evaluate(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	Jsonb	   *result;
 
+	ub_require_args(fcinfo, 0);
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	eval_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav evaluate", ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();
 	rows = ub_score_labelled_query(name, query, "evaluation", eval_cxt);

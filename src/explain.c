@@ -8,6 +8,7 @@
 
 #include <math.h>
 
+#include "fn_args.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "lib/stringinfo.h"
@@ -64,7 +65,7 @@ static Datum
 explain(FunctionCallInfo fcinfo, UbModel *m)
 {
 	const UbPreprocessing *prep = m->prep;
-	int			steps = PG_ARGISNULL(3) ? 128 : PG_GETARG_INT32(3);
+	int			steps = PG_GETARG_INT32(3);
 	int			d = prep->n_encoded,
 				p = m->spec.n_inputs,
 				block = Min(steps, UB_IG_BLOCK),
@@ -194,8 +195,7 @@ PG_FUNCTION_INFO_V1(ubehav_explain_row);
 Datum
 ubehav_explain_row(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_NULL();
+	ub_require_args(fcinfo, UB_MAY_BE_NULL(2));
 	return explain(fcinfo, encode_row_arg(fcinfo));
 }
 
@@ -203,7 +203,6 @@ PG_FUNCTION_INFO_V1(ubehav_explain_array);
 Datum
 ubehav_explain_array(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_NULL();
+	ub_require_args(fcinfo, UB_MAY_BE_NULL(2));
 	return explain(fcinfo, encode_array_arg(fcinfo));
 }

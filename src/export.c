@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "catalog_spi.h"
+#include "fn_args.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -18,6 +20,7 @@
 #include "nn/nn.h"
 #include "nn_error.h"
 #include "options.h"
+#include "rec_export.h"
 #include "train_core.h"
 
 #define UB_EXPORT_FORMAT 1
@@ -97,9 +100,9 @@ PG_FUNCTION_INFO_V1(ubehav_export);
 Datum
 ubehav_export(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *name;
 	MemoryContext caller_cxt = CurrentMemoryContext;
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav export", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext cxt;
 	int32		version;
 	UbModel    *m;
 	StringInfoData buf;
@@ -112,14 +115,28 @@ ubehav_export(PG_FUNCTION_ARGS)
 			   *preprocessing,
 			   *target;
 
+	ub_require_args(fcinfo, UB_MAY_BE_NULL(1));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav export", ALLOCSET_DEFAULT_SIZES);
 	SPI_connect();
 	MemoryContextSwitchTo(cxt);
 	version = PG_ARGISNULL(1) ? ub_catalog_deployed_version(name).version : PG_GETARG_INT32(1);
+	if (ub_rec_is_recommender(name, version))
+	{
+		/* a recommender has its own form: id maps, embeddings, seen items */
+		initStringInfo(&buf);
+		ub_rec_export_text(&buf, name, version, cxt);
+		MemoryContextSwitchTo(caller_cxt);
+		result = ub_json_to_jsonb(&buf);
+		SPI_finish();
+		MemoryContextDelete(cxt);
+		PG_RETURN_JSONB_P(result);
+	}
 	m = ub_catalog_load(name, version, cxt);
 	ub_require_single_network(m, "ubehav_export");
 	args[0] = CStringGetTextDatum(name);
 	args[1] = Int32GetDatum(version);
-	if (SPI_execute_with_args(psprintf("SELECT options::text, metrics::text, preprocessing::text, target FROM %s "
+	if (ub_catalog_spi(psprintf("SELECT options::text, metrics::text, preprocessing::text, target FROM %s "
 									   "WHERE name = $1 AND version = $2", ub_catalog_table()),
 							  2, types, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not read the ubehav_models catalog");
@@ -277,6 +294,10 @@ parse_export(Jsonb *j, ParsedExport *pe)
 	v = ub_jsonb_get(ub_jsonb_container(need(root, "metrics")), "threshold");
 	if (v && v->type == jbvNumeric)
 		pe->threshold = ub_jsonb_number(v, "threshold");
+	/* a binary model's training always stores its threshold, a probability; the others never use one */
+	if (spec.head == NN_HEAD_SIGMOID_BCE &&
+		(v == NULL || v->type != jbvNumeric || !(pe->threshold >= 0.0 && pe->threshold <= 1.0)))
+		bad_import("a binary model needs metrics.threshold, a number between 0 and 1");
 	if (!(pe->threshold >= 0.0 && pe->threshold <= 1.0))
 		pe->threshold = 0.5;
 }
@@ -315,9 +336,9 @@ PG_FUNCTION_INFO_V1(ubehav_import);
 Datum
 ubehav_import(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Jsonb	   *j = PG_GETARG_JSONB_P(1);
-	JsonbContainer *root = &j->root;
+	char	   *name;
+	Jsonb	   *j;
+	JsonbContainer *root;
 	JsonbValue *v;
 	ParsedExport pe;
 	NnSpec		spec;
@@ -335,8 +356,16 @@ ubehav_import(PG_FUNCTION_ARGS)
 				i;
 	int32		version;
 
+	ub_require_args(fcinfo, 0);
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	j = PG_GETARG_JSONB_P(1);
+	root = &j->root;
 	ub_check_writable("ubehav_import");
 	ub_check_model_name(name);
+	if (JB_ROOT_IS_OBJECT(j) && (v = ub_jsonb_get(root, "format")) != NULL && v->type == jbvString &&
+		v->val.string.len == strlen("ubehav-recommender") &&
+		memcmp(v->val.string.val, "ubehav-recommender", v->val.string.len) == 0)
+		PG_RETURN_INT32(ub_rec_import(name, j));
 	parse_export(j, &pe);
 	spec = pe.spec;
 	params = pe.params;

@@ -13,6 +13,7 @@
 #include "jsonb_util.h"
 #include "nn/metrics.h"
 #include "nn_error.h"
+#include "progress.h"
 #include "ubehav.h"
 
 #define UB_PREDICT_CHUNK 256
@@ -499,6 +500,9 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 		size_t		r;
 
 		INSTR_TIME_SET_CURRENT(start);
+		ub_progress_phase(UB_PHASE_TRAINING);
+		ub_progress_epoch(epoch, opts->epochs);
+		ub_progress_rows(0, (int64) data->n_train);
 		if (opts->schedule != UB_SCHEDULE_PLATEAU)
 			lr = scheduled_rate(opts, epoch);
 		opt.learning_rate = (float) lr;
@@ -529,12 +533,16 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 			loss_sum += nn_train_step_config(spec, params, grads, &opt, state, xb, yb, &cfg, nb,
 											 workspace, dlogits) * nb;
 			weight_sum += nb;
+			ub_progress_rows((int64) (r + nb), (int64) data->n_train);
 			CHECK_FOR_INTERRUPTS();
 		}
 		train_loss = loss_sum / weight_sum;
+		ub_progress_rows((int64) data->n_train, (int64) data->n_train);
 		if (data->n_val > 0)
 		{
 			float		scratch_y[UB_PREDICT_CHUNK];
+
+			ub_progress_phase(UB_PHASE_VALIDATING);
 
 			if (streamed)
 				val_loss = score_streamed(spec, params, data->X, data->val_rows, &val_co, data->y,
@@ -547,6 +555,8 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 		}
 		if (!isfinite(train_loss) || (data->n_val > 0 && !isfinite(val_loss)))
 			diverged(epoch, train_loss, val_loss, opts);
+		/* as the log: a private model's training loss is not shown */
+		ub_progress_loss(data->dp_noise > 0 ? get_float8_nan() : train_loss, metric_name, metric);
 		INSTR_TIME_SET_CURRENT(elapsed);
 		INSTR_TIME_SUBTRACT(elapsed, start);
 

@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "fn_args.h"
 #include "access/htup_details.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -94,10 +95,10 @@ Datum
 ubehav_feature_importance(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *query = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	int			repeats = PG_GETARG_INT32(2);
-	int64		seed = PG_GETARG_INT64(3);
+	char	   *name;
+	char	   *query;
+	int			repeats;
+	int64		seed;
 	MemoryContext work_cxt,
 				chunk_cxt,
 				old;
@@ -124,6 +125,11 @@ ubehav_feature_importance(PG_FUNCTION_ARGS)
 	const char *metric_name;
 	NnRng		rng;
 
+	ub_require_args(fcinfo, 0);
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	repeats = PG_GETARG_INT32(2);
+	seed = PG_GETARG_INT64(3);
 	if (repeats < 1 || repeats > 100)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

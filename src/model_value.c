@@ -1,6 +1,7 @@
 /* model_value.c: training as an aggregate (one model per GROUP BY group) and scoring with a model value. */
 #include "postgres.h"
 
+#include "fn_args.h"
 #include "access/tupdesc.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -37,8 +38,7 @@ ubehav_fit_accum(PG_FUNCTION_ARGS)
 	Datum		values[2];
 	bool		nulls[2];
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "ubehav_fit_accum called in non-aggregate context");
+	aggcxt = ub_require_aggregate_call(fcinfo, "ubehav_fit");
 	st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
 	if (st == NULL)
 	{
@@ -84,7 +84,7 @@ PG_FUNCTION_INFO_V1(ubehav_fit_final);
 Datum
 ubehav_fit_final(PG_FUNCTION_ARGS)
 {
-	FitState   *st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
+	FitState   *st;
 	MemoryContext caller_cxt = CurrentMemoryContext,
 				work_cxt;
 	UbOptions	opts;
@@ -100,6 +100,8 @@ ubehav_fit_final(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	Jsonb	   *result;
 
+	(void) ub_require_aggregate_call(fcinfo, "ubehav_fit");
+	st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
 	if (st == NULL)
 		PG_RETURN_NULL();
 	ds = st->ds;

@@ -116,8 +116,12 @@ ub_options_to_jsonb(const UbOptions *o)
 		ub_json_number(&buf, o->momentum);
 		appendStringInfo(&buf, ",\"nesterov\":%s", o->nesterov ? "true" : "false");
 	}
-	appendStringInfo(&buf, ",\"batch_size\":%d,\"epochs\":%d,\"validation_split\":",
-					 o->batch_size, o->epochs);
+	appendStringInfo(&buf, ",\"batch_size\":%d", o->batch_size);
+	if (o->epochs > 0)
+		appendStringInfo(&buf, ",\"epochs\":%d", o->epochs);
+	else
+		appendStringInfoString(&buf, ",\"epochs\":\"auto\"");
+	appendStringInfoString(&buf, ",\"validation_split\":");
 	ub_json_number(&buf, o->validation_split);
 	appendStringInfo(&buf, ",\"seed\":" INT64_FORMAT ",\"task\":\"%s\",\"max_categories\":%d,\"max_classes\":%d",
 					 o->seed, ub_task_name(o->task), o->max_categories, o->max_classes);
@@ -187,12 +191,17 @@ ub_options_to_jsonb(const UbOptions *o)
 		ub_json_number(&buf, o->clipvalue);
 	}
 	{
-		static const char *const scalings[] = {"standard", "minmax", "robust", "none"};
+		static const char *const scalings[] = {"standard", "minmax", "robust", "none", "robust_clip", "yeo_johnson", "auto"};
 		static const char *const imputations[] = {"mean", "median", "zero"};
 
 		appendStringInfo(&buf, ",\"scaling\":\"%s\",\"imputation\":\"%s\",\"missing_indicator\":%s,\"min_category_count\":%d",
 						 scalings[o->scaling], imputations[o->imputation],
 						 o->missing_indicator ? "true" : "false", o->min_category_count);
+		appendStringInfo(&buf, ",\"integer_categories\":%d", o->integer_categories);
+		if (o->ensemble > 0)
+			appendStringInfo(&buf, ",\"ensemble\":%d", o->ensemble);
+		else
+			appendStringInfoString(&buf, ",\"ensemble\":\"auto\"");
 	}
 	if (o->dp)
 	{

@@ -10,9 +10,9 @@
 	"hidden, activation, optimizer, learning_rate, momentum, nesterov, batch_size, epochs, " \
 	"validation_split, seed, task, max_categories, max_classes, l1, l2, dropout, early_stopping, " \
 	"patience, min_delta, learning_rate_schedule, class_weight, sample_weight, clipnorm, clipvalue, " \
-	"threshold, scaling, imputation, missing_indicator, min_category_count, pca, exclude, " \
+	"threshold, scaling, imputation, missing_indicator, min_category_count, integer_categories, pca, exclude, " \
 	"dp_epsilon, dp_delta, noise_multiplier, max_grad_norm, deploy, deploy_metric, warm_start, " \
-	"group_by, max_groups, min_group_rows"
+	"group_by, max_groups, min_group_rows, ensemble"
 
 const char *
 ub_task_name(UbTask task)
@@ -43,7 +43,7 @@ ub_options_defaults(UbOptions *o)
 	o->momentum = 0.9;
 	o->nesterov = false;
 	o->batch_size = 32;
-	o->epochs = 10;
+	o->epochs = 0;				/* auto: by training rows (ub_auto_epochs) */
 	o->validation_split = 0.2;
 	o->seed = 42;
 	o->task = UB_TASK_INFER;
@@ -58,12 +58,13 @@ ub_options_defaults(UbOptions *o)
 	o->threshold = -1.0;
 	o->max_grad_norm = 1.0;
 	o->deploy = true;
-	o->scaling = UB_SCALING_STANDARD;
+	o->scaling = UB_SCALING_AUTO;
 	o->max_groups = 1000;
 	o->min_group_rows = 10;
 	o->imputation = UB_IMPUTE_MEAN;
 	/* a value seen once is never kept: it cannot be learned, and storing it would reveal one row */
 	o->min_category_count = 2;
+	o->integer_categories = 10;
 }
 
 static bool fail(UbOptionError *err, const char *hint, const char *fmt,...)
@@ -354,7 +355,14 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 	if (strcmp(key, "batch_size") == 0)
 		return option_int32(v, key, 1, 65536, &o->batch_size, err);
 	if (strcmp(key, "epochs") == 0)
+	{
+		if (v->kind == UB_JSON_STRING && strcmp(v->string, "auto") == 0)
+		{
+			o->epochs = 0;
+			return true;
+		}
 		return option_int32(v, key, 1, 100000, &o->epochs, err);
+	}
 	if (strcmp(key, "validation_split") == 0)
 		return option_real(v, key, 0.0, false, 0.9, &o->validation_split, err);
 	if (strcmp(key, "seed") == 0)
@@ -409,8 +417,14 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 			o->scaling = UB_SCALING_ROBUST;
 		else if (strcmp(name, "none") == 0)
 			o->scaling = UB_SCALING_NONE;
+		else if (strcmp(name, "robust_clip") == 0)
+			o->scaling = UB_SCALING_ROBUST_CLIP;
+		else if (strcmp(name, "yeo_johnson") == 0)
+			o->scaling = UB_SCALING_YEO_JOHNSON;
+		else if (strcmp(name, "auto") == 0)
+			o->scaling = UB_SCALING_AUTO;
 		else
-			return fail(err, "Use one of standard, minmax, robust, none.", "option \"scaling\" has unknown value \"%s\"", name);
+			return fail(err, "Use one of auto, standard, minmax, robust, robust_clip, yeo_johnson, none.", "option \"scaling\" has unknown value \"%s\"", name);
 		return true;
 	}
 	if (strcmp(key, "imputation") == 0)
@@ -506,6 +520,17 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 		return option_bool(v, key, &o->missing_indicator, err);
 	if (strcmp(key, "min_category_count") == 0)
 		return option_int32(v, key, 1, 1000000000, &o->min_category_count, err);
+	if (strcmp(key, "ensemble") == 0)
+	{
+		if (v->kind == UB_JSON_STRING && strcmp(v->string, "auto") == 0)
+		{
+			o->ensemble = 0;
+			return true;
+		}
+		return option_int32(v, key, 1, UB_MAX_ENSEMBLE, &o->ensemble, err);
+	}
+	if (strcmp(key, "integer_categories") == 0)
+		return option_int32(v, key, 0, 1000, &o->integer_categories, err);
 	if (strcmp(key, "pca") == 0)
 	{
 		static const char *const hint = "Give a number of components such as 8, or a fraction of the variance to keep such as 0.95.";
@@ -572,6 +597,9 @@ ub_options_apply(const UbJson *obj, UbOptions *o, UbOptionError *err)
 		if (o->schedule == UB_SCHEDULE_PLATEAU)
 			return fail(err, "Cutting the learning rate on validation loss is outside the privacy guarantee; use a fixed schedule such as \"exponential\".",
 						"learning_rate_schedule \"reduce_on_plateau\" cannot be used with differentially private training");
+		if (o->ensemble > 1)
+			return fail(err, "Each network would spend the privacy budget again on the same rows; leave \"ensemble\" out.",
+						"option \"ensemble\" above 1 cannot be used with differentially private training");
 		if (o->dropout_set || o->class_weight != UB_CLASS_WEIGHT_NONE || o->sample_weight || o->l1 > 0 || o->l2 > 0 ||
 			o->clipnorm > 0 || o->clipvalue > 0)
 			return fail(err, dp_hint, "options dropout, class_weight, sample_weight, l1, l2, clipnorm and clipvalue "
@@ -598,4 +626,17 @@ ub_options_apply(const UbJson *obj, UbOptions *o, UbOptionError *err)
 	o->optimizer.momentum = (float) o->momentum;
 	o->optimizer.nesterov = o->nesterov;
 	return true;
+}
+
+int
+ub_auto_epochs(const UbOptions *o, size_t n_train)
+{
+	size_t		e;
+
+	if (o->epochs > 0)
+		return o->epochs;
+	if (o->dp || n_train == 0)
+		return UB_AUTO_EPOCHS_MIN;
+	e = (UB_AUTO_EPOCHS_ROWS + n_train - 1) / n_train;
+	return e < UB_AUTO_EPOCHS_MIN ? UB_AUTO_EPOCHS_MIN : e > UB_AUTO_EPOCHS_MAX ? UB_AUTO_EPOCHS_MAX : (int) e;
 }

@@ -33,12 +33,25 @@ typedef enum UbClassWeight
 	UB_CLASS_WEIGHT_EXPLICIT	/* per label, from the options */
 } UbClassWeight;
 
+/* most networks one "ensemble" packs; "auto" packs UB_AUTO_ENSEMBLE below UB_AUTO_ENSEMBLE_ROWS training rows */
+#define UB_MAX_ENSEMBLE 16
+/* epochs "auto": enough passes to see about this many rows, between the two bounds (10 with DP-SGD) */
+#define UB_AUTO_EPOCHS_ROWS 500000
+#define UB_AUTO_EPOCHS_MIN 10
+#define UB_AUTO_EPOCHS_MAX 50
+#define UB_AUTO_ENSEMBLE 4
+#define UB_AUTO_ENSEMBLE_ROWS 50000
+#define UB_AUTO_ENSEMBLE_MIN_WIDTH 8	/* narrower members are too weak: "auto" then trains one network */
+
 typedef enum UbScaling
 {
 	UB_SCALING_STANDARD = 0,	/* (x - mean) / standard deviation */
 	UB_SCALING_MINMAX,			/* (x - min) / (max - min) */
 	UB_SCALING_ROBUST,			/* (x - median) / interquartile range */
-	UB_SCALING_NONE
+	UB_SCALING_NONE,
+	UB_SCALING_ROBUST_CLIP,		/* robust, then smooth clipping to (-3, 3) (RealMLP) */
+	UB_SCALING_YEO_JOHNSON,		/* Yeo-Johnson power transform, then standard (scikit-learn's PowerTransformer) */
+	UB_SCALING_AUTO				/* log1p of skewed non-negative columns, then robust_clip */
 } UbScaling;
 
 typedef enum UbImputation
@@ -99,6 +112,8 @@ typedef struct UbOptions
 	UbImputation imputation;
 	bool		missing_indicator;
 	int			min_category_count;
+	int			ensemble;		/* networks packed side by side (1..16), 0: auto (by training rows) */
+	int			integer_categories;	/* a number column of whole values with 3 to this many distinct ones is also one-hot encoded; 0 never */
 	int			pca_components;	/* > 0: keep this many */
 	double		pca_variance;	/* in (0, 1): keep enough to explain this fraction; 0: no PCA */
 	/* differential privacy (DP-SGD): on when dp_epsilon or noise_multiplier is set */
@@ -138,5 +153,9 @@ void		ub_options_defaults(UbOptions *o);
 bool		ub_options_apply(const UbJson *obj, UbOptions *o, UbOptionError *err);
 
 const char *ub_task_name(UbTask task);
+
+/* The epochs of a training on n_train rows: the option, or for "auto" (0) ceil(UB_AUTO_EPOCHS_ROWS / n_train)
+ * clamped to [UB_AUTO_EPOCHS_MIN, UB_AUTO_EPOCHS_MAX], and UB_AUTO_EPOCHS_MIN with DP-SGD. */
+int			ub_auto_epochs(const UbOptions *o, size_t n_train);
 
 #endif

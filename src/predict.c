@@ -27,20 +27,61 @@ score_state_refresh(ScoreState *st)
 	return st;
 }
 
+/*
+ * The same name resolved again, under a new command id: a PL/pgSQL expression keeps its fn_extra
+ * for the whole transaction, so a train, drop or deploy by a statement of its own between two
+ * evaluations is seen here, as the next query would see it. What was bound to the old model is
+ * forgotten only when the model changed.
+ */
+static pg_noinline void
+score_state_resolve_again(ScoreState *st)
+{
+	UbVersionRef ref;
+	UbModel    *model;
+	bool		same;
+
+	SPI_connect();
+	ref = ub_catalog_deployed_version(st->name_cstr);
+	SPI_finish();
+	/* the old pointer means the old model only while the cache has freed nothing since */
+	same = st->cache_epoch == ub_model_cache_epoch() && ref.version == st->ref.version &&
+		ref.row_xmin == st->ref.row_xmin;
+	model = ub_model_cache_get(st->name_cstr, ref);
+	same = same && model == st->model;
+	st->ref = ref;
+	st->model = model;
+	st->cache_epoch = ub_model_cache_epoch();
+	st->resolved_cid = ub_snapshot_cid();
+	if (!same)
+	{
+		/* the bindings of the old model: rebuilt at the next row */
+		st->row_type = InvalidOid;
+		st->row_desc = NULL;
+		st->binding = NULL;
+		st->group_bindings = NULL;
+	}
+}
+
 ScoreState *
 score_state(FunctionCallInfo fcinfo)
 {
 	ScoreState *st = fcinfo->flinfo->fn_extra;
-	text	   *name;
+	text	   *name = NULL;
 	MemoryContext old;
 
 	/* a constant model name (or a query parameter) cannot change within the query: no compare */
-	if (st != NULL && st->name_stable)
+	if (st != NULL && !st->name_stable)
+		name = PG_GETARG_TEXT_PP(0);
+	if (st != NULL && (st->name_stable ||
+					   (VARSIZE_ANY_EXHDR(st->name) == VARSIZE_ANY_EXHDR(name) &&
+						memcmp(VARDATA_ANY(st->name), VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) == 0)))
+	{
+		if (unlikely(st->resolved_cid != ub_snapshot_cid()))
+			score_state_resolve_again(st);
 		return score_state_refresh(st);
-	name = PG_GETARG_TEXT_PP(0);
-	if (st != NULL && VARSIZE_ANY_EXHDR(st->name) == VARSIZE_ANY_EXHDR(name) &&
-		memcmp(VARDATA_ANY(st->name), VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) == 0)
-		return score_state_refresh(st);
+	}
+	if (name == NULL)
+		name = PG_GETARG_TEXT_PP(0);
 
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	if (st == NULL)
@@ -57,6 +98,7 @@ score_state(FunctionCallInfo fcinfo)
 	SPI_connect();
 	st->ref = ub_catalog_deployed_version(st->name_cstr);
 	SPI_finish();
+	st->resolved_cid = ub_snapshot_cid();
 	st->model = ub_model_cache_get(st->name_cstr, st->ref);
 	st->cache_epoch = ub_model_cache_epoch();
 	st->name_stable = get_fn_expr_arg_stable(fcinfo->flinfo, 0);

@@ -17,6 +17,7 @@ typedef struct ScoreState
 	char	   *name_cstr;
 	bool		name_stable;	/* the model argument is a constant or a parameter */
 	UbVersionRef ref;
+	CommandId	resolved_cid;	/* ub_snapshot_cid() when ref was resolved */
 	UbModel    *model;
 	uint64		cache_epoch;
 	/* row input: the binding is rebuilt only when the row type changes */

@@ -11,6 +11,7 @@
 #include "nn/mlp.h"
 #include "nn/pca.h"
 #include "nn/sort.h"
+#include "nn/transform.h"
 #include "nn_error.h"
 #include "preprocess.h"
 
@@ -66,6 +67,29 @@ ub_prep_number_out_of_range(const UbFeature *f, double v)
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 			 errmsg("feature \"%s\" has the value %g, too far outside the training range to score", f->name, v),
 			 errhint("Clip or filter extreme values in the query.")));
+}
+
+void
+ub_prep_too_many_inputs(int n_inputs, bool at_least, const char *column)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("the feature columns encode to %s%d inputs, more than the %d a network can take",
+					at_least ? "at least " : "", n_inputs, NN_MAX_WIDTH),
+			 errdetail("The limit is passed at column \"%s\"; a text column takes one input per kept category and one more, an array column one per element.",
+					   column),
+			 errhint("Lower \"max_categories\", or leave high-cardinality text columns or long arrays out of the query.")));
+}
+
+/* ERROR: option "pca" with more encoded inputs than it supports. */
+static void
+pca_too_wide(int d)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("option \"pca\" supports at most %d encoded inputs, but the data encodes to %d",
+					NN_PCA_MAX_INPUTS, d),
+			 errhint("Lower \"max_categories\" or leave high-cardinality columns out.")));
 }
 
 void
@@ -168,16 +192,38 @@ quantile(float *values, size_t n, double q)
 	return low + (pos - lo) * ((double) high - low);
 }
 
-/* Centre, scale and imputation value of every raw slot of a numeric, boolean or array column. */
+/*
+ * scaling "auto": a non-negative column whose skewness passes this is taken as ln(1 + x) before
+ * scaling (counts, durations, amounts); the rest are robust-scaled and smoothly clipped as is.
+ */
+#define UB_AUTO_SKEW_LOG1P 1.0
+/* values the Yeo-Johnson exponent is fitted on, evenly spaced over the training rows */
+#define UB_YJ_FIT_SAMPLE 100000
+
+/*
+ * Centre, scale, transform and imputation value of every raw slot of a numeric, boolean or array
+ * column. The transform is learned on the non-NULL training values: log1p or Yeo-Johnson maps them
+ * first, and the centre and scale are those of the mapped values. The imputation value stays raw
+ * (it is encoded like any value), and mean stays the raw mean, the baseline of explanations.
+ */
 static void
 fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, const UbOptions *o)
 {
 	int			w = col->width;
-	bool		need_order = o->scaling == UB_SCALING_ROBUST || o->imputation == UB_IMPUTE_MEDIAN;
+	UbScaling	scaling = o->scaling;
+	bool		transforms = scaling == UB_SCALING_ROBUST_CLIP || scaling == UB_SCALING_YEO_JOHNSON ||
+		scaling == UB_SCALING_AUTO;
+	bool		need_order = scaling == UB_SCALING_ROBUST || transforms || o->imputation == UB_IMPUTE_MEDIAN;
 	float	   *values = need_order ? palloc_extended(sizeof(float) * Max(n, 1), MCXT_ALLOC_HUGE) : NULL;
 	int			k;
 	size_t		r;
 
+	/* a boolean is 0 or 1: nothing to transform, and standard scaling keeps its two values apart */
+	if (transforms && f->kind == UB_KIND_BOOLEAN)
+	{
+		transforms = false;
+		scaling = UB_SCALING_STANDARD;
+	}
 	f->raw_width = w;
 	f->indicator = o->missing_indicator && col->null_count > 0;
 	f->width = f->indicator ? 2 * w : w;
@@ -185,6 +231,8 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 	f->scale = palloc(sizeof(double) * Max(w, 1));
 	f->impute = palloc0(sizeof(double) * Max(w, 1));
 	f->mean = palloc0(sizeof(double) * Max(w, 1));
+	f->transform = transforms ? palloc0(sizeof(uint8) * Max(w, 1)) : NULL;
+	f->lambda = scaling == UB_SCALING_YEO_JOHNSON ? palloc0(sizeof(double) * Max(w, 1)) : NULL;
 	for (k = 0; k < w; k++)
 	{
 		double		sum = 0.0,
@@ -194,8 +242,10 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 					spread,
 					lowest = 0.0,
 					highest = 0.0;
-		size_t		cnt = 0;
+		size_t		cnt = 0,
+					i;
 		long double sumsq = 0.0L;	/* squares of values near float32's limit overflow a double */
+		uint8		t = 0;
 
 		/* two passes: the mean first, then squared deviations, for accuracy on large offsets */
 		for (r = 0; r < n; r++)
@@ -225,9 +275,52 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 		sd = cnt ? (double) sqrtl(sumsq / cnt) : 0.0;
 		if (values && cnt > 0)
 			median = quantile(values, cnt, 0.5);
-		switch (o->scaling)
+		f->mean[k] = mean;
+		f->impute[k] = o->imputation == UB_IMPUTE_MEDIAN ? median :
+			o->imputation == UB_IMPUTE_ZERO ? 0.0 : mean;
+
+		if (transforms && cnt > 0)
+		{
+			if (scaling == UB_SCALING_YEO_JOHNSON)
+			{
+				f->lambda[k] = nn_yeo_johnson_fit(values, cnt, UB_YJ_FIT_SAMPLE);
+				t = UB_TF_YEO_JOHNSON;
+			}
+			else
+			{
+				if (scaling == UB_SCALING_AUTO && lowest >= 0 &&
+					nn_skewness(values, cnt) > UB_AUTO_SKEW_LOG1P)
+					t = UB_TF_LOG1P;
+				t |= UB_TF_CLIP;
+			}
+			if (t & (UB_TF_LOG1P | UB_TF_YEO_JOHNSON))
+			{
+				/* the statistics below are those of the mapped values */
+				long double s2 = 0.0L;
+
+				sum = 0.0;
+				for (i = 0; i < cnt; i++)
+				{
+					double		m = (t & UB_TF_LOG1P) ? log1p((double) values[i]) :
+						nn_yeo_johnson(values[i], f->lambda[k]);
+
+					values[i] = (float) m;
+					sum += m;
+				}
+				mean = sum / cnt;
+				for (i = 0; i < cnt; i++)
+					s2 += ((long double) values[i] - mean) * ((long double) values[i] - mean);
+				sd = (double) sqrtl(s2 / cnt);
+				lowest = (t & UB_TF_LOG1P) ? log1p(lowest) : nn_yeo_johnson(lowest, f->lambda[k]);
+				highest = (t & UB_TF_LOG1P) ? log1p(highest) : nn_yeo_johnson(highest, f->lambda[k]);
+				median = quantile(values, cnt, 0.5);
+			}
+			f->transform[k] = t;
+		}
+		switch (scaling)
 		{
 			case UB_SCALING_STANDARD:
+			case UB_SCALING_YEO_JOHNSON:
 				f->center[k] = mean;
 				spread = sd;
 				break;
@@ -239,6 +332,14 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 				f->center[k] = median;
 				spread = cnt ? quantile(values, cnt, 0.75) - quantile(values, cnt, 0.25) : 0.0;
 				break;
+			case UB_SCALING_ROBUST_CLIP:
+			case UB_SCALING_AUTO:
+				f->center[k] = median;
+				spread = cnt ? quantile(values, cnt, 0.75) - quantile(values, cnt, 0.25) : 0.0;
+				/* most values equal (a zero-inflated count): half the range, as RealMLP */
+				if (!(spread > 1e-12))
+					spread = 0.5 * (highest - lowest);
+				break;
 			default:
 				f->center[k] = 0.0;
 				spread = 1.0;
@@ -246,12 +347,72 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 		}
 		/* a constant column keeps scale 1 rather than dividing by zero */
 		f->scale[k] = (spread > 1e-12 && isfinite(spread)) ? 1.0 / spread : 1.0;
-		f->mean[k] = mean;
-		f->impute[k] = o->imputation == UB_IMPUTE_MEDIAN ? median :
-			o->imputation == UB_IMPUTE_ZERO ? 0.0 : mean;
 	}
 	if (values)
 		pfree(values);
+}
+
+/*
+ * Option integer_categories: a number column whose non-NULL training values are all whole, with 3
+ * to integer_categories distinct ones (a level, a count of calls, a region code), also gets one-hot
+ * inputs for those values and one more for any other, after its scaled value. The share of each
+ * code among the non-NULL training values is stored too, as the baseline of explanations.
+ */
+static void
+fit_codes(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, int max_codes)
+{
+	double		codes[1001];
+	double		counts[1001];
+	int			n_codes = 0,
+				j;
+	size_t		r,
+				cnt = 0;
+
+	f->n_codes = 0;
+	if (f->kind != UB_KIND_NUMERIC || col->width != 1 || max_codes < 3)
+		return;
+	for (r = 0; r < n; r++)
+	{
+		float		v = ub_chunks_row(&col->values, rows[r])[0];
+		int			lo = 0,
+					hi = n_codes;
+
+		if (isnan(v))
+			continue;
+		if (v != floorf(v))
+			return;
+		while (lo < hi)
+		{
+			int			mid = (lo + hi) / 2;
+
+			if (codes[mid] < v)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == n_codes || codes[lo] != v)
+		{
+			if (n_codes == max_codes)
+				return;
+			memmove(codes + lo + 1, codes + lo, sizeof(double) * (n_codes - lo));
+			memmove(counts + lo + 1, counts + lo, sizeof(double) * (n_codes - lo));
+			codes[lo] = v;
+			counts[lo] = 0;
+			n_codes++;
+		}
+		counts[lo] += 1;
+		cnt++;
+	}
+	if (n_codes < 3)
+		return;
+	f->n_codes = n_codes;
+	f->codes = palloc(sizeof(double) * n_codes);
+	memcpy(f->codes, codes, sizeof(double) * n_codes);
+	f->frequencies = palloc0(sizeof(double) * (n_codes + 1));
+	for (j = 0; j < n_codes; j++)
+		f->frequencies[j] = counts[j] / (double) cnt;
+	f->code_offset = f->width;
+	f->width += n_codes + 1;
 }
 
 /*
@@ -281,11 +442,26 @@ fit_numeric_by_slices(UbFeature *f, const UbDataset *ds, int i, const uint32 *ro
 
 		ub_dataset_load_slice(ds, i, k0, m, &slice);
 		memset(&part, 0, sizeof(part));
+		part.kind = f->kind;
 		fit_numeric(&part, &slice, rows, n, o);
 		memcpy(f->center + k0, part.center, sizeof(double) * m);
 		memcpy(f->scale + k0, part.scale, sizeof(double) * m);
 		memcpy(f->impute + k0, part.impute, sizeof(double) * m);
 		memcpy(f->mean + k0, part.mean, sizeof(double) * m);
+		if (part.transform)
+		{
+			if (f->transform == NULL)
+				f->transform = palloc0(sizeof(uint8) * w);
+			memcpy(f->transform + k0, part.transform, sizeof(uint8) * m);
+			pfree(part.transform);
+		}
+		if (part.lambda)
+		{
+			if (f->lambda == NULL)
+				f->lambda = palloc0(sizeof(double) * w);
+			memcpy(f->lambda + k0, part.lambda, sizeof(double) * m);
+			pfree(part.lambda);
+		}
 		pfree(part.center);
 		pfree(part.scale);
 		pfree(part.impute);
@@ -325,6 +501,8 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 			array_offset += f->raw_width;
 			f->offset = offset;
 			offset += f->width;
+			if (offset > NN_MAX_WIDTH)
+				ub_prep_too_many_inputs(offset, i + 1 < ds->n_columns, f->name);
 			CHECK_FOR_INTERRUPTS();
 			continue;
 		}
@@ -340,14 +518,20 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 		else
 		{
 			fit_numeric(f, col, train_rows, n_train, opts);
+			fit_codes(f, col, train_rows, n_train, opts->integer_categories);
 			f->array_offset = array_offset;
 			array_offset += f->raw_width;
 		}
 		ub_dataset_unload_column(ds, i);
 		f->offset = offset;
 		offset += f->width;
+		/* now, not once the rows are encoded: each encoded row would take 4 bytes per input */
+		if (offset > NN_MAX_WIDTH)
+			ub_prep_too_many_inputs(offset, i + 1 < ds->n_columns, f->name);
 		CHECK_FOR_INTERRUPTS();
 	}
+	if ((opts->pca_components > 0 || opts->pca_variance > 0.0) && offset > NN_PCA_MAX_INPUTS)
+		pca_too_wide(offset);
 	prep->n_encoded = offset;
 	prep->n_inputs = offset;
 	prep->array_width = prep->first_categorical ? -1 : array_offset;
@@ -485,6 +669,21 @@ ub_prep_to_jsonb(const UbPreprocessing *prep)
 			json_doubles(&buf, "impute", f->impute, f->raw_width);
 			json_doubles(&buf, "mean", f->mean, f->raw_width);
 			appendStringInfo(&buf, ",\"indicator\":%s", f->indicator ? "true" : "false");
+			/* absent in models before 0.2.0, and when no slot has a transform */
+			if (f->transform)
+			{
+				appendStringInfoString(&buf, ",\"transform\":[");
+				for (k = 0; k < f->raw_width; k++)
+					appendStringInfo(&buf, k ? ",%d" : "%d", (int) f->transform[k]);
+				appendStringInfoChar(&buf, ']');
+			}
+			if (f->lambda)
+				json_doubles(&buf, "lambda", f->lambda, f->raw_width);
+			if (f->n_codes)
+			{
+				json_doubles(&buf, "codes", f->codes, f->n_codes);
+				json_doubles(&buf, "code_frequencies", f->frequencies, f->n_codes + 1);
+			}
 		}
 		appendStringInfoChar(&buf, '}');
 	}
@@ -538,8 +737,9 @@ corrupt(const char *what)
 			 errhint("Retrain the model, or deploy another version of it.")));
 }
 
+/* The n numbers of obj's array key, each finite and at most bound in magnitude. */
 static double *
-read_doubles(JsonbContainer *obj, const char *key, int n)
+read_bounded_doubles(JsonbContainer *obj, const char *key, int n, double bound)
 {
 	JsonbValue *v = ub_jsonb_get(obj, key);
 	double	   *out;
@@ -551,10 +751,93 @@ read_doubles(JsonbContainer *obj, const char *key, int n)
 	for (k = 0; k < n; k++)
 	{
 		out[k] = ub_jsonb_number(ub_jsonb_array_element(v, k), key);
-		if (!isfinite(out[k]))
+		if (!isfinite(out[k]) || fabs(out[k]) > bound)
 			corrupt(key);
 	}
 	return out;
+}
+
+static double *
+read_doubles(JsonbContainer *obj, const char *key, int n)
+{
+	return read_bounded_doubles(obj, key, n, DBL_MAX);
+}
+
+/*
+ * Statistics of values stored as float32 (training reads every number into a float): a centre, an
+ * imputed value, a mean, a PCA mean of encoded inputs. Training never stores one beyond FLT_MAX;
+ * such a value would encode a row to infinity, and the score to NaN.
+ */
+static double *
+read_float_statistics(JsonbContainer *obj, const char *key, int n)
+{
+	return read_bounded_doubles(obj, key, n, FLT_MAX);
+}
+
+/*
+ * Smallest scale training stores: 1 / spread, and no spread of float32 values exceeds 2 * FLT_MAX
+ * (the slack covers the division's rounding). Below it every encoded value would round to 0 in
+ * float32 and the feature would silently count for nothing.
+ */
+#define UB_MIN_SCALE (0.5 / FLT_MAX * (1.0 - 1e-9))
+
+/* The optional transforms of a numeric column (0.2.0); absent means none, as before. */
+static void
+read_transforms(UbFeature *f, JsonbContainer *obj)
+{
+	JsonbValue *t = ub_jsonb_get(obj, "transform");
+	bool		any_yj = false;
+	int			k;
+
+	f->transform = NULL;
+	f->lambda = NULL;
+	if (t != NULL)
+	{
+		if (ub_jsonb_array_length(t, "transform") != f->raw_width)
+			corrupt("transform");
+		f->transform = palloc(sizeof(uint8) * Max(f->raw_width, 1));
+		for (k = 0; k < f->raw_width; k++)
+		{
+			double		c = ub_jsonb_number(ub_jsonb_array_element(t, k), "transform");
+
+			if (!(c >= 0 && c <= UB_TF_ALL) || c != floor(c) ||
+				(((int) c & UB_TF_LOG1P) && ((int) c & UB_TF_YEO_JOHNSON)))
+				corrupt("transform");
+			f->transform[k] = (uint8) c;
+			any_yj |= ((int) c & UB_TF_YEO_JOHNSON) != 0;
+		}
+	}
+	if (ub_jsonb_get(obj, "lambda") != NULL || any_yj)
+	{
+		f->lambda = read_doubles(obj, "lambda", f->raw_width);
+		for (k = 0; k < f->raw_width; k++)
+			if (f->lambda[k] < -2.0 || f->lambda[k] > 2.0)
+				corrupt("lambda");
+	}
+}
+
+/* The optional one-hot codes of a number column (0.2.0); absent means none, as before. */
+static void
+read_codes(UbFeature *f, JsonbContainer *obj)
+{
+	JsonbValue *c = ub_jsonb_get(obj, "codes");
+	int			n,
+				k;
+
+	f->n_codes = 0;
+	if (c == NULL)
+		return;
+	n = ub_jsonb_array_length(c, "codes");
+	if (n < 1 || n > 1000 || f->kind != UB_KIND_NUMERIC || f->raw_width != 1)
+		corrupt("codes");
+	f->codes = read_doubles(obj, "codes", n);
+	for (k = 1; k < n; k++)
+		if (!(f->codes[k - 1] < f->codes[k]))
+			corrupt("codes");
+	f->frequencies = read_doubles(obj, "code_frequencies", n + 1);
+	f->n_codes = n;
+	f->code_offset = f->width;
+	f->width += n + 1;
 }
 
 static void
@@ -574,7 +857,7 @@ read_pca(UbPreprocessing *prep, JsonbValue *pca)
 	if (k < 1 || k > prep->n_encoded || k != floor(k))
 		corrupt("pca k");
 	prep->pca_k = (int) k;
-	prep->pca_mean = read_doubles(obj, "mean", prep->n_encoded);
+	prep->pca_mean = read_float_statistics(obj, "mean", prep->n_encoded);
 	prep->pca_explained = read_doubles(obj, "explained_variance_ratio", prep->pca_k);
 	comps = ub_jsonb_get(obj, "components");
 	if (comps == NULL || ub_jsonb_array_length(comps, "components") != prep->pca_k)
@@ -590,7 +873,8 @@ read_pca(UbPreprocessing *prep, JsonbValue *pca)
 		{
 			double		v = ub_jsonb_number(ub_jsonb_array_element(row, j), "component");
 
-			if (!isfinite(v))
+			/* stored as float32: a value beyond it would become infinite (and JSON null when stored again) */
+			if (!isfinite(v) || fabs(v) > FLT_MAX)
 				corrupt("pca component value");
 			prep->pca_components[(size_t) c * prep->n_encoded + j] = (float) v;
 		}
@@ -658,6 +942,10 @@ prep_read(Jsonb *j)
 			f->width = f->n_categories + 1;
 			f->array_offset = -1;
 			f->frequencies = read_doubles(obj, "frequencies", f->n_categories + 1);
+			/* shares of the training rows (explanations' baseline, cast to float32) */
+			for (k = 0; k <= f->n_categories; k++)
+				if (f->frequencies[k] < 0.0 || f->frequencies[k] > 1.0 + 1e-6)
+					corrupt("frequencies");
 			build_sorted_index(f);
 			if (prep->first_categorical == NULL)
 				prep->first_categorical = f->name;
@@ -666,17 +954,19 @@ prep_read(Jsonb *j)
 		{
 			JsonbValue *ind = ub_jsonb_get(obj, "indicator");
 
-			f->center = read_doubles(obj, "center", f->raw_width);
+			f->center = read_float_statistics(obj, "center", f->raw_width);
 			f->scale = read_doubles(obj, "scale", f->raw_width);
 			for (k = 0; k < f->raw_width; k++)
-				if (f->scale[k] <= 0)
-					corrupt("scale");	/* training stores 1/spread, always positive */
-			f->impute = read_doubles(obj, "impute", f->raw_width);
-			f->mean = read_doubles(obj, "mean", f->raw_width);
+				if (!(f->scale[k] >= UB_MIN_SCALE))
+					corrupt("scale");	/* training stores 1/spread, positive and never this small */
+			f->impute = read_float_statistics(obj, "impute", f->raw_width);
+			f->mean = read_float_statistics(obj, "mean", f->raw_width);
 			if (ind == NULL || ind->type != jbvBool)
 				corrupt("indicator");
 			f->indicator = ind->val.boolean;
+			read_transforms(f, obj);
 			f->width = f->indicator ? 2 * f->raw_width : f->raw_width;
+			read_codes(f, obj);
 			f->array_offset = array_offset;
 			array_offset += f->raw_width;
 		}
@@ -792,11 +1082,7 @@ ub_prep_fit_pca(UbPreprocessing *prep, UbRowChunks *X, size_t n, const uint32 *t
 	if (opts->pca_components == 0 && opts->pca_variance == 0.0)
 		return;
 	if (d > NN_PCA_MAX_INPUTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("option \"pca\" supports at most %d encoded inputs, but the data encodes to %d",
-						NN_PCA_MAX_INPUTS, d),
-				 errhint("Lower \"max_categories\" or leave high-cardinality columns out.")));
+		pca_too_wide(d);
 	if (n_train < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -866,9 +1152,18 @@ ub_prep_fit_pca(UbPreprocessing *prep, UbRowChunks *X, size_t n, const uint32 *t
 const float *
 ub_prep_network_input(const UbPreprocessing *prep, const float *x, float *z)
 {
+	int			c;
+
 	if (prep->pca_k == 0)
 		return x;
 	nn_pca_project(x, prep->n_encoded, prep->pca_mean, prep->pca_components, prep->pca_k, z);
+	/* a projection beyond float32 is infinite, and the score would be NaN */
+	for (c = 0; c < prep->pca_k; c++)
+		if (unlikely(!isfinite(z[c])))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("the row's principal component %d is beyond the range of float32", c + 1),
+					 errhint("Clip or filter extreme values in the query.")));
 	return z;
 }
 
@@ -890,6 +1185,10 @@ ub_prep_baseline(const UbPreprocessing *prep, float *x)
 			{
 				/* the mean row has no NULLs: indicators 0 */
 				ub_prep_encode_number(f, k, f->mean[k], false, x);
+				/* codes at their training shares, as a text column's inputs */
+				if (f->n_codes)
+					for (int c = 0; c <= f->n_codes; c++)
+						x[f->offset + f->code_offset + c] = (float) f->frequencies[c];
 			}
 	}
 }

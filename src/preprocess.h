@@ -12,6 +12,7 @@
 #include "column_types.h"
 #include "dataset.h"
 #include "options.h"
+#include "nn/transform.h"
 
 typedef struct UbFeature
 {
@@ -26,6 +27,15 @@ typedef struct UbFeature
 	double	   *scale;			/* raw_width: then multiplied (1 / sd, 1 / range, 1 / IQR or 1) */
 	double	   *impute;			/* raw_width: the raw value a NULL stands for */
 	double	   *mean;			/* raw_width: training mean, the baseline of explanations */
+	uint8	   *transform;		/* raw_width UB_TF_* flags, or NULL: none (every model before 0.2.0) */
+	double	   *lambda;			/* raw_width Yeo-Johnson exponents, or NULL when no slot uses one */
+	/*
+	 * A number column of few whole values (0.2.0, option integer_categories) also gets one input per
+	 * value seen in training and one for any other value, after the value (and its indicator).
+	 */
+	int			n_codes;		/* 0: none */
+	double	   *codes;			/* n_codes, ascending */
+	int			code_offset;	/* first of these inputs, relative to offset */
 	bool		indicator;		/* raw_width more inputs after the values: 1 where the value was NULL */
 	int			n_categories;	/* categorical: learned vocabulary; one more input for rare and unseen */
 	char	  **categories;
@@ -80,8 +90,61 @@ const float *ub_prep_network_input(const UbPreprocessing *prep, const float *x, 
 void		ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *X,
 								   bool release_raw);
 
+/*
+ * ERROR (program limit): the feature columns encode to n_inputs inputs, beyond NN_MAX_WIDTH, passed at
+ * column; at_least when columns after it were not counted.
+ */
+pg_attribute_noreturn() void ub_prep_too_many_inputs(int n_inputs, bool at_least, const char *column);
+
 /* ERROR: feature f's value v encodes beyond float32 (out of line, so the encoder below inlines). */
 pg_attribute_noreturn() void ub_prep_number_out_of_range(const UbFeature *f, double v);
+
+/*
+ * Per-slot transforms of numbers (0.2.0). A slot without flags is (v - center) * scale, as in 0.1.0;
+ * LOG1P or YEO_JOHNSON map v before centring, CLIP maps the scaled value after it.
+ */
+#define UB_TF_LOG1P			1	/* sign(v) ln(1 + |v|) */
+#define UB_TF_YEO_JOHNSON	2	/* Yeo and Johnson (2000) with exponent lambda, as scikit-learn's PowerTransformer */
+#define UB_TF_CLIP			4	/* smooth clipping e / sqrt(1 + (e / 3)^2), as RealMLP (Holzmueller et al. 2024) */
+#define UB_TF_ALL			7
+
+/* The encoded value of raw v in slot k of a feature with transforms. */
+static inline double
+ub_prep_transform(const UbFeature *f, int k, double v)
+{
+	uint8		t = f->transform[k];
+	double		e;
+
+	if (t & UB_TF_LOG1P)
+		v = v >= 0 ? log1p(v) : -log1p(-v);
+	else if (t & UB_TF_YEO_JOHNSON)
+		v = nn_yeo_johnson(v, f->lambda[k]);
+	e = (v - f->center[k]) * f->scale[k];
+	if (t & UB_TF_CLIP)
+		e = e / sqrt(1.0 + e * e * (1.0 / 9.0));
+	return e;
+}
+
+/* The one-hot inputs of a number column with codes: the input of r's code, or the last for another value. */
+static inline void
+ub_prep_encode_code(const UbFeature *f, double r, float *x)
+{
+	float	   *o = x + f->offset + f->code_offset;
+	int			lo = 0,
+				hi = f->n_codes;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (f->codes[mid] < r)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memset(o, 0, sizeof(float) * (f->n_codes + 1));
+	o[lo < f->n_codes && f->codes[lo] == r ? lo : f->n_codes] = 1.0f;
+}
 
 /*
  * Single-value encoders shared by every path, so training and scoring transform alike. The
@@ -90,7 +153,8 @@ pg_attribute_noreturn() void ub_prep_number_out_of_range(const UbFeature *f, dou
 static inline void
 ub_prep_encode_number(const UbFeature *f, int k, double v, bool isnull, float *x)
 {
-	double		e = ((isnull ? f->impute[k] : v) - f->center[k]) * f->scale[k];
+	double		r = isnull ? f->impute[k] : v;
+	double		e = f->transform ? ub_prep_transform(f, k, r) : (r - f->center[k]) * f->scale[k];
 
 	/* a value far outside the training range would overflow float32 and turn the score into NaN */
 	if (unlikely(fabs(e) > FLT_MAX))
@@ -98,6 +162,8 @@ ub_prep_encode_number(const UbFeature *f, int k, double v, bool isnull, float *x
 	x[f->offset + k] = (float) e;
 	if (f->indicator)
 		x[f->offset + f->raw_width + k] = isnull ? 1.0f : 0.0f;
+	if (f->n_codes)
+		ub_prep_encode_code(f, r, x);
 }
 void		ub_prep_encode_category(const UbFeature *f, const char *s, int len, bool isnull, float *x);
 

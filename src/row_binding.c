@@ -186,12 +186,22 @@ build_array_plan(UbModel *model)
 	int			n = prep->array_width;
 	int			n_indicators = 0;
 	int		   *dest;
+	bool		transforms = false;
 	int			i,
 				k;
 
 	for (i = 0; i < prep->n_features; i++)
+	{
 		if (prep->features[i].indicator)
 			n_indicators += prep->features[i].raw_width;
+		if (prep->features[i].transform || prep->features[i].n_codes)
+			transforms = true;
+	}
+	if (transforms)
+	{
+		model->array_feature = MemoryContextAlloc(cxt, sizeof(UbFeature *) * Max(n, 1));
+		model->array_slot = MemoryContextAlloc(cxt, sizeof(int) * Max(n, 1));
+	}
 	dest = MemoryContextAlloc(cxt, sizeof(int) * Max(n, 1));
 	model->array_center = MemoryContextAlloc(cxt, sizeof(double) * Max(n, 1));
 	model->array_scale = MemoryContextAlloc(cxt, sizeof(double) * Max(n, 1));
@@ -206,6 +216,11 @@ build_array_plan(UbModel *model)
 			dest[f->array_offset + k] = f->offset + k;
 			model->array_center[f->array_offset + k] = f->center[k];
 			model->array_scale[f->array_offset + k] = f->scale[k];
+			if (transforms)
+			{
+				model->array_feature[f->array_offset + k] = f;
+				model->array_slot[f->array_offset + k] = k;
+			}
 			if (f->indicator)
 				model->array_indicator_dest[n_indicators++] = f->offset + f->raw_width + k;
 		}
@@ -234,8 +249,26 @@ array_value_error(const UbModel *model, int pos, double v)
 	elog(ERROR, "array position %d belongs to no feature of model \"%s\"", pos + 1, model->name);
 }
 
+/*
+ * A model with transforms or codes (0.2.0) encodes each position with ub_prep_encode_number itself;
+ * the loop below is the 0.1.0 affine map, inlined.
+ */
+#define ENCODE_ARRAY_GENERIC(ELEM_TYPE) \
+	do { \
+		for (p = 0; p < n; p++) \
+		{ \
+			ELEM_TYPE	v; \
+\
+			memcpy(&v, arr->data + sizeof(ELEM_TYPE) * p, sizeof(ELEM_TYPE)); \
+			if (unlikely(!isfinite((double) v))) \
+				array_value_error(model, p, (double) v); \
+			ub_prep_encode_number(model->array_feature[p], model->array_slot[p], (double) v, false, x); \
+		} \
+	} while (0)
+
 /* One loop per element type; e is computed as ub_prep_encode_number does, so both encode alike. */
-#define ENCODE_ARRAY_VALUES(ELEM_TYPE) \
+#define ENCODE_AFFINE(v, p) (((double) (v) - center[p]) * scale[p])
+#define ENCODE_ARRAY_VALUES(ELEM_TYPE, ENCODE) \
 	do { \
 		for (p = 0; p < n; p++) \
 		{ \
@@ -243,7 +276,7 @@ array_value_error(const UbModel *model, int pos, double v)
 			double		e; \
 \
 			memcpy(&v, arr->data + sizeof(ELEM_TYPE) * p, sizeof(ELEM_TYPE)); \
-			e = ((double) v - center[p]) * scale[p]; \
+			e = ENCODE(v, p); \
 			/* false for NaN too, which the subtraction and product carry through */ \
 			if (unlikely(!(fabs(e) <= FLT_MAX))) \
 				array_value_error(model, p, (double) v); \
@@ -308,10 +341,17 @@ ub_encode_features(UbModel *model, const UbFeatureArray *arr)
 	dest = model->array_dest;
 	center = model->array_center;
 	scale = model->array_scale;
-	if (arr->elemtype == FLOAT8OID)
-		ENCODE_ARRAY_VALUES(float8);
+	if (model->array_feature)
+	{
+		if (arr->elemtype == FLOAT8OID)
+			ENCODE_ARRAY_GENERIC(float8);
+		else
+			ENCODE_ARRAY_GENERIC(float4);
+	}
+	else if (arr->elemtype == FLOAT8OID)
+		ENCODE_ARRAY_VALUES(float8, ENCODE_AFFINE);
 	else
-		ENCODE_ARRAY_VALUES(float4);
+		ENCODE_ARRAY_VALUES(float4, ENCODE_AFFINE);
 	for (p = 0; p < model->n_array_indicators; p++)
 		x[model->array_indicator_dest[p]] = 0.0f;
 }

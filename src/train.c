@@ -4,6 +4,7 @@
 #include <float.h>
 #include <math.h>
 
+#include "fn_args.h"
 #include "access/xlog.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -21,9 +22,11 @@
 #include "metrics_json.h"
 #include "nn/dp.h"
 #include "nn/nn.h"
+#include "nn/ensemble.h"
 #include "nn_error.h"
 #include "options.h"
 #include "preprocess.h"
+#include "progress.h"
 #include "target.h"
 #include "train_core.h"
 #include "ubehav.h"
@@ -57,15 +60,6 @@ ub_check_model_name(const char *name)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("model name must not contain control characters")));
-}
-
-static void
-check_not_null(FunctionCallInfo fcinfo, int arg, const char *name)
-{
-	if (PG_ARGISNULL(arg))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("argument \"%s\" of ubehav_train must not be NULL", name)));
 }
 
 static int
@@ -111,6 +105,42 @@ build_spec(const UbOptions *o, int n_inputs, const UbTarget *t)
 						n_params, ub_max_parameters),
 				 errhint("Use smaller \"hidden\" layers or fewer features; a superuser may raise ubehav.max_parameters.")));
 	return spec;
+}
+
+/*
+ * How many networks to pack (option ensemble): the number given, or for "auto" UB_AUTO_ENSEMBLE
+ * below UB_AUTO_ENSEMBLE_ROWS training rows when every hidden width divides into members of at
+ * least UB_AUTO_ENSEMBLE_MIN_WIDTH units (the default [128, 64] gives four of [32, 16]), else 1.
+ * Small tables are where one network's seed matters most and training is cheap; the packed
+ * network has the widths of "hidden", so it scores at the cost of one network.
+ * A warm start continues the deployed network, and a network without hidden layers is linear
+ * (its average is one linear model): both train one network.
+ */
+static int
+ensemble_members(const UbOptions *o, size_t n_train, const UbModel *init)
+{
+	int			k = o->ensemble,
+				i;
+
+	if (init != NULL || o->n_hidden == 0 || o->dp)
+		return 1;
+	if (k == 0)
+	{
+		if (n_train >= UB_AUTO_ENSEMBLE_ROWS)
+			return 1;
+		k = UB_AUTO_ENSEMBLE;
+		for (i = 0; i < o->n_hidden; i++)
+			if (o->hidden[i] % k != 0 || o->hidden[i] / k < UB_AUTO_ENSEMBLE_MIN_WIDTH)
+				return 1;
+		return k;
+	}
+	for (i = 0; i < o->n_hidden; i++)
+		if (o->hidden[i] / k < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"ensemble\" %d splits a hidden layer of %d units into members of no unit", k, o->hidden[i]),
+					 errhint("Each of the %d networks gets 1/%d of every hidden width: use wider \"hidden\" layers or a smaller \"ensemble\".", k, k)));
+	return k;
 }
 
 /* Class weights per class index: balanced (n / (K n_c) over the training rows) or from the options. */
@@ -296,8 +326,12 @@ ub_train_can_stream(const UbOptions *opts)
 UbDataset *
 ub_train_read(const char *query, const char *target, const UbOptions *opts, bool may_spill, MemoryContext mcxt)
 {
-	UbDataset  *ds = ub_dataset_read_excluding(query, target, opts->sample_weight, opts->exclude,
-											   opts->n_exclude, may_spill, mcxt);
+	UbDataset  *ds;
+
+	ub_progress_phase(UB_PHASE_READING);
+	ds = ub_dataset_read_excluding(query, target, opts->sample_weight, opts->exclude,
+								   opts->n_exclude, may_spill, mcxt);
+	ub_progress_rows(ds->n_rows, ds->n_rows);
 
 	/* SPI calls leave SPI's own context current; the training's allocations belong in mcxt */
 	MemoryContextSwitchTo(mcxt);
@@ -353,10 +387,13 @@ ub_train_on_split(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnR
 
 /* ub_train_on_split with held-out test rows after the validation rows (cross-validation's fold). */
 void
-ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, NnRng *rng,
+ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *given, NnRng *rng,
 				   uint32 *order, size_t n_train, size_t n_val, bool keep_raw, const UbModel *init,
 				   UbTrainResult *res)
 {
+	/* the options with what depends on the training rows resolved (epochs "auto") */
+	UbOptions	resolved = *given;
+	const UbOptions *opts = &resolved;
 	size_t		n = ds->n_rows,
 				n_test = n - n_train - n_val,
 				n_choose,
@@ -377,8 +414,13 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, Nn
 				best_f1,
 				dp_delta = 0.0;
 	int64		dp_steps = 0;
+	int			n_members;
+	NnSpec		member;
+	StringInfoData members_run;	/* each member's epochs, for the metrics */
 
 	memset(res, 0, sizeof(*res));
+	resolved.epochs = ub_auto_epochs(given, n_train);
+	ub_progress_phase(UB_PHASE_ENCODING);
 	if (init)
 	{
 		ub_warm_start_bind(init, ds);
@@ -405,14 +447,28 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, Nn
 	else
 		ub_prep_fit_pca(prep, &X, n, order, n_train, opts);
 
-	res->spec = build_spec(opts, prep->n_inputs, tgt);
+	n_members = ensemble_members(opts, n_train, init);
+	{
+		/* the packed network has the members' widths times n_members: those of "hidden" when they divide */
+		UbOptions	member_opts = *opts,
+					packed_opts = *opts;
+		int			i;
+
+		for (i = 0; i < opts->n_hidden; i++)
+		{
+			member_opts.hidden[i] = opts->hidden[i] / n_members;
+			packed_opts.hidden[i] = member_opts.hidden[i] * n_members;
+		}
+		res->spec = build_spec(&packed_opts, prep->n_inputs, tgt);
+		member = n_members == 1 ? res->spec : build_spec(&member_opts, prep->n_inputs, tgt);
+	}
 	if (init)
 		ub_warm_start_check(init, &res->spec, tgt);
 	ub_check_nn_status(nn_spec_param_count(&res->spec, &res->n_params), "building the network");
 	res->params = palloc_extended(sizeof(float) * res->n_params, MCXT_ALLOC_HUGE);
 	if (init)
 		memcpy(res->params, init->params, sizeof(float) * res->n_params);
-	else
+	else if (n_members == 1)
 		nn_init_params(&res->spec, res->params, rng);
 
 	data.X = &X;
@@ -429,7 +485,49 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, Nn
 		dp_plan(opts, n_train, &data.dp_noise, &dp_delta, &dp_steps);
 	initStringInfo(&res->log);
 	appendStringInfoChar(&res->log, '[');
-	ub_fit(&res->spec, res->params, opts, rng, &data, &res->log, &res->fit);
+	initStringInfo(&members_run);
+	if (n_members == 1)
+		ub_fit(&res->spec, res->params, opts, rng, &data, &res->log, &res->fit);
+	else
+	{
+		/*
+		 * Each member trains on its own as one network of member's widths (its own
+		 * initialisation, shuffles, dropout and early stopping on the same split), then all are
+		 * packed into res->params. The training log is the first member's.
+		 */
+		size_t		n_member;
+		float	  **mp = palloc(sizeof(float *) * n_members);
+		int			m;
+
+		ub_check_nn_status(nn_spec_param_count(&member, &n_member), "building the network");
+		for (m = 0; m < n_members; m++)
+		{
+			StringInfoData other_log;
+			UbFitResult other;
+
+			mp[m] = palloc_extended(sizeof(float) * n_member, MCXT_ALLOC_HUGE);
+			nn_init_params(&member, mp[m], rng);
+			if (m == 0)
+			{
+				ub_fit(&member, mp[m], opts, rng, &data, &res->log, &res->fit);
+				appendStringInfo(&members_run, "%d", res->fit.epochs_run);
+			}
+			else
+			{
+				initStringInfo(&other_log);
+				appendStringInfoChar(&other_log, '[');
+				ub_fit(&member, mp[m], opts, rng, &data, &other_log, &other);
+				pfree(other_log.data);
+				res->fit.peak_bytes = Max(res->fit.peak_bytes, other.peak_bytes);
+				appendStringInfo(&members_run, ",%d", other.epochs_run);
+			}
+			CHECK_FOR_INTERRUPTS();
+		}
+		nn_ensemble_pack(&member, n_members, (const float *const *) mp, res->params);
+		for (m = 0; m < n_members; m++)
+			pfree(mp[m]);
+		pfree(mp);
+	}
 	appendStringInfoChar(&res->log, ']');
 	/* a streamed fit frees its window between reads: its own peak counts too */
 	res->peak_bytes = Max(res->peak_bytes, res->fit.peak_bytes);
@@ -515,6 +613,9 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *opts, Nn
 		appendStringInfo(&res->metrics, ",\"steps\":" INT64_FORMAT ",\"rdp_order\":%d,\"accountant\":\"rdp\",\"sampling\":\"poisson\"}",
 						 dp_steps, order);
 	}
+	if (n_members > 1)
+		appendStringInfo(&res->metrics, ",\"ensemble\":{\"networks\":%d,\"member_hidden\":%d,\"epochs_run\":[%s]}",
+						 n_members, member.hidden[0], members_run.data);
 	appendStringInfo(&res->metrics, ",\"evaluated_on\":\"%s\",\"evaluated_rows\":%zu,\"epochs_run\":%d,\"best_epoch\":%d,\"stopped_early\":%s}",
 					 n_test > 0 ? "test" : n_val > 0 ? "validation" : "training", n_eval, res->fit.epochs_run, res->fit.best_epoch,
 					 res->fit.stopped_early ? "true" : "false");
@@ -559,6 +660,7 @@ ub_train_store(const char *model, const char *query, const char *target, UbOptio
 	int			i;
 	UbPreprocessing *prep = res->prep;
 
+	ub_progress_phase(UB_PHASE_STORING);
 	names = palloc(sizeof(char *) * Max(prep->n_features, 1));
 	types = palloc(sizeof(char *) * Max(prep->n_features, 1));
 	for (i = 0; i < prep->n_features; i++)
@@ -613,18 +715,22 @@ ubehav_train(PG_FUNCTION_ARGS)
 	UbModel    *init = NULL;
 	StringInfoData decision;
 
-	check_not_null(fcinfo, 0, "model");
-	check_not_null(fcinfo, 1, "query");
-	check_not_null(fcinfo, 2, "target");
+	ub_require_args(fcinfo, 0);
 	model = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	target = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	ub_check_model_name(model);
 	ub_check_writable("ubehav_train");
 	/* every option is checked before the query runs */
-	ub_options_parse(PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3), &opts);
+	ub_options_parse(PG_GETARG_JSONB_P(3), &opts);
+	ub_progress_begin("ubehav_train", model);
 	if (opts.group_by)
-		PG_RETURN_JSONB_P(ub_train_grouped(model, query, target, &opts));
+	{
+		Jsonb	   *grouped = ub_train_grouped(model, query, target, &opts);
+
+		ub_progress_end();
+		PG_RETURN_JSONB_P(grouped);
+	}
 
 	INSTR_TIME_SET_CURRENT(start);
 	train_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav training", ALLOCSET_DEFAULT_SIZES);
@@ -686,5 +792,6 @@ ubehav_train(PG_FUNCTION_ARGS)
 	result = ub_json_to_jsonb(&summary);
 	SPI_finish();
 	MemoryContextDelete(train_cxt);
+	ub_progress_end();
 	PG_RETURN_JSONB_P(result);
 }

@@ -3,13 +3,18 @@
 
 #include <ctype.h>
 
+#include "access/htup_details.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
 
 #include "catalog_write.h"
 #include "jsonb_util.h"
@@ -17,6 +22,7 @@
 #include "nn/rng.h"
 #include "nn/split.h"
 #include "nn_error.h"
+#include "progress.h"
 #include "train_core.h"
 
 typedef struct GroupValue
@@ -100,6 +106,32 @@ other_columns(const char *from, const char *column, const char *target, const Ub
 	return list.data;
 }
 
+/*
+ * OPERATOR(schema.=) of the type's default equality: the group query runs with the caller's
+ * search_path (it contains the caller's query), so the operator is named, not looked up there.
+ */
+static char *
+qualified_equality(Oid type)
+{
+	TypeCacheEntry *tc = lookup_type_cache(type, TYPECACHE_EQ_OPR);
+	HeapTuple	tuple;
+	char	   *result;
+
+	if (!OidIsValid(tc->eq_opr))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("the group_by column's type %s has no equality operator", format_type_be(type)),
+				 errhint("Cast the group column to text in the query.")));
+	tuple = SearchSysCache1(OPEROID, ObjectIdGetDatum(tc->eq_opr));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for operator %u", tc->eq_opr);
+	result = psprintf("OPERATOR(%s.%s)",
+					  quote_identifier(get_namespace_name(((Form_pg_operator) GETSTRUCT(tuple))->oprnamespace)),
+					  NameStr(((Form_pg_operator) GETSTRUCT(tuple))->oprname));
+	ReleaseSysCache(tuple);
+	return result;
+}
+
 /* The distinct non-NULL values of the group column with their row counts, in the column type's order. */
 static GroupValue *
 group_values(const char *from, const char *column, const UbOptions *opts, int *n_groups, int64 *null_rows)
@@ -170,7 +202,8 @@ ub_train_grouped(const char *model, const char *query, const char *target, UbOpt
 				elapsed;
 	char	   *from,
 			   *columns,
-			   *group_type_name;
+			   *group_type_name,
+			   *group_equality;
 	Oid			group_type = InvalidOid;
 	GroupValue *groups;
 	int			n_groups,
@@ -207,7 +240,8 @@ ub_train_grouped(const char *model, const char *query, const char *target, UbOpt
 	from = as_subquery(query);
 	columns = other_columns(from, opts->group_by, target, opts, &group_type);
 	MemoryContextSwitchTo(train_cxt);
-	group_type_name = format_type_be(group_type);
+	group_type_name = format_type_be_qualified(group_type);
+	group_equality = qualified_equality(group_type);
 	groups = group_values(from, opts->group_by, opts, &n_groups, &null_rows);
 	if (null_rows > 0)
 		ereport(NOTICE,
@@ -250,8 +284,10 @@ ub_train_grouped(const char *model, const char *query, const char *target, UbOpt
 		group_opts.task = task;
 		group_cxt = AllocSetContextCreate(train_cxt, "ubehav group training", ALLOCSET_DEFAULT_SIZES);
 		MemoryContextSwitchTo(group_cxt);
-		group_query = psprintf("SELECT %s FROM %s WHERE ubehav_q.%s = %s::%s", columns, from,
-							   quote_identifier(opts->group_by), quote_literal_cstr(groups[g].value), group_type_name);
+		group_query = psprintf("SELECT %s FROM %s WHERE ubehav_q.%s %s %s::%s", columns, from,
+							   quote_identifier(opts->group_by), group_equality, quote_literal_cstr(groups[g].value),
+							   group_type_name);
+		ub_progress_group(groups[g].value, g + 1, n_groups);
 		ds = ub_train_read(group_query, target, &group_opts, ub_train_can_stream(&group_opts), group_cxt);
 		tgt = ub_train_target(ds, &group_opts);
 		nn_rng_seed(&rng, (uint64) opts->seed);

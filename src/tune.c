@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "catalog_spi.h"
+#include "fn_args.h"
 #include "catalog/pg_type.h"
 #include "access/xact.h"
 #include "executor/spi.h"
@@ -20,6 +22,7 @@
 #include "model.h"
 #include "nn/split.h"
 #include "nn_error.h"
+#include "progress.h"
 #include "train_core.h"
 
 #define UB_MAX_TRIALS 1000
@@ -260,7 +263,7 @@ record_trial(const char *model, int64 run, int trial, Jsonb *options, Jsonb *met
 	if (isnan(value))
 		nulls[6] = 'n';
 	args[7] = Float8GetDatum(ms);
-	if (SPI_execute_with_args(sql, 8, types, args, nulls, false, 0) != SPI_OK_INSERT)
+	if (ub_catalog_spi(sql, 8, types, args, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not record a tuning trial");
 }
 
@@ -311,10 +314,7 @@ ubehav_tune(PG_FUNCTION_ARGS)
 	Jsonb	   *result;
 	bool		isnull;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("the arguments of ubehav_tune must not be NULL")));
+	ub_require_args(fcinfo, 0);
 	model = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	target = text_to_cstring(PG_GETARG_TEXT_PP(2));
@@ -409,6 +409,7 @@ ubehav_tune(PG_FUNCTION_ARGS)
 			bad_search("differentially private options cannot be tuned: every trial would spend the privacy budget again on the same rows",
 					   "Choose the options on other data or without privacy, then train once with \"dp_epsilon\"; the epsilon stored with a tuned model would not count the other trials.");
 	}
+	ub_progress_begin("ubehav_tune", model);
 	ds = ub_train_read(query, target, &opts, false, tune_cxt);
 	tgt = ub_train_target(ds, &opts);
 	metric = ub_default_metric(tgt->task, &higher_better);
@@ -427,8 +428,9 @@ ubehav_tune(PG_FUNCTION_ARGS)
 	ub_check_nn_status(nn_split(tgt->task != UB_TASK_REGRESSION ? tgt->y : NULL, tgt->n_classes, n,
 								opts.validation_split, &rng, split, &n_train, class_counts),
 					   "splitting off validation rows");
-	if (SPI_execute("SELECT nextval(pg_catalog.format('%I.ubehav_tuning_run', e.extnamespace::regnamespace)::regclass) "
-					"FROM pg_catalog.pg_extension e WHERE e.extname = 'ubehav'", false, 1) != SPI_OK_SELECT)
+	if (ub_catalog_spi(psprintf("SELECT pg_catalog.nextval(%s::pg_catalog.regclass)",
+								quote_literal_cstr(ub_catalog_relation("ubehav_tuning_run"))),
+					   0, NULL, NULL, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not number the tuning run");
 	run = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	MemoryContextSwitchTo(tune_cxt);
@@ -446,6 +448,7 @@ ubehav_tune(PG_FUNCTION_ARGS)
 					elapsed;
 		ResourceOwner owner = CurrentResourceOwner;
 		bool		failed = false;
+		ub_progress_trial(t + 1, n_trials);
 
 		CHECK_FOR_INTERRUPTS();
 		trial_cxt = AllocSetContextCreate(tune_cxt, "ubehav trial", ALLOCSET_DEFAULT_SIZES);
@@ -557,7 +560,7 @@ ubehav_tune(PG_FUNCTION_ARGS)
 		char	   *table = pstrdup(ub_catalog_table());
 
 		table[strlen(table) - strlen("ubehav_models")] = '\0';
-		if (SPI_execute_with_args(psprintf("UPDATE %subehav_trials SET best = true, version = $1 "
+		if (ub_catalog_spi(psprintf("UPDATE %subehav_trials SET best = true, version = $1 "
 										   "WHERE tuning_run = $2 AND trial = $3", table),
 								  3, types, args, NULL, false, 0) != SPI_OK_UPDATE)
 			elog(ERROR, "could not mark the best trial");
@@ -580,5 +583,6 @@ ubehav_tune(PG_FUNCTION_ARGS)
 	result = ub_json_to_jsonb(&out);
 	SPI_finish();
 	MemoryContextDelete(tune_cxt);
+	ub_progress_end();
 	PG_RETURN_JSONB_P(result);
 }

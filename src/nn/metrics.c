@@ -6,7 +6,6 @@
 #include "metrics.h"
 #include "sort.h"
 
-#define LOG_LOSS_CLIP 1e-7
 
 /* Ascending by score; NaN scores sort first so the order stays total. */
 static int
@@ -28,10 +27,10 @@ compare_scored(const void *a, const void *b)
 static inline double
 clip_probability(double p)
 {
-	if (!(p >= LOG_LOSS_CLIP))
-		return LOG_LOSS_CLIP;
-	if (p > 1.0 - LOG_LOSS_CLIP)
-		return 1.0 - LOG_LOSS_CLIP;
+	if (!(p >= NN_LOG_LOSS_CLIP))
+		return NN_LOG_LOSS_CLIP;
+	if (p > 1.0 - NN_LOG_LOSS_CLIP)
+		return 1.0 - NN_LOG_LOSS_CLIP;
 	return p;
 }
 
@@ -99,7 +98,6 @@ nn_binary_metrics(const float *p, const float *y, size_t n, double threshold,
 	{
 		bool		actual = y[i] > 0.5f;
 		bool		predicted = (double) p[i] >= threshold;
-		double		q = clip_probability(p[i]);
 
 		if (actual)
 		{
@@ -107,7 +105,6 @@ nn_binary_metrics(const float *p, const float *y, size_t n, double threshold,
 				tp += 1.0;
 			else
 				fn += 1.0;
-			log_loss -= log(q);
 		}
 		else
 		{
@@ -115,8 +112,8 @@ nn_binary_metrics(const float *p, const float *y, size_t n, double threshold,
 				fp += 1.0;
 			else
 				tn += 1.0;
-			log_loss -= log1p(-q);
 		}
+		log_loss += nn_binary_log_loss_term((double) p[i], actual);
 	}
 	out->accuracy = (tp + tn) / (double) n;
 	out->precision = tp + fp > 0.0 ? tp / (tp + fp) : 0.0;
@@ -174,7 +171,7 @@ nn_multiclass_metrics(const float *probs, const float *y, size_t n, int K,
 			log_loss -= log(clip_probability(row[label]));
 		}
 		else
-			log_loss -= log(LOG_LOSS_CLIP);
+			log_loss -= log(NN_LOG_LOSS_CLIP);
 	}
 	for (k = 0; k < K; k++)
 		if (predicted[k] + actual[k] > 0)

@@ -2,6 +2,8 @@
 #ifndef UBEHAV_NN_METRICS_H
 #define UBEHAV_NN_METRICS_H
 
+#include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "status.h"
@@ -12,6 +14,21 @@ typedef struct NnScoredLabel
 	float		label;			/* 0 or 1 */
 } NnScoredLabel;
 
+/*
+ * Log loss clips probabilities to [NN_LOG_LOSS_CLIP, 1 - NN_LOG_LOSS_CLIP], scikit-learn's 1e-15:
+ * training metrics, ubehav_evaluate and the ubehav_log_loss aggregate all use this one term.
+ */
+#define NN_LOG_LOSS_CLIP 1e-15
+
+/* -log of the probability given to the actual class, p being the positive class's probability. */
+static inline double
+nn_binary_log_loss_term(double p, bool positive)
+{
+	double		q = !(p >= NN_LOG_LOSS_CLIP) ? NN_LOG_LOSS_CLIP : (p > 1.0 - NN_LOG_LOSS_CLIP ? 1.0 - NN_LOG_LOSS_CLIP : p);
+
+	return positive ? -log(q) : -log1p(-q);
+}
+
 typedef struct NnBinaryMetrics
 {
 	double		auc;			/* NaN when only one class is present */
@@ -19,7 +36,7 @@ typedef struct NnBinaryMetrics
 	double		precision;		/* 0 when nothing is predicted positive */
 	double		recall;			/* 0 when there are no positives */
 	double		f1;
-	double		log_loss;		/* probabilities clipped to [1e-7, 1 - 1e-7] */
+	double		log_loss;		/* nn_binary_log_loss_term */
 } NnBinaryMetrics;
 
 typedef struct NnMulticlassMetrics

@@ -38,7 +38,7 @@ check_accepted(const UbOptions *o)
 	CHECK(o->learning_rate > 0 && in_range(o->learning_rate, 0.0, 10.0));
 	CHECK(in_range(o->momentum, 0.0, 0.999));
 	CHECK(o->batch_size >= 1 && o->batch_size <= 65536);
-	CHECK(o->epochs >= 1 && o->epochs <= 100000);
+	CHECK(o->epochs >= 0 && o->epochs <= 100000);	/* 0: auto */
 	CHECK(in_range(o->validation_split, 0.0, 0.9));
 	CHECK(o->seed >= 0 && o->seed <= INT64_C(9007199254740991));
 	CHECK(o->max_categories >= 1 && o->max_classes >= 2);
@@ -56,6 +56,10 @@ check_accepted(const UbOptions *o)
 	for (i = 0; i < o->n_exclude; i++)
 		CHECK(o->exclude[i] != NULL);
 	CHECK(isfinite(o->threshold) && o->threshold < 1.0);
+	CHECK(o->ensemble >= 0 && o->ensemble <= UB_MAX_ENSEMBLE);	/* 0: auto */
+	CHECK(o->ensemble <= 1 || !o->dp);
+	CHECK(o->integer_categories >= 0 && o->integer_categories <= 1000);
+	CHECK(o->scaling >= UB_SCALING_STANDARD && o->scaling <= UB_SCALING_AUTO);
 }
 
 int

@@ -62,9 +62,9 @@ main(void)
 		is_close(bm.f1, 0.0, 0.0, "f1 0 when precision and recall are 0");
 		is_close(bm.accuracy, 0.5, 1e-12, "accuracy 1/2 at threshold 0.95");
 
-		/* p = 0 for a positive is clipped to 1e-7; p = 1 costs nothing (clipped to 1 - 1e-7) */
+		/* p = 0 for a positive is clipped to 1e-15; p = 1 costs nothing (clipped to 1 - 1e-15) */
 		nn_binary_metrics(p_extreme, y_extreme, 2, 0.5, scratch, &bm);
-		is_close(bm.log_loss, (-log(1e-7) - log(1.0 - 1e-7)) / 2.0, 1e-9, "log loss clips to 1e-7");
+		is_close(bm.log_loss, (-log(1e-15) - log(1.0 - 1e-15)) / 2.0, 1e-9, "log loss clips to 1e-15");
 		ok(isnan(bm.auc), "auc NaN when all labels are positive");
 	}
 

@@ -14,21 +14,18 @@ CREATE TABLE priv_data AS
 SELECT i::float8 AS x, (i % 7 < 3) AS y FROM generate_series(1, 500) i;
 CREATE TABLE priv_secret AS SELECT * FROM priv_data;
 GRANT SELECT ON priv_data TO ubehav_test_analyst, ubehav_test_nobody;
-GRANT SELECT, INSERT, UPDATE ON ubehav_models TO ubehav_test_analyst;
-GRANT INSERT ON ubehav_deployments TO ubehav_test_analyst;
-GRANT USAGE ON SEQUENCE ubehav_deployments_id_seq TO ubehav_test_analyst;
-GRANT SELECT ON ubehav_models TO ubehav_test_dashboard;
+SELECT ubehav_grant('ubehav_test_analyst', 'analyst'), ubehav_grant('ubehav_test_dashboard', 'scorer');
 
 SET ROLE ubehav_test_nobody;
 SELECT throws_ok($$SELECT ubehav_train('priv', 'SELECT x, y FROM priv_data', 'y', '{"epochs": 1, "hidden": [4]}')$$,
-                 '42501', NULL, 'a role without a GRANT on ubehav_models cannot train');
+                 '42501', NULL, 'a role without the analyst grants cannot train (no EXECUTE on ubehav_train)');
 RESET ROLE;
 
 SET ROLE ubehav_test_analyst;
 SELECT throws_ok($$SELECT ubehav_train('priv', 'SELECT x, y FROM priv_secret', 'y', '{"epochs": 1, "hidden": [4]}')$$,
                  '42501', NULL, 'the training query runs as the caller: no SELECT on the table, no training');
 SELECT lives_ok($$SELECT ubehav_train('priv', 'SELECT x, y FROM priv_data', 'y', '{"epochs": 1, "hidden": [4]}')$$,
-                'a role granted SELECT, INSERT, UPDATE on ubehav_models and INSERT on ubehav_deployments trains');
+                'a role given ubehav_grant(role, ''analyst'') trains');
 RESET ROLE;
 
 SELECT is((SELECT trained_by::text FROM ubehav_models WHERE name = 'priv' AND deployed), 'ubehav_test_analyst',

@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS ubehav;
 SET client_min_messages = warning;
-SELECT plan(22);
+SELECT plan(24);
 
 CREATE ROLE lp_owner;
 CREATE ROLE lp_reader;      -- scores and reads metrics; cannot see the queries or the weights
@@ -14,10 +14,7 @@ CREATE TABLE lp_secret AS SELECT i::float8 AS x, random() AS z, (i % 5 < 2) AS y
 CREATE TABLE lp_public AS SELECT * FROM lp_secret;
 GRANT SELECT ON lp_secret, lp_public TO lp_owner;
 GRANT SELECT ON lp_public TO lp_stranger, lp_reader;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ubehav_models TO lp_owner, lp_stranger;
-GRANT SELECT, INSERT, DELETE ON ubehav_deployments TO lp_owner, lp_stranger;
-GRANT USAGE ON SEQUENCE ubehav_deployments_id_seq TO lp_owner, lp_stranger;
-GRANT SELECT, INSERT, DELETE ON ubehav_scores TO lp_stranger;
+SELECT ubehav_grant('lp_owner', 'analyst'), ubehav_grant('lp_stranger', 'analyst');
 GRANT SELECT (name, version, task, target, preprocessing, class_labels, metrics, deployed, rows_used, trained_at,
               trained_by, training_log) ON ubehav_models TO lp_reader;
 GRANT SELECT ON ubehav_model_summary TO lp_reader;
@@ -29,12 +26,16 @@ RESET ROLE;
 
 -- every function that runs a query runs it as the caller
 SET ROLE lp_stranger;
+SELECT ok(ubehav_train('lp_mine', 'SELECT x, z, y FROM lp_public', 'y', '{"epochs": 1, "hidden": [2]}') IS NOT NULL,
+          'a stranger trains a model of its own');
 SELECT throws_ok($$SELECT ubehav_train('lp_s', 'SELECT x, z, y FROM lp_secret', 'y', '{"epochs": 1}')$$, '42501', NULL,
                  'no SELECT on the table: ubehav_train refuses');
 SELECT throws_ok($$SELECT ubehav_evaluate('lp', 'SELECT x, z, y FROM lp_secret')$$, '42501', NULL,
                  'ubehav_evaluate cannot read it either');
 SELECT throws_ok($$SELECT ubehav_refresh_scores('lp', 'SELECT 1::bigint AS id, x, z FROM lp_secret')$$, '42501',
-                 'permission denied for table lp_secret', 'nor ubehav_refresh_scores, though it may write ubehav_scores');
+                 'model "lp" belongs to role "lp_owner"', 'nor ubehav_refresh_scores, which writes only its own models'' scores');
+SELECT throws_ok($$SELECT ubehav_refresh_scores('lp_mine', 'SELECT 1::bigint AS id, x, z FROM lp_secret')$$, '42501',
+                 'permission denied for table lp_secret', 'and its own model''s refresh reads the query as the caller');
 SELECT throws_ok($$SELECT * FROM ubehav_roc_curve('lp', 'SELECT x, z, y FROM lp_secret')$$, '42501', NULL,
                  'nor ubehav_roc_curve');
 SELECT throws_ok($$SELECT * FROM ubehav_feature_importance('lp', 'SELECT x, z, y FROM lp_secret', 1)$$, '42501', NULL,

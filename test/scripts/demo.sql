@@ -1,4 +1,4 @@
--- ubehav demo: from raw e-commerce events to purchase and churn scores, entirely in SQL.
+-- ubehav demo: from raw e-commerce events to purchase and churn scores and product recommendations, entirely in SQL.
 -- Run by test/scripts/demo.sh; psql -v users=N changes the number of generated users (default 20000).
 \set QUIET on
 \if :{?users}
@@ -146,3 +146,38 @@ SELECT ubehav_html_report('purchase_7d', $$SELECT * FROM shop.training WHERE use
 \pset format aligned
 \pset tuples_only off
 \echo 'wrote /tmp/ubehav-demo-report.html (learning curve, ROC curve, scores by class; open it in a browser)'
+
+\echo
+\echo '== 12. Recommend: products for each user, learned from views, carts and purchases before 2026-02-01,'
+\echo '       next to what the users bought after it (items new to them; seen items are never recommended)'
+CREATE TABLE shop.interactions AS
+SELECT user_id::bigint AS user_id, product_id::bigint AS item,
+       CASE event_type WHEN 'purchase' THEN 4 WHEN 'add_to_cart' THEN 2 ELSE 1 END AS weight, ts
+FROM shop.events WHERE event_type IN ('view', 'add_to_cart', 'purchase') AND ts < '2026-02-01';
+CREATE INDEX ON shop.interactions (user_id, item);
+CREATE TABLE shop.bought_later AS
+SELECT DISTINCT e.user_id::bigint AS user_id, e.product_id::bigint AS item FROM shop.events e
+WHERE e.event_type = 'purchase' AND e.ts >= '2026-02-01'
+  AND NOT EXISTS (SELECT 1 FROM shop.interactions i WHERE i.user_id = e.user_id AND i.item = e.product_id);
+SELECT s -> 'users' AS users, s -> 'items' AS products, s -> 'interactions' AS pairs, round((s ->> 'training_ms')::numeric) AS training_ms
+FROM ubehav_train_recommender('next_products', 'SELECT user_id, item, weight, ts FROM shop.interactions', '{"epochs": 6}') s;
+-- the first five users (by id) who bought something new after the cut-off
+SELECT u.user_id, array_agg(r.item ORDER BY r.rank) AS top10,
+       (SELECT array_agg(b.item ORDER BY b.item) FROM shop.bought_later b WHERE b.user_id = u.user_id) AS bought_later,
+       coalesce(array_agg(r.rank ORDER BY r.rank) FILTER (WHERE r.item IN (SELECT b.item FROM shop.bought_later b WHERE b.user_id = u.user_id)), '{}') AS hit_ranks
+FROM (SELECT DISTINCT b.user_id FROM shop.bought_later b JOIN shop.interactions i USING (user_id) ORDER BY 1 LIMIT 5) u,
+     LATERAL ubehav_recommend('next_products', u.user_id, 10) r
+GROUP BY u.user_id ORDER BY u.user_id;
+-- over every such user: the share of later purchases in the user's top 10, against the 10 most popular products the user had not had
+CREATE TEMP TABLE popular AS
+SELECT item, row_number() OVER (ORDER BY count(DISTINCT user_id) DESC, item) AS pos FROM shop.interactions GROUP BY item;
+WITH buyers AS (SELECT DISTINCT b.user_id FROM shop.bought_later b WHERE EXISTS (SELECT 1 FROM shop.interactions i WHERE i.user_id = b.user_id)),
+     lists AS (SELECT u.user_id,
+                      ARRAY(SELECT r.item FROM ubehav_recommend('next_products', u.user_id, 10) r) AS recommended,
+                      ARRAY(SELECT p.item FROM popular p
+                            WHERE NOT EXISTS (SELECT 1 FROM shop.interactions i WHERE i.user_id = u.user_id AND i.item = p.item)
+                            ORDER BY p.pos LIMIT 10) AS popular
+               FROM buyers u)
+SELECT count(*) AS later_purchases, round(avg((b.item = ANY (l.recommended))::int), 3) AS in_recommended_top10,
+       round(avg((b.item = ANY (l.popular))::int), 3) AS in_popular_top10
+FROM shop.bought_later b JOIN lists l USING (user_id);

@@ -34,7 +34,9 @@ UBEHAV_PGDIR="${UBEHAV_PGDIR:-/tmp/ubehav-pg-$UBEHAV_PGPORT}"
 UBEHAV_PGDATA="$UBEHAV_PGDIR/data"
 UBEHAV_PACKAGES=(postgresql-15 postgresql-server-dev-15 libopenblas-dev postgresql-15-pgtap
                  libtap-parser-sourcehandler-pgtap-perl make gcc clang libclang-rt-14-dev
-                 postgresql-15-cron python3-numpy postgresql-plpython3-15 sqlsmith)
+                 postgresql-15-cron python3-numpy postgresql-plpython3-15
+                 debhelper dpkg-dev postgresql-server-dev-all git
+                 python3-psycopg2 python3-pandas python3-matplotlib sqlsmith)
 export UBEHAV_ROOT UBEHAV_PGPORT UBEHAV_PGDIR UBEHAV_PGDATA UBEHAV_PG_BINDIR
 export PATH="$UBEHAV_PG_BINDIR:$PATH"
 

@@ -4,7 +4,8 @@
 #   bash test/scripts/test_all.sh
 #
 # Set-up (test/scripts/setup.sh: packages, build, install, throwaway cluster), then the
-# suites in order, each one run even when an earlier one failed:
+# suites in order, each one run even when an earlier one failed, one line each on the terminal
+# and its whole output in $UBEHAV_TEST_LOGS/NAME.log (default /tmp/ubehav-test-logs):
 #   build               make && make install
 #   check-nn            standalone tests of the numerical core
 #   check-nn-sanitize   the same under AddressSanitizer + UndefinedBehaviorSanitizer
@@ -20,68 +21,71 @@ export UBEHAV_ALLOW_BUILD_FAILURE=1
 source test/scripts/setup.sh || { echo "set-up failed"; echo "0 passed, 1 failed"; exit 1; }
 
 PG_CONFIG_ARG="PG_CONFIG=$UBEHAV_PG_CONFIG"
+# One line per suite on the terminal; each suite's whole output in its own log file.
+UBEHAV_TEST_LOGS="${UBEHAV_TEST_LOGS:-${TMPDIR:-/tmp}/ubehav-test-logs}"
+rm -rf "$UBEHAV_TEST_LOGS" && mkdir -p "$UBEHAV_TEST_LOGS"
+chmod 0755 "$UBEHAV_TEST_LOGS"
 passed=0
 failed=0
 failed_names=()
 
-record() {  # record NAME STATUS
-    if [ "$2" -eq 0 ]; then
-        passed=$((passed + 1)); echo "=== suite $1: PASS"
+# run_suite NAME COMMAND...: runs the command with its output in NAME.log; PASS or FAIL and the time.
+run_suite() {
+    local name=$1 log="$UBEHAV_TEST_LOGS/$1.log" start status summary
+    shift
+    start=$(date +%s)
+    "$@" >"$log" 2>&1
+    status=$?
+    summary=$(grep -E '^ *(All [0-9]+ tests passed|[0-9]+ of [0-9]+ tests failed)|^Files=|^[0-9]+ passed, [0-9]+ failed|^ok - |^not ok - ' "$log" | tail -n 1 | sed 's/^ *//; s/, *[0-9]* wallclock.*//')
+    if [ $status -eq 0 ]; then
+        passed=$((passed + 1))
+        printf '=== suite %-22s PASS  %4ss  %s\n' "$name" "$(( $(date +%s) - start ))" "$summary"
     else
-        failed=$((failed + 1)); failed_names+=("$1"); echo "=== suite $1: FAIL (status $2)"
+        failed=$((failed + 1)); failed_names+=("$name")
+        printf '=== suite %-22s FAIL  %4ss  (status %s; log %s)\n' "$name" "$(( $(date +%s) - start ))" "$status" "$log"
+        # the failures in full: the log's failing lines and its end
+        grep -nE 'not ok|FAILED|FAIL|ERROR|error:|Assertion|terminated by signal' "$log" | head -n 40 | sed 's/^/    /'
+        echo "    --- last 30 lines of $log"
+        tail -n 30 "$log" | sed 's/^/    /'
     fi
 }
 
-banner() { printf '\n=== suite %s\n' "$1"; }
+suite_build() {
+    # a shared library links even with undefined symbols; loading it is the real check
+    cat "${TMPDIR:-/tmp}/ubehav-build.log" 2>/dev/null
+    [ "${UBEHAV_BUILD_OK:-0}" = 1 ] && psql -X -q -v ON_ERROR_STOP=1 -c "LOAD 'ubehav'" && echo "ok - ubehav.so builds, installs and loads"
+}
 
-banner build
-# A shared library links even with undefined symbols; loading it is the real check.
-build_status=1
-if [ "${UBEHAV_BUILD_OK:-0}" = 1 ]; then
-    psql -X -q -v ON_ERROR_STOP=1 -c "LOAD 'ubehav'" && echo "ubehav.so builds, installs and loads" && build_status=0
-fi
-record build $build_status
-
-banner check-nn
-make check-nn "$PG_CONFIG_ARG"
-record check-nn $?
-
-banner check-nn-sanitize
-make check-nn-sanitize "$PG_CONFIG_ARG"
-record check-nn-sanitize $?
-
-banner installcheck
-regress_inputs=$(find sql -maxdepth 1 -name '*.sql' ! -name 'ubehav--*' | wc -l)
-if [ "$regress_inputs" -eq 0 ]; then
-    echo "no pg_regress inputs in sql/ (only the install script)"
-    record installcheck 1
-else
-    rm -f regression.diffs
-    make installcheck "$PG_CONFIG_ARG"
-    status=$?
-    if [ $status -ne 0 ] && [ -f regression.diffs ]; then
-        echo "--- regression.diffs"
-        cat regression.diffs
+suite_installcheck() {
+    local regress_inputs
+    regress_inputs=$(find sql -maxdepth 1 -name '*.sql' ! -name 'ubehav--*' | wc -l)
+    if [ "$regress_inputs" -eq 0 ]; then
+        echo "no pg_regress inputs in sql/ (only the install scripts)"
+        return 1
     fi
-    record installcheck $status
-fi
+    rm -f regression.diffs
+    make installcheck "$PG_CONFIG_ARG" && return 0
+    [ -f regression.diffs ] && { echo "--- regression.diffs"; cat regression.diffs; }
+    return 1
+}
 
-banner pgtap
-shopt -s nullglob
-pgtap_files=(test/pgtap/*.sql)
-if [ ${#pgtap_files[@]} -eq 0 ]; then
-    echo "no pgTAP tests in test/pgtap/"
-    record pgtap 1
-else
-    pg_prove --verbose --failures --ext .sql "${pgtap_files[@]}"
-    record pgtap $?
-fi
+suite_pgtap() {
+    shopt -s nullglob
+    local files=(test/pgtap/*.sql)
+    [ ${#files[@]} -eq 0 ] && { echo "no pgTAP tests in test/pgtap/"; return 1; }
+    pg_prove --verbose --failures --ext .sql "${files[@]}"
+}
 
+echo "logs: $UBEHAV_TEST_LOGS"
+run_suite build suite_build
+run_suite check-nn make -s check-nn "$PG_CONFIG_ARG"
+run_suite check-nn-sanitize make -s check-nn-sanitize "$PG_CONFIG_ARG"
+run_suite installcheck suite_installcheck
+run_suite pgtap suite_pgtap
 for t in test/scripts/t_*.sh; do
-    name=$(basename "$t")
-    banner "$name"
-    bash "$t"
-    record "$name" $?
+    name=$(basename "$t" .sh)
+    [ "$name" = t_fuzz ] && echo "    (fuzzing the deserializer and the options parser for ${UBEHAV_FUZZ_SECONDS:-15} s each)"
+    run_suite "$name" bash "$t"
 done
 
 echo
