@@ -26,12 +26,23 @@ psql -X -q -U "$SU" -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATA
 q > /dev/null <<'SQL' || { echo "not ok - fixtures"; exit 1; }
 SET client_min_messages = warning;
 CREATE EXTENSION ubehav;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ubehav_models TO smith_analyst;
-GRANT SELECT, INSERT ON ubehav_model_groups TO smith_analyst;
-GRANT SELECT, INSERT, DELETE ON ubehav_deployments TO smith_analyst;
-GRANT USAGE ON SEQUENCE ubehav_deployments_id_seq TO smith_analyst;
-GRANT SELECT, INSERT, UPDATE ON ubehav_trials TO smith_analyst;
-GRANT SELECT ON ubehav_model_summary TO smith_analyst;
+-- the README's grants for analysts: ubehav_grant where the extension has it, else the 0.1.0 list
+DO $$
+DECLARE r text;
+BEGIN
+  FOREACH r IN ARRAY ARRAY['smith_analyst'] LOOP
+    IF to_regprocedure('ubehav_grant(regrole,text)') IS NOT NULL THEN
+      PERFORM ubehav_grant(r::regrole, 'analyst');
+    ELSE
+      EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ubehav_models TO %I', r);
+      EXECUTE format('GRANT SELECT, INSERT ON ubehav_model_groups TO %I', r);
+      EXECUTE format('GRANT SELECT, INSERT, DELETE ON ubehav_deployments TO %I', r);
+      EXECUTE format('GRANT USAGE ON SEQUENCE ubehav_deployments_id_seq TO %I', r);
+      EXECUTE format('GRANT SELECT, INSERT, UPDATE ON ubehav_trials TO %I', r);
+      EXECUTE format('GRANT SELECT ON ubehav_model_summary TO %I', r);
+    END IF;
+  END LOOP;
+END $$;
 ALTER ROLE smith_analyst SET statement_timeout = '2s';
 SELECT setseed(0.42);
 CREATE TABLE smith_data AS

@@ -61,6 +61,17 @@ INSERT INTO sweep_values VALUES
  ('date', 'far', $$'4713-01-01 BC'::date$$),
  ('timestamp with time zone', 'NULL', 'NULL::timestamptz'), ('timestamp with time zone', 'infinity', $$'infinity'::timestamptz$$),
  ('timestamp with time zone', '-infinity', $$'-infinity'::timestamptz$$),
+ ('text[]', 'NULL', 'NULL::text[]'), ('text[]', 'empty', $$'{}'::text[]$$), ('text[]', '{NULL}', $$'{NULL}'::text[]$$),
+ ('text[]', '{"",x}', $$'{"",x}'::text[]$$), ('text[]', 'huge', $$array_fill('x'::text, ARRAY[1000000])$$),
+ ('text[]', '2-D', $$'{{a,b},{c,d}}'::text[]$$),
+ ('boolean[]', 'NULL', 'NULL::boolean[]'), ('boolean[]', 'empty', $$'{}'::boolean[]$$), ('boolean[]', '{NULL}', $$'{NULL}'::boolean[]$$),
+ ('boolean[]', 'huge', 'array_fill(true, ARRAY[1000000])'),
+ ('integer[]', 'NULL', 'NULL::integer[]'), ('integer[]', 'empty', $$'{}'::integer[]$$), ('integer[]', '{NULL}', $$'{NULL}'::integer[]$$),
+ ('integer[]', '{-1,0,2147483647}', $$'{-1,0,2147483647}'::integer[]$$), ('integer[]', 'huge', 'array_fill(1, ARRAY[1000000])'),
+ ('bigint[]', 'NULL', 'NULL::bigint[]'), ('bigint[]', 'empty', $$'{}'::bigint[]$$), ('bigint[]', '{NULL}', $$'{NULL}'::bigint[]$$),
+ ('bigint[]', '{-1,0,max}', $$'{-1,0,9223372036854775807}'::bigint[]$$), ('bigint[]', 'huge', 'array_fill(1::bigint, ARRAY[1000000])'),
+ ('regrole', 'NULL', 'NULL::regrole'), ('regrole', 'other_role', $$'sweep_other'::regrole$$),
+ ('regrole', 'superuser', $$'postgres'::regrole$$), ('regrole', 'oid_0', '0::oid::regrole'),
  ('bytea', 'NULL', 'NULL::bytea'), ('bytea', 'empty', $$'\x'::bytea$$), ('bytea', 'garbage', $$'\xdeadbeef'::bytea$$),
  ('anyelement', 'NULL', 'NULL::boolean'), ('anyelement', 'text', $$'a'::text$$), ('anyelement', 'integer', '1'),
  ('anyelement', 'float8', '1.5::float8'), ('anyelement', 'array', $$'{1,2}'::int[]$$), ('anyelement', 'jsonb', $$'{}'::jsonb$$);
@@ -88,7 +99,10 @@ INSERT INTO sweep_base_type VALUES ('text', $$'sweep_bin'$$), ('integer', '1'), 
  ('double precision[]', $$'{0.5,1,1}'::float8[]$$), ('real[]', $$'{0.5,1,1}'::real[]$$),
  ('record', '(SELECT d FROM sweep_data d LIMIT 1)'), ('regclass', $$'sweep_demo.events'::regclass$$),
  ('date', $$'2025-09-01'::date$$), ('timestamp with time zone', $$'2025-09-05'::timestamptz$$),
- ('bytea', $$'\x'::bytea$$), ('anyelement', 'true');
+ ('bytea', $$'\x'::bytea$$), ('anyelement', 'true'),
+ ('regrole', $$'sweep_analyst'::regrole$$),
+ ('text[]', $$'{a,b}'::text[]$$), ('boolean[]', $$'{true,false}'::boolean[]$$), ('integer[]', $$'{1,2}'::integer[]$$),
+ ('bigint[]', $$'{1,2}'::bigint[]$$);
 
 -- the extension's functions, aggregates and procedures, with their arguments
 CREATE TABLE sweep_funcs AS
@@ -166,3 +180,9 @@ BEGIN
   WHERE id = call_id;
 END $$;
 GRANT EXECUTE ON PROCEDURE sweep_run(int) TO sweep_analyst;
+
+-- functions without arguments: called once
+INSERT INTO sweep_calls (signature, name, prokind, pos, argname, argtype, label, kind, call, null_rule)
+SELECT f.signature, f.name, f.prokind, 0, NULL, NULL, 'no_arguments', NULL,
+       CASE f.prokind WHEN 'p' THEN 'CALL ' ELSE 'SELECT ' END || format('%I()', f.name), NULL
+FROM sweep_funcs f WHERE f.pronargs = 0;
