@@ -83,13 +83,13 @@ q -f test/scripts/t_sweep.sql > /dev/null || { echo "not ok - generating the cal
 total=$(q -c "SELECT count(*) FROM sweep_calls")
 
 # Run the calls as sweep_analyst, one top-level CALL each (so statement_timeout is per call).
-# A crash ends psql; the call marked 'running' is recorded as the crash, and the sweep resumes
+# synchronous_commit on, so the 'running' mark survives a crash. A crash ends psql; the call marked 'running' is recorded as the crash, and the sweep resumes
 # once the server accepts connections again.
 crashes=0
 while :; do
     q -c "SELECT 'CALL sweep_run(' || id || ');' FROM sweep_calls WHERE state = 'pending' ORDER BY id" > "$tmp/calls.sql"
     [ -s "$tmp/calls.sql" ] || break
-    PGOPTIONS="-c statement_timeout=$TIMEOUT -c client_min_messages=error" \
+    PGOPTIONS="-c statement_timeout=$TIMEOUT -c client_min_messages=error -c synchronous_commit=on" \
         nice psql -X -q -At -U sweep_analyst -f "$tmp/calls.sql" > "$tmp/run.out" 2>&1
     running=$(q -c "SELECT id FROM sweep_calls WHERE state = 'running'" 2>/dev/null)
     if [ -z "$running" ] && ! grep -qE 'connection to server|terminated|closed the connection' "$tmp/run.out"; then
@@ -122,7 +122,7 @@ if [ "$failing" != 0 ]; then
     echo "failing calls (crash, class XX or not run):"
     q -F ' | ' -c "SELECT coalesce(outcome, state), signature, 'arg ' || pos || ' ' || coalesce(nullif(argname, ''), '') || '=' || label,
                           coalesce(kind, '-'), left(call, 400), coalesce(message, '')
-                   FROM sweep_calls WHERE outcome = 'CRASH' OR outcome LIKE 'XX%' OR state <> 'done' ORDER BY id"
+                   FROM sweep_calls WHERE outcome = 'CRASH' OR outcome LIKE 'XX%' OR state <> 'done' ORDER BY id LIMIT 100"
 fi
 # the NULL rule: a non-strict function answers a NULL in an argument without DEFAULT NULL with
 # 22004 and the exact message
