@@ -415,6 +415,7 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *given, N
 
 	memset(res, 0, sizeof(*res));
 	resolved.epochs = ub_auto_epochs(given, n_train);
+	res->epochs = resolved.epochs;
 	if (init)
 	{
 		ub_warm_start_bind(init, ds);
@@ -501,6 +502,7 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *given, N
 
 			mp[m] = palloc_extended(sizeof(float) * n_member, MCXT_ALLOC_HUGE);
 			nn_init_params(&member, mp[m], rng);
+			ub_progress_network(m + 1, n_members);
 			if (m == 0)
 			{
 				ub_fit(&member, mp[m], opts, rng, &data, &res->log, &res->fit);
@@ -517,6 +519,7 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *given, N
 			}
 			CHECK_FOR_INTERRUPTS();
 		}
+		ub_progress_network(1, 1);
 		nn_ensemble_pack(&member, n_members, (const float *const *) mp, res->params);
 		for (m = 0; m < n_members; m++)
 			pfree(mp[m]);
@@ -718,6 +721,7 @@ ubehav_train(PG_FUNCTION_ARGS)
 	ub_options_parse(PG_GETARG_JSONB_P(3), &opts);
 	if (opts.group_by)
 		PG_RETURN_JSONB_P(ub_train_grouped(model, query, target, &opts));
+	ub_progress_begin(NULL, true, true);
 
 	INSTR_TIME_SET_CURRENT(start);
 	train_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav training", ALLOCSET_DEFAULT_SIZES);
@@ -757,6 +761,9 @@ ubehav_train(PG_FUNCTION_ARGS)
 					 ",\"training_rows\":%zu,\"validation_rows\":%zu,\"features\":%d,\"inputs\":%d,\"parameters\":%zu,\"metrics\":%s",
 					 version, opts.deploy ? "true" : "false", ub_task_name(tgt->task), n, ds->n_skipped, res.n_train, res.n_val,
 					 res.prep->n_features, res.prep->n_inputs, res.n_params, res.metrics.data);
+	/* early stopping can end a training well before the epochs asked for: say so at the top */
+	appendStringInfo(&summary, ",\"epochs_requested\":%d,\"epochs_run\":%d,\"best_epoch\":%d,\"stopped_early\":%s",
+					 res.epochs, res.fit.epochs_run, res.fit.best_epoch, res.fit.stopped_early ? "true" : "false");
 	if (decision.len > 0)
 		appendStringInfo(&summary, ",\"deploy_decision\":%s", decision.data);
 	if (init)
