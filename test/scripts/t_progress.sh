@@ -50,6 +50,17 @@ grep -q NOTICE <<<"$out" && nok "ubehav.progress = 0 printed: $out" || ok "SET u
 out=$(run "SET client_min_messages = warning; $train, '{\"epochs\": 5, \"hidden\": [8]}')->>'epochs_run';")
 grep -q NOTICE <<<"$out" && nok "client_min_messages = warning printed: $out" || ok "client_min_messages = warning: no NOTICE"
 
+# slower epochs (about 2 s in all): about one line a second between the first and the last
+out=$(run "CREATE TEMP TABLE big AS SELECT i AS id, random() AS a, random() AS b, random() AS c FROM generate_series(1, 40000) i;
+           SELECT round((ubehav_train('progress_m', 'SELECT a, b, c, a * b + 0.3 * c > 0.4 AS y FROM big', 'y',
+                  '{\"epochs\": 40, \"hidden\": [128, 64], \"ensemble\": 1, \"early_stopping\": false}')->>'training_ms')::numeric);")
+n=$(grep -cE "$line" <<<"$out")
+ms=$(grep -E '^[0-9]+$' <<<"$out" | tail -1)
+most=$(( 2 + ${ms:-0} / 1000 + 1 ))
+if [ -n "$ms" ] && [ "$n" -le "$most" ] && { [ "$ms" -lt 1500 ] || [ "$n" -ge 3 ]; }; then
+    ok "rate: 40 epochs in $ms ms gave $n lines (at most $most: the first, the last and about one a second)"
+else nok "rate: $n lines in ${ms:-?} ms: $out"; fi
+
 # early stopping: said in a NOTICE and in the summary
 out=$(run "SELECT s->>'epochs_requested', s->>'epochs_run', s->>'best_epoch', s->>'stopped_early'
            FROM ${train#SELECT }, '{\"epochs\": 40, \"hidden\": [16], \"ensemble\": 1, \"patience\": 1, \"learning_rate\": 0.05}') s;")
