@@ -791,7 +791,9 @@ BEGIN
            '<line x1="70" y1="260" x2="470" y2="20" stroke="#999" stroke-dasharray="5 4"/>' ||
            coalesce('<polyline class="roc" fill="none" stroke="#2ca02c" stroke-width="2" points="70,260 ' ||
                     string_agg(format('%s,%s', round((70 + 400 * c.fpr)::numeric, 1), round((260 - 240 * c.tpr)::numeric, 1)), ' ' ORDER BY c.fpr, c.tpr) || '"/>', '')
-    INTO roc FROM unnest(fprs, tprs) c(fpr, tpr);
+    INTO roc FROM unnest(fprs, tprs) WITH ORDINALITY c(fpr, tpr, k)
+    -- one point per distinct score: at most about 1,000 of them drawn, the last one always
+    WHERE k % greatest(ceil(cardinality(fprs) / 1000.0)::int, 1) = 0 OR k = cardinality(fprs);
     roc := roc ||
         format('<text x="300" y="200" font-size="16" font-weight="bold" fill="#2ca02c">AUC %s</text>', coalesce(to_char((st->>'auc')::float8, 'FM0.000'), 'n/a')) ||
         CASE WHEN pt_x IS NOT NULL AND pt_y IS NOT NULL THEN
@@ -881,7 +883,7 @@ This report scores <b>%9$s labelled rows</b> of the report's query: AUC <b>%10$s
 <div class="grid">
 <figure><figcaption>Learning curve</figcaption>
 <svg id="learning" viewBox="0 0 490 320" role="img" aria-label="learning curve">%12$s</svg>
-<p>Loss per epoch on the training rows and on the validation rows. Early stopping keeps the epoch of the lowest validation loss.</p></figure>
+<p>Loss per epoch on the training rows and on the validation rows%30$s. Early stopping keeps the epoch of the lowest validation loss.</p></figure>
 <figure><figcaption>ROC curve</figcaption>
 <svg id="roc" viewBox="0 0 490 320" role="img" aria-label="ROC curve">%13$s</svg>
 <p>Share of %4$s rows found (recall) against share of %15$s rows flagged, at every threshold; the red dot is the model's threshold %14$s.</p></figure>
@@ -922,7 +924,11 @@ Expected calibration error: <b>%18$s</b> (mean distance to the diagonal, weighte
         coalesce(metric_rows, ''), coalesce(m.options->>'validation_split', '-'), CASE WHEN m.training_ms < 1000 THEN round(m.training_ms::numeric) || ' ms' ELSE to_char(m.training_ms / 1000, 'FM9999990.0') || ' s' END,
         format('%s run of %s asked for%s, kept epoch %s', coalesce(m.metrics->>'epochs_run', '?'), coalesce(m.options->>'epochs', '?'),
                CASE WHEN (m.metrics->>'stopped_early')::boolean THEN ' (early stopping)' ELSE '' END, best_epoch),
-        coalesce(features_rows, ''), coalesce(options_rows, ''), to_char(now(), 'YYYY-MM-DD HH24:MI TZ'));
+        coalesce(features_rows, ''), coalesce(options_rows, ''), to_char(now(), 'YYYY-MM-DD HH24:MI TZ'),
+        CASE WHEN m.metrics ? 'ensemble'
+             THEN format(', for the first of the %s networks of the ensemble (epochs run by each: %s)',
+                         m.metrics->'ensemble'->>'networks', m.metrics->'ensemble'->>'epochs_run')
+             ELSE '' END);
 END $$;
 COMMENT ON FUNCTION ubehav_html_report_with_path(text, text, text) IS
 'the body of ubehav_html_report, which passes the caller''s search_path for the query (call ubehav_html_report)';
