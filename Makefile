@@ -15,6 +15,10 @@ DATA = $(wildcard sql/ubehav--*.sql)
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/ubehav--%.sql,$(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=ubehav
 
+# Training sends a progress NOTICE per epoch, with timings: the regression tests run without them
+# (test/scripts/t_progress.sh checks them).
+installcheck: export PGOPTIONS := $(PGOPTIONS) -c ubehav.progress=0
+
 PG_CONFIG ?= pg_config
 # Never -ffast-math: NaN checks and IEEE semantics matter here.
 PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11

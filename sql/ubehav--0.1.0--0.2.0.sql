@@ -673,3 +673,340 @@ COMMENT ON VIEW ubehav_stat_progress IS
 'trainings running now, in the spirit of pg_stat_progress_*: pid, database, user, function, model, phase (reading, encoding, training, validating, storing), epoch of epochs, rows done of the current pass, loss, validation metric, trial, fold, group, elapsed time';
 GRANT SELECT ON ubehav_stat_progress TO PUBLIC;
 GRANT EXECUTE ON FUNCTION ubehav_progress() TO PUBLIC;
+
+-- ==== what a person sees (issue 19) ====
+-- The HTML report becomes one a person can send: every chart with axes, ticks, numbers, axis
+-- titles and a legend; the ROC with its AUC and the chosen threshold; a calibration plot and the
+-- confusion matrix on the report's rows; the model's options and data; a page that fills the
+-- screen and prints on A4. Still one self-contained page: inline SVG, no scripts, no fonts.
+
+CREATE FUNCTION ubehav_html_escape(s text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT replace(replace(replace(replace(s, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;') $$;
+COMMENT ON FUNCTION ubehav_html_escape(text) IS
+'text made safe for HTML text and attribute values (&, <, > and " escaped); used by ubehav_html_report';
+
+-- Axes of a chart whose plot area is x 70..470, y 20..260 of a 490 x 320 viewBox: axis lines,
+-- light grid lines, ticks at a round step with their numbers, and the two axis titles.
+CREATE FUNCTION ubehav_report_axes(xmin float8, xmax float8, ymin float8, ymax float8, xtitle text, ytitle text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    out text := '';
+    axis int;
+    lo float8;
+    hi float8;
+    raw float8;
+    mag float8;
+    step float8;
+    v float8;
+    pos float8;
+    digits int;
+    label text;
+BEGIN
+    FOR axis IN 1..2 LOOP
+        lo := CASE axis WHEN 1 THEN xmin ELSE ymin END;
+        hi := CASE axis WHEN 1 THEN xmax ELSE ymax END;
+        IF NOT (hi > lo) OR lo = '-Infinity' OR hi = 'Infinity' THEN
+            hi := lo + 1;
+        END IF;
+        raw := (hi - lo) / 5;
+        mag := power(10, floor(log(raw)));
+        step := mag * CASE WHEN raw / mag < 1.5 THEN 1 WHEN raw / mag < 3.5 THEN 2 WHEN raw / mag < 7.5 THEN 5 ELSE 10 END;
+        digits := greatest(0, -floor(log(step))::int);
+        v := ceil(lo / step - 1e-9) * step;
+        WHILE v <= hi + step * 1e-9 LOOP
+            IF abs(v) < step * 1e-6 THEN
+                v := 0;         -- never "-0.0"
+            END IF;
+            label := to_char(v, 'FM999999990' || CASE WHEN digits > 0 THEN '.' || repeat('0', digits) ELSE '' END);
+            IF axis = 1 THEN
+                pos := 70 + 400 * (v - lo) / (hi - lo);
+                out := out || format('<line x1="%1$s" y1="20" x2="%1$s" y2="260" stroke="#eee"/><line x1="%1$s" y1="260" x2="%1$s" y2="265" stroke="#333"/><text x="%1$s" y="279" text-anchor="middle" font-size="12" fill="#333">%2$s</text>',
+                                     round(pos::numeric, 1), label);
+            ELSE
+                pos := 260 - 240 * (v - lo) / (hi - lo);
+                out := out || format('<line x1="70" y1="%1$s" x2="470" y2="%1$s" stroke="#eee"/><line x1="65" y1="%1$s" x2="70" y2="%1$s" stroke="#333"/><text x="61" y="%2$s" text-anchor="end" font-size="12" fill="#333">%3$s</text>',
+                                     round(pos::numeric, 1), round(pos::numeric + 4, 1), label);
+            END IF;
+            v := v + step;
+        END LOOP;
+    END LOOP;
+    RETURN out || '<line x1="70" y1="260" x2="470" y2="260" stroke="#333"/><line x1="70" y1="20" x2="70" y2="260" stroke="#333"/>'
+        || format('<text x="270" y="306" text-anchor="middle" font-size="13" fill="#111">%s</text>', @extschema@.ubehav_html_escape(xtitle))
+        || format('<text x="18" y="140" text-anchor="middle" font-size="13" fill="#111" transform="rotate(-90 18 140)">%s</text>', @extschema@.ubehav_html_escape(ytitle));
+END $$;
+COMMENT ON FUNCTION ubehav_report_axes(float8, float8, float8, float8, text, text) IS
+'SVG axes of one ubehav_html_report chart: axis lines, grid, ticks at a round step with their numbers, axis titles (plot area x 70..470, y 20..260 of a 490 x 320 viewBox)';
+
+-- A legend: one coloured swatch and label per entry, in a row from (x, y).
+CREATE FUNCTION ubehav_report_legend(x float8, y float8, labels text[], colors text[]) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT '<g class="legend">' || string_agg(
+               format('<rect x="%1$s" y="%2$s" width="14" height="10" fill="%3$s"/><text x="%4$s" y="%5$s" font-size="12" fill="#111">%6$s</text>',
+                      x + off, y, @extschema@.ubehav_html_escape(c), x + off + 18, y + 9, @extschema@.ubehav_html_escape(l)), '' ORDER BY i) || '</g>'
+    FROM (SELECT l, c, i, coalesce(sum(24 + 7 * length(l)) OVER (ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS off
+          FROM unnest(labels, colors) WITH ORDINALITY u(l, c, i)) e
+$$;
+COMMENT ON FUNCTION ubehav_report_legend(float8, float8, text[], text[]) IS
+'an SVG legend for ubehav_html_report: a swatch and a label per entry, in one row';
+
+CREATE OR REPLACE FUNCTION ubehav_html_report_with_path(model text, query text, query_search_path text) RETURNS text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m record;
+    learning text;
+    roc text;
+    dist text;
+    calib text;
+    max_loss float8;
+    epochs integer;
+    best_epoch integer;
+    fprs float8[];
+    tprs float8[];
+    stats_sql text;
+    st jsonb;
+    conf jsonb;
+    thr float8;
+    peak float8;
+    n_rows bigint;
+    ece float8;
+    pos_label text;
+    neg_label text;
+    options_rows text;
+    features_rows text;
+    metric_rows text;
+    esc_model text;
+    pt_x float8;
+    pt_y float8;
+BEGIN
+    PERFORM @extschema@.ubehav_require_args('ubehav_html_report', ARRAY['model', 'query', 'query_search_path'], ARRAY[model IS NULL, query IS NULL, query_search_path IS NULL]);
+    SELECT * INTO m FROM @extschema@.ubehav_models x WHERE x.name = model AND x.deployed;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model "%" has no deployed version', model USING ERRCODE = 'undefined_object';
+    END IF;
+    IF m.task <> 'binary' THEN
+        RAISE EXCEPTION 'ubehav_html_report draws binary models, but "%" is a % model', model, m.task
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    -- the query is a subquery below: one SELECT, checked the way ubehav_refresh_scores checks it
+    BEGIN
+        PERFORM set_config('search_path', query_search_path, true);
+        DECLARE probe refcursor;
+        BEGIN
+            OPEN probe FOR EXECUTE query;
+            CLOSE probe;
+        END;
+        PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+    EXCEPTION WHEN syntax_error OR invalid_cursor_definition THEN
+        RAISE EXCEPTION 'the query must be one SELECT statement: %', SQLERRM USING ERRCODE = 'syntax_error',
+            HINT = 'ubehav_html_report reads the labelled rows of the query as a subquery.';
+    END;
+    esc_model := @extschema@.ubehav_html_escape(model);
+    neg_label := coalesce(m.class_labels[1], 'negative');
+    pos_label := coalesce(m.class_labels[2], 'positive');
+    thr := coalesce((m.metrics->>'threshold')::float8, 0.5);
+
+    -- every figure of the report's rows in one pass over them, read under the caller's search_path
+    stats_sql := format($q$WITH s AS MATERIALIZED (
+                             SELECT @extschema@.ubehav_predict(%1$L, q) AS p, (%2$I)::pg_catalog.text OPERATOR(pg_catalog.=) %3$L AS y
+                             FROM (%4$s) q WHERE %2$I IS NOT NULL)
+                         SELECT pg_catalog.jsonb_build_object(
+                             'n', (SELECT pg_catalog.count(*) FROM s),
+                             'auc', (SELECT @extschema@.ubehav_auc(s.p, s.y) FROM s),
+                             'pr_auc', (SELECT @extschema@.ubehav_pr_auc(s.p, s.y) FROM s),
+                             'log_loss', (SELECT @extschema@.ubehav_log_loss(s.p, s.y) FROM s),
+                             'confusion', (SELECT @extschema@.ubehav_confusion(s.p, s.y, %5$s::pg_catalog.float8) FROM s),
+                             'bins', (SELECT pg_catalog.jsonb_object_agg(h.bin, pg_catalog.jsonb_build_array(h.neg, h.pos, h.sump))
+                                      FROM (SELECT LEAST(pg_catalog.floor(s.p OPERATOR(pg_catalog.*) 10), 9)::pg_catalog.int4 AS bin,
+                                                   pg_catalog.count(*) FILTER (WHERE NOT s.y) AS neg,
+                                                   pg_catalog.count(*) FILTER (WHERE s.y) AS pos,
+                                                   pg_catalog.sum(s.p) AS sump
+                                            FROM s GROUP BY 1) h))$q$,
+                   model, m.target, pos_label, regexp_replace(query, '[[:space:];]+$', '') || E'\n', thr);
+    PERFORM set_config('search_path', query_search_path, true);
+    EXECUTE stats_sql INTO st;
+    SELECT pg_catalog.array_agg(c.fpr), pg_catalog.array_agg(c.tpr) INTO fprs, tprs
+    FROM @extschema@.ubehav_roc_curve(model, query) c;
+    PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
+    n_rows := (st->>'n')::bigint;
+    conf := st->'confusion';
+
+    -- learning curve: training and validation loss per epoch, the kept (best) epoch marked
+    SELECT max(greatest(coalesce(l.loss, 0), coalesce(l.val_loss, 0))), max(l.epoch) INTO max_loss, epochs
+    FROM @extschema@.ubehav_training_log(model) l;
+    max_loss := coalesce(nullif(max_loss, 0), 1) * 1.05;
+    epochs := coalesce(epochs, 1);
+    best_epoch := coalesce((m.metrics->>'best_epoch')::int, epochs);
+    SELECT @extschema@.ubehav_report_axes(1, greatest(epochs, 2), 0, max_loss, 'epoch', 'loss (cross-entropy)') ||
+           coalesce('<polyline class="loss" fill="none" stroke="#1f77b4" stroke-width="2" points="' ||
+                    string_agg(format('%s,%s', round((70 + 400.0 * (l.epoch - 1) / (greatest(epochs, 2) - 1))::numeric, 1),
+                                      round((260 - 240 * l.loss / max_loss)::numeric, 1)), ' ' ORDER BY l.epoch)
+                        FILTER (WHERE l.loss IS NOT NULL) || '"/>', '') ||
+           coalesce('<polyline class="val_loss" fill="none" stroke="#ff7f0e" stroke-width="2" points="' ||
+                    string_agg(format('%s,%s', round((70 + 400.0 * (l.epoch - 1) / (greatest(epochs, 2) - 1))::numeric, 1),
+                                      round((260 - 240 * l.val_loss / max_loss)::numeric, 1)), ' ' ORDER BY l.epoch)
+                        FILTER (WHERE l.val_loss IS NOT NULL) || '"/>', '')
+    INTO learning FROM @extschema@.ubehav_training_log(model) l;
+    learning := learning ||
+        format('<line x1="%1$s" y1="20" x2="%1$s" y2="260" stroke="#555" stroke-dasharray="4 3"/><text x="%2$s" y="80" font-size="12" fill="#333" text-anchor="%3$s">kept: epoch %4$s of %5$s</text>',
+               round((70 + 400.0 * (best_epoch - 1) / (greatest(epochs, 2) - 1))::numeric, 1),
+               round((70 + 400.0 * (best_epoch - 1) / (greatest(epochs, 2) - 1) + CASE WHEN best_epoch > (epochs + 1) / 2 THEN -5 ELSE 5 END)::numeric, 1),
+               CASE WHEN best_epoch > (epochs + 1) / 2 THEN 'end' ELSE 'start' END, best_epoch, epochs) ||
+        @extschema@.ubehav_report_legend(240, 30, ARRAY['training loss', 'validation loss'], ARRAY['#1f77b4', '#ff7f0e']);
+
+    -- ROC curve, the chance diagonal, the AUC and the operating point of the model's threshold
+    pt_x := (conf->>'fp')::float8 / nullif((conf->>'fp')::float8 + (conf->>'tn')::float8, 0);
+    pt_y := (conf->>'tp')::float8 / nullif((conf->>'tp')::float8 + (conf->>'fn')::float8, 0);
+    SELECT @extschema@.ubehav_report_axes(0, 1, 0, 1, 'false positive rate (1 - specificity)', 'true positive rate (recall)') ||
+           '<line x1="70" y1="260" x2="470" y2="20" stroke="#999" stroke-dasharray="5 4"/>' ||
+           coalesce('<polyline class="roc" fill="none" stroke="#2ca02c" stroke-width="2" points="70,260 ' ||
+                    string_agg(format('%s,%s', round((70 + 400 * c.fpr)::numeric, 1), round((260 - 240 * c.tpr)::numeric, 1)), ' ' ORDER BY c.fpr, c.tpr) || '"/>', '')
+    INTO roc FROM unnest(fprs, tprs) WITH ORDINALITY c(fpr, tpr, k)
+    -- one point per distinct score: at most about 1,000 of them drawn, the last one always
+    WHERE k % greatest(ceil(cardinality(fprs) / 1000.0)::int, 1) = 0 OR k = cardinality(fprs);
+    roc := roc ||
+        format('<text x="300" y="200" font-size="16" font-weight="bold" fill="#2ca02c">AUC %s</text>', coalesce(to_char((st->>'auc')::float8, 'FM0.000'), 'n/a')) ||
+        CASE WHEN pt_x IS NOT NULL AND pt_y IS NOT NULL THEN
+            format('<circle class="threshold" cx="%1$s" cy="%2$s" r="5" fill="#d62728"/><text x="%3$s" y="%4$s" font-size="12" fill="#d62728">threshold %5$s: recall %6$s, FPR %7$s</text>',
+                   round((70 + 400 * pt_x)::numeric, 1), round((260 - 240 * pt_y)::numeric, 1),
+                   round((70 + 400 * pt_x + 8)::numeric, 1), round((260 - 240 * pt_y + 16)::numeric, 1),
+                   to_char(thr, 'FM0.000'), to_char(pt_y, 'FM0.00'), to_char(pt_x, 'FM0.00'))
+        ELSE '' END ||
+        @extschema@.ubehav_report_legend(250, 226, ARRAY['model', 'chance', 'threshold'], ARRAY['#2ca02c', '#999', '#d62728']);
+
+    -- scores by class: ten bins of width 0.1, a bar per class, the threshold marked
+    SELECT max(greatest((st->'bins'->(b::text)->>0)::float8, (st->'bins'->(b::text)->>1)::float8)) INTO peak
+    FROM generate_series(0, 9) b;
+    peak := coalesce(nullif(peak, 0), 1) * 1.1;
+    SELECT @extschema@.ubehav_report_axes(0, 1, 0, peak, 'score (predicted probability of ' || pos_label || ')', 'rows') ||
+           string_agg(format('<rect class="negative" x="%1$s" y="%2$s" width="19" height="%3$s" fill="#7f7f7f"><title>%4$s rows</title></rect>'
+                             '<rect class="positive" x="%5$s" y="%6$s" width="19" height="%7$s" fill="#d62728"><title>%8$s rows</title></rect>',
+                             70 + 40 * b + 1, round((260 - 240 * n0 / peak)::numeric, 1), round((240 * n0 / peak)::numeric, 1), n0,
+                             70 + 40 * b + 20, round((260 - 240 * n1 / peak)::numeric, 1), round((240 * n1 / peak)::numeric, 1), n1), '' ORDER BY b)
+    INTO dist
+    FROM (SELECT b, coalesce((st->'bins'->(b::text)->>0)::float8, 0) AS n0, coalesce((st->'bins'->(b::text)->>1)::float8, 0) AS n1
+          FROM generate_series(0, 9) b) h;
+    dist := dist ||
+        format('<line x1="%1$s" y1="20" x2="%1$s" y2="260" stroke="#111" stroke-dasharray="4 3"/><text x="%2$s" y="80" font-size="12" fill="#111" text-anchor="%3$s">threshold %4$s</text>',
+               round((70 + 400 * thr)::numeric, 1), round((70 + 400 * thr + CASE WHEN thr > 0.5 THEN -5 ELSE 5 END)::numeric, 1),
+               CASE WHEN thr > 0.5 THEN 'end' ELSE 'start' END, to_char(thr, 'FM0.000')) ||
+        @extschema@.ubehav_report_legend(300, 30, ARRAY[neg_label, pos_label], ARRAY['#7f7f7f', '#d62728']);
+
+    -- calibration: in each bin, the mean score against the share of positives; the diagonal is perfect
+    SELECT sum(abs(sump / n - n1 / n) * n) / nullif(sum(n), 0),
+           @extschema@.ubehav_report_axes(0, 1, 0, 1, 'mean predicted probability (bins of 0.1)', 'observed share of ' || pos_label) ||
+           '<line x1="70" y1="260" x2="470" y2="20" stroke="#999" stroke-dasharray="5 4"/>' ||
+           coalesce('<polyline class="calibration" fill="none" stroke="#9467bd" stroke-width="2" points="' ||
+                    string_agg(format('%s,%s', round((70 + 400 * sump / n)::numeric, 1), round((260 - 240 * n1 / n)::numeric, 1)), ' ' ORDER BY b) || '"/>', '') ||
+           coalesce(string_agg(format('<circle cx="%s" cy="%s" r="%s" fill="#9467bd"><title>%s rows</title></circle>',
+                                      round((70 + 400 * sump / n)::numeric, 1), round((260 - 240 * n1 / n)::numeric, 1),
+                                      round((2.5 + 5 * sqrt(n / greatest(n_rows, 1)))::numeric, 1), n), '' ORDER BY b), '')
+    INTO ece, calib
+    FROM (SELECT b, (st->'bins'->(b::text)->>0)::float8 + (st->'bins'->(b::text)->>1)::float8 AS n,
+                 (st->'bins'->(b::text)->>1)::float8 AS n1, (st->'bins'->(b::text)->>2)::float8 AS sump
+          FROM generate_series(0, 9) b) h
+    WHERE n > 0;
+    calib := coalesce(calib, @extschema@.ubehav_report_axes(0, 1, 0, 1, 'mean predicted probability (bins of 0.1)', 'observed share')) ||
+        @extschema@.ubehav_report_legend(90, 34, ARRAY['model (dot size: rows)', 'perfectly calibrated'], ARRAY['#9467bd', '#999']);
+
+    -- the model's options, features and metrics as tables
+    SELECT string_agg(format('<tr><th>%s</th><td>%s</td></tr>', @extschema@.ubehav_html_escape(o.key), @extschema@.ubehav_html_escape(CASE jsonb_typeof(o.value) WHEN 'string' THEN o.value #>> '{}' ELSE o.value::text END)), '' ORDER BY o.key)
+    INTO options_rows FROM jsonb_each(m.options) o;
+    SELECT string_agg(format('<tr><td>%s</td><td>%s</td></tr>', @extschema@.ubehav_html_escape(f), @extschema@.ubehav_html_escape(t)), '' ORDER BY i)
+    INTO features_rows FROM unnest(m.feature_names, m.feature_types) WITH ORDINALITY u(f, t, i);
+    SELECT string_agg(format('<tr><th>%s</th><td>%s</td><td>%s</td></tr>', k.label,
+                             coalesce(to_char((m.metrics->>k.key)::float8, 'FM990.000'), '-'),
+                             coalesce(to_char(coalesce((st->>k.key)::float8, (conf->>k.key)::float8), 'FM990.000'), '-')), '' ORDER BY k.i)
+    INTO metric_rows
+    FROM (VALUES (1, 'auc', 'ROC AUC'), (2, 'pr_auc', 'PR AUC (average precision)'), (3, 'log_loss', 'log loss'),
+                 (4, 'accuracy', 'accuracy'), (5, 'precision', 'precision'), (6, 'recall', 'recall'), (7, 'f1', 'F1'), (8, 'mcc', 'MCC')) k(i, key, label);
+
+    RETURN format($html$<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ubehav: %1$s version %2$s</title>
+<style>
+@page{size:A4;margin:12mm}
+*{box-sizing:border-box}
+body{font:14px/1.45 -apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;color:#222;margin:0 auto;max-width:1280px;padding:20px 28px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:0 0 6px}
+p.lead{margin:0 0 14px;color:#444}
+.grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:16px}
+figure,section{margin:0;border:1px solid #ddd;border-radius:6px;padding:10px 12px;break-inside:avoid;page-break-inside:avoid}
+figcaption{font-weight:600;margin-bottom:4px}
+figure p{margin:4px 0 0;color:#555;font-size:12.5px}
+svg{display:block;width:100%%;height:auto}
+table{border-collapse:collapse;width:100%%;font-size:13px}
+th,td{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+table.cm td,table.cm th{text-align:center;border:1px solid #ddd}
+table.cm td.hit{background:#e8f4e8}table.cm td.miss{background:#fbeaea}
+.tables{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:16px;margin-top:16px}
+footer{margin-top:14px;color:#777;font-size:12px}
+@media print{body{max-width:none;padding:0;font-size:11px}.grid,.tables{gap:8px}figure,section{padding:6px 8px}.tables{grid-template-columns:repeat(3,minmax(0,1fr))}}
+@media screen and (max-width:800px){.grid,.tables{grid-template-columns:1fr}}
+</style></head>
+<body>
+<h1>Model %1$s, version %2$s</h1>
+<p class="lead">Binary model predicting <b>%3$s</b> = %4$s, trained %5$s by %6$s on %7$s rows (%8$s skipped for a NULL target).
+This report scores <b>%9$s labelled rows</b> of the report's query: AUC <b>%10$s</b> here, against %11$s on the validation rows split off at training
+(those rows also chose the kept epoch and the threshold, so figures on new rows are usually a little lower).</p>
+<div class="grid">
+<figure><figcaption>Learning curve</figcaption>
+<svg id="learning" viewBox="0 0 490 320" role="img" aria-label="learning curve">%12$s</svg>
+<p>Loss per epoch on the training rows and on the validation rows%30$s. Early stopping keeps the epoch of the lowest validation loss.</p></figure>
+<figure><figcaption>ROC curve</figcaption>
+<svg id="roc" viewBox="0 0 490 320" role="img" aria-label="ROC curve">%13$s</svg>
+<p>Share of %4$s rows found (recall) against share of %15$s rows flagged, at every threshold; the red dot is the model's threshold %14$s.</p></figure>
+<figure><figcaption>Scores by class</figcaption>
+<svg id="scores" viewBox="0 0 490 320" role="img" aria-label="scores by class">%16$s</svg>
+<p>Rows per score bin of 0.1, by actual class. Rows right of the dashed line are predicted %4$s.</p></figure>
+<figure><figcaption>Calibration (reliability)</figcaption>
+<svg id="calibration" viewBox="0 0 490 320" role="img" aria-label="calibration">%17$s</svg>
+<p>In each score bin, the share of rows that are %4$s against the mean score. On the diagonal, a score of 0.3 means 30%% of such rows are %4$s.
+Expected calibration error: <b>%18$s</b> (mean distance to the diagonal, weighted by rows).</p></figure>
+</div>
+<div class="tables">
+<section><h2>Confusion matrix at threshold %14$s</h2>
+<table class="cm"><tr><th rowspan="2">actual</th><th colspan="2">predicted</th></tr>
+<tr><th>%15$s</th><th>%4$s</th></tr>
+<tr><th>%15$s</th><td class="hit">%19$s</td><td class="miss">%20$s</td></tr>
+<tr><th>%4$s</th><td class="miss">%21$s</td><td class="hit">%22$s</td></tr></table>
+<h2 style="margin-top:12px">Metrics</h2>
+<table><tr><th></th><th>validation</th><th>this report</th></tr>%23$s</table></section>
+<section><h2>Data</h2>
+<table><tr><th>target</th><td>%3$s (classes %15$s, %4$s)</td></tr>
+<tr><th>rows used</th><td>%7$s (validation split %24$s)</td></tr>
+<tr><th>rows skipped</th><td>%8$s</td></tr>
+<tr><th>training time</th><td>%25$s</td></tr>
+<tr><th>epochs</th><td>%26$s</td></tr></table>
+<h2 style="margin-top:12px">Features</h2>
+<table><tr><th>column</th><th>type</th></tr>%27$s</table></section>
+<section><h2>Options</h2><table>%28$s</table></section>
+</div>
+<footer>ubehav_html_report, %29$s. Self-contained: no scripts, fonts or external files.</footer>
+</body></html>$html$,
+        esc_model, m.version, @extschema@.ubehav_html_escape(m.target), @extschema@.ubehav_html_escape(pos_label),
+        m.trained_at::date, @extschema@.ubehav_html_escape(m.trained_by::text), m.rows_used, m.rows_skipped,
+        n_rows, coalesce(to_char((st->>'auc')::float8, 'FM0.000'), 'n/a'), coalesce(to_char((m.metrics->>'auc')::float8, 'FM0.000'), 'n/a'),
+        coalesce(learning, ''), coalesce(roc, ''), to_char(thr, 'FM0.000'), @extschema@.ubehav_html_escape(neg_label),
+        coalesce(dist, ''), coalesce(calib, ''), coalesce(to_char(ece, 'FM0.000'), 'n/a'),
+        coalesce(conf->>'tn', '-'), coalesce(conf->>'fp', '-'), coalesce(conf->>'fn', '-'), coalesce(conf->>'tp', '-'),
+        coalesce(metric_rows, ''), coalesce(m.options->>'validation_split', '-'), CASE WHEN m.training_ms < 1000 THEN round(m.training_ms::numeric) || ' ms' ELSE to_char(m.training_ms / 1000, 'FM9999990.0') || ' s' END,
+        format('%s run of %s asked for%s, kept epoch %s', coalesce(m.metrics->>'epochs_run', '?'), coalesce(m.options->>'epochs', '?'),
+               CASE WHEN (m.metrics->>'stopped_early')::boolean THEN ' (early stopping)' ELSE '' END, best_epoch),
+        coalesce(features_rows, ''), coalesce(options_rows, ''), to_char(now(), 'YYYY-MM-DD HH24:MI TZ'),
+        CASE WHEN m.metrics ? 'ensemble'
+             THEN format(', for the first of the %s networks of the ensemble (epochs run by each: %s)',
+                         m.metrics->'ensemble'->>'networks', m.metrics->'ensemble'->>'epochs_run')
+             ELSE '' END);
+END $$;
+COMMENT ON FUNCTION ubehav_html_report_with_path(text, text, text) IS
+'the body of ubehav_html_report, which passes the caller''s search_path for the query (call ubehav_html_report)';

@@ -130,6 +130,12 @@ ubehav_cv_folds(PG_FUNCTION_ARGS)
 							f + 1, n_other),
 					 errhint("Use fewer folds or more rows, or set \"early_stopping\" to false.")));
 		ub_progress_fold(f + 1, folds);
+		{
+			char		label[32];
+
+			snprintf(label, sizeof(label), "fold %d/%d", f + 1, folds);
+			ub_epoch_notices_begin(label, true, true);
+		}
 		ub_train_on_splits(ds, tgt, &opts, &fold_rng, order, n_train, n_other - n_train, true, NULL, &res);
 		old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
 		values[0] = Int32GetDatum(f + 1);

@@ -341,6 +341,74 @@ val_metric(const NnSpec *spec, const float *out, const float *y, size_t n, doubl
 	}
 }
 
+/* progress NOTICEs: what ub_epoch_notices_begin set for the training under way */
+static struct
+{
+	char		label[160];
+	bool		force_ends;
+	bool		force_stop;
+	bool		have_last;
+	instr_time	last;			/* when the last line was sent */
+	int			member;
+	int			n_members;
+}			progress = {"", true, true};
+
+void
+ub_epoch_notices_begin(const char *label, bool force_ends, bool force_stop)
+{
+	strlcpy(progress.label, label ? label : "", sizeof(progress.label));
+	progress.force_ends = force_ends;
+	progress.force_stop = force_stop;
+	if (force_ends)
+		progress.have_last = false;	/* a new training: its first line is due */
+	progress.member = 1;
+	progress.n_members = 1;
+}
+
+void
+ub_epoch_notices_network(int member, int n_members)
+{
+	progress.member = member;
+	progress.n_members = n_members;
+}
+
+/* "trial 2/8, network 3/4, " or "" */
+static void
+progress_prefix(StringInfo buf)
+{
+	if (progress.label[0])
+		appendStringInfo(buf, "%s, ", progress.label);
+	if (progress.n_members > 1)
+		appendStringInfo(buf, "network %d/%d, ", progress.member, progress.n_members);
+}
+
+static void
+progress_sent(void)
+{
+	progress.have_last = true;
+	INSTR_TIME_SET_CURRENT(progress.last);
+}
+
+/* Whether epoch's line is due: verbose 2 every epoch; 1 the ends (when forced) and about one a second. */
+static bool
+progress_due(int verbose, int epoch, bool last_epoch)
+{
+	instr_time	now;
+
+	if (verbose <= 0 || !message_level_is_interesting(NOTICE))
+		return false;
+	if (verbose >= 2)
+		return true;
+	if (progress.force_ends && ((epoch == 1 && progress.member == 1) ||
+								(last_epoch && progress.member == progress.n_members)))
+		return true;
+	if (!progress.have_last)
+		return true;
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, progress.last);
+	return INSTR_TIME_GET_MILLISEC(now) >= 1000.0;
+}
+
 /* Learning rate of an epoch (1-based) for the time-based schedules. */
 static double
 scheduled_rate(const UbOptions *o, int epoch)
@@ -418,6 +486,7 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 	StreamPlan	sp = {0};
 	ChunkOrder	val_co = {0};
 	float	   *val_block_out = NULL;
+	int			verbose = opts->verbose >= 0 ? opts->verbose : ub_verbose;
 
 	ub_check_nn_status(nn_spec_param_count(spec, &n_params), "sizing the network");
 	ub_check_nn_status(nn_workspace_floats(spec, B, &ws_floats), "sizing the training workspace");
@@ -498,6 +567,7 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 					metric = get_float8_nan();
 		const char *metric_name = NULL;
 		size_t		r;
+		bool		stop_now = false;
 
 		INSTR_TIME_SET_CURRENT(start);
 		ub_progress_phase(UB_PHASE_TRAINING);
@@ -605,8 +675,46 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 			else if (++since_best >= opts->patience)
 			{
 				result->stopped_early = epoch < opts->epochs;
-				break;
+				stop_now = true;
 			}
+		}
+		if (progress_due(verbose, epoch, epoch == opts->epochs || stop_now))
+		{
+			StringInfoData line;
+			double		ms;
+
+			initStringInfo(&line);
+			progress_prefix(&line);
+			ms = INSTR_TIME_GET_MILLISEC(elapsed);
+			appendStringInfo(&line, "epoch %d/%d - %.*f ms", epoch, opts->epochs, ms < 10.0 ? 1 : 0, ms);
+			/* a private model's training loss is not shown, as it is not logged */
+			if (data->dp_noise <= 0)
+				appendStringInfo(&line, " - loss: %.4f", train_loss);
+			if (data->n_val > 0)
+				appendStringInfo(&line, " - val_loss: %.4f", val_loss);
+			if (metric_name)
+				appendStringInfo(&line, " - %s: %.4f", metric_name, metric);
+			ereport(NOTICE, (errmsg_internal("%s", line.data)));
+			pfree(line.data);
+			progress_sent();
+		}
+		if (stop_now)
+		{
+			if (verbose > 0 && (progress.force_stop || progress_due(verbose, epoch, false)) &&
+				message_level_is_interesting(NOTICE))
+			{
+				StringInfoData prefix;
+
+				initStringInfo(&prefix);
+				progress_prefix(&prefix);
+				ereport(NOTICE,
+						(errmsg("%searly stopping after epoch %d of %d: validation loss did not improve for %d epoch%s; restored the best epoch %d (val_loss %.4f)",
+								prefix.data, epoch, opts->epochs, opts->patience, opts->patience == 1 ? "" : "s",
+								result->best_epoch, best_loss)));
+				pfree(prefix.data);
+				progress_sent();
+			}
+			break;
 		}
 	}
 	if (opts->early_stopping && result->best_epoch > 0)

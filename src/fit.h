@@ -45,6 +45,18 @@ typedef struct UbFitResult
 void		ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 				   const UbFitData *data, StringInfo log, UbFitResult *result);
 
+/*
+ * Progress NOTICEs of ub_fit, one line per epoch in Keras' spirit (epoch i/n, ms, loss,
+ * validation loss and metric), rate-limited to about one a second at "verbose" 1. A training
+ * entry point calls ub_epoch_notices_begin first: label prefixes each line ("trial 2/8", a group,
+ * NULL for none); with force_ends the first and last epoch of each fit always print; with
+ * force_stop the early-stopping line always does. ub_epoch_notices_network(m, n) names the network
+ * of an ensemble that trains next (m from 1; n 1 for none); later networks print their first
+ * epoch only when the rate allows.
+ */
+void		ub_epoch_notices_begin(const char *label, bool force_ends, bool force_stop);
+void		ub_epoch_notices_network(int member, int n_members);
+
 /* Outputs (after the output transform) of rows[0..n) of X into out (n, n_outputs); a spilled X is read chunk by chunk. */
 void		ub_fit_predict(const NnSpec *spec, const float *params, UbRowChunks *X,
 						   const uint32 *rows, size_t n, float *out);

@@ -122,6 +122,8 @@ ubehav_fit_final(PG_FUNCTION_ARGS)
 	ub_check_nn_status(nn_split(tgt->task != UB_TASK_REGRESSION ? tgt->y : NULL, tgt->n_classes, n,
 								opts.validation_split, &rng, order, &n_train, class_counts),
 					   "splitting off validation rows");
+	/* one aggregate per GROUP BY group: lines at the rate limit only */
+	ub_epoch_notices_begin("ubehav_fit", false, false);
 	ub_train_on_split(ds, tgt, &opts, &rng, order, n_train, false, NULL, &res);
 
 	/* the value is an export, so ubehav_import stores it and numpy scores it like any other */

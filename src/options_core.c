@@ -12,7 +12,7 @@
 	"patience, min_delta, learning_rate_schedule, class_weight, sample_weight, clipnorm, clipvalue, " \
 	"threshold, scaling, imputation, missing_indicator, min_category_count, integer_categories, pca, exclude, " \
 	"dp_epsilon, dp_delta, noise_multiplier, max_grad_norm, deploy, deploy_metric, warm_start, " \
-	"group_by, max_groups, min_group_rows, ensemble"
+	"group_by, max_groups, min_group_rows, ensemble, verbose"
 
 const char *
 ub_task_name(UbTask task)
@@ -65,6 +65,7 @@ ub_options_defaults(UbOptions *o)
 	/* a value seen once is never kept: it cannot be learned, and storing it would reveal one row */
 	o->min_category_count = 2;
 	o->integer_categories = 10;
+	o->verbose = -1;			/* the session's ubehav.verbose */
 }
 
 static bool fail(UbOptionError *err, const char *hint, const char *fmt,...)
@@ -520,6 +521,8 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 		return option_bool(v, key, &o->missing_indicator, err);
 	if (strcmp(key, "min_category_count") == 0)
 		return option_int32(v, key, 1, 1000000000, &o->min_category_count, err);
+	if (strcmp(key, "verbose") == 0)
+		return option_int32(v, key, 0, 2, &o->verbose, err);
 	if (strcmp(key, "ensemble") == 0)
 	{
 		if (v->kind == UB_JSON_STRING && strcmp(v->string, "auto") == 0)

@@ -112,6 +112,7 @@ typedef struct UbOptions
 	UbImputation imputation;
 	bool		missing_indicator;
 	int			min_category_count;
+	int			verbose;		/* progress NOTICEs: 0 none, 1 about one a second, 2 every epoch; -1: ubehav.progress */
 	int			ensemble;		/* networks packed side by side (1..16), 0: auto (by training rows) */
 	int			integer_categories;	/* a number column of whole values with 3 to this many distinct ones is also one-hot encoded; 0 never */
 	int			pca_components;	/* > 0: keep this many */

@@ -421,6 +421,7 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *given, N
 	memset(res, 0, sizeof(*res));
 	resolved.epochs = ub_auto_epochs(given, n_train);
 	ub_progress_phase(UB_PHASE_ENCODING);
+	res->epochs = resolved.epochs;
 	if (init)
 	{
 		ub_warm_start_bind(init, ds);
@@ -507,6 +508,7 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *given, N
 
 			mp[m] = palloc_extended(sizeof(float) * n_member, MCXT_ALLOC_HUGE);
 			nn_init_params(&member, mp[m], rng);
+			ub_epoch_notices_network(m + 1, n_members);
 			if (m == 0)
 			{
 				ub_fit(&member, mp[m], opts, rng, &data, &res->log, &res->fit);
@@ -523,6 +525,7 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *given, N
 			}
 			CHECK_FOR_INTERRUPTS();
 		}
+		ub_epoch_notices_network(1, 1);
 		nn_ensemble_pack(&member, n_members, (const float *const *) mp, res->params);
 		for (m = 0; m < n_members; m++)
 			pfree(mp[m]);
@@ -731,6 +734,7 @@ ubehav_train(PG_FUNCTION_ARGS)
 		ub_progress_end();
 		PG_RETURN_JSONB_P(grouped);
 	}
+	ub_epoch_notices_begin(NULL, true, true);
 
 	INSTR_TIME_SET_CURRENT(start);
 	train_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav training", ALLOCSET_DEFAULT_SIZES);
@@ -770,6 +774,9 @@ ubehav_train(PG_FUNCTION_ARGS)
 					 ",\"training_rows\":%zu,\"validation_rows\":%zu,\"features\":%d,\"inputs\":%d,\"parameters\":%zu,\"metrics\":%s",
 					 version, opts.deploy ? "true" : "false", ub_task_name(tgt->task), n, ds->n_skipped, res.n_train, res.n_val,
 					 res.prep->n_features, res.prep->n_inputs, res.n_params, res.metrics.data);
+	/* early stopping can end a training well before the epochs asked for: say so at the top */
+	appendStringInfo(&summary, ",\"epochs_requested\":%d,\"epochs_run\":%d,\"best_epoch\":%d,\"stopped_early\":%s",
+					 res.epochs, res.fit.epochs_run, res.fit.best_epoch, res.fit.stopped_early ? "true" : "false");
 	if (decision.len > 0)
 		appendStringInfo(&summary, ",\"deploy_decision\":%s", decision.data);
 	if (init)

@@ -22,6 +22,7 @@ typedef struct UbTrainResult
 	StringInfoData metrics;		/* a JSON object: the validation metrics */
 	StringInfoData log;			/* a JSON array: one object per epoch */
 	UbFitResult fit;
+	int			epochs;			/* asked for, "auto" resolved */
 	size_t		n_train;
 	size_t		n_val;
 	size_t		peak_bytes;		/* largest size of the current memory context seen during the run */

@@ -248,6 +248,7 @@ ub_train_grouped(const char *model, const char *query, const char *target, UbOpt
 				(errmsg("skipped " INT64_FORMAT " rows with a NULL group \"%s\"", null_rows, opts->group_by)));
 	rows_skipped += null_rows;
 
+	ub_epoch_notices_begin(NULL, true, true);	/* the first group's first epoch prints */
 	stored = palloc0(sizeof(UbNewGroup) * Max(n_groups, 1));
 	initStringInfo(&skipped);
 	initStringInfo(&group_metrics);
@@ -296,6 +297,12 @@ ub_train_grouped(const char *model, const char *query, const char *target, UbOpt
 									opts->validation_split, &rng, order, &n_train,
 									tgt->task != UB_TASK_REGRESSION ? palloc0(sizeof(size_t) * tgt->n_classes) : NULL),
 						   "splitting off validation rows");
+		{
+			/* up to max_groups groups: lines at the rate limit only, each naming its group */
+			char	   *label = psprintf("group %s", quote_literal_cstr(groups[g].value));
+
+			ub_epoch_notices_begin(label, false, false);
+		}
 		ub_train_on_split(ds, tgt, &group_opts, &rng, order, n_train, false, NULL, &res);
 
 		/* what the version keeps outlives the group's context */

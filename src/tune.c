@@ -474,6 +474,10 @@ ubehav_tune(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(trial_cxt);
 		PG_TRY();
 		{
+			char		label[32];
+
+			snprintf(label, sizeof(label), "trial %d/%d", t + 1, n_trials);
+			ub_epoch_notices_begin(label, true, true);
 			ub_train_on_split(ds, tgt, topts, &trial_rng, order, n_train, true, NULL, &res);
 			ReleaseCurrentSubTransaction();
 			CurrentResourceOwner = owner;

@@ -14,6 +14,7 @@ PG_MODULE_MAGIC;
 int			ub_model_cache_size = 16;
 int			ub_max_parameters = 50000000;
 int			ub_max_training_memory = 4096;
+int			ub_verbose = 1;
 
 void		_PG_init(void);
 
@@ -40,6 +41,13 @@ _PG_init(void)
 							&ub_max_training_memory,
 							4096, 16, INT_MAX / 2,
 							PGC_SUSET, GUC_UNIT_MB,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ubehav.progress",
+							"Training progress NOTICEs when the options do not set \"verbose\": 0 none, 1 about one a second, 2 every epoch.",
+							"Level 1 always reports the first and last epoch and early stopping.",
+							&ub_verbose,
+							1, 0, 2,
+							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ubehav");
 	ub_progress_init();

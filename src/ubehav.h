@@ -5,5 +5,6 @@
 extern int	ub_model_cache_size;		/* ubehav.model_cache_size */
 extern int	ub_max_parameters;			/* ubehav.max_parameters */
 extern int	ub_max_training_memory;		/* ubehav.max_training_memory, in MB */
+extern int	ub_verbose;		/* ubehav.progress: progress NOTICEs when the options do not say */
 
 #endif

@@ -56,6 +56,7 @@ check_accepted(const UbOptions *o)
 	for (i = 0; i < o->n_exclude; i++)
 		CHECK(o->exclude[i] != NULL);
 	CHECK(isfinite(o->threshold) && o->threshold < 1.0);
+	CHECK(o->verbose >= -1 && o->verbose <= 2);
 	CHECK(o->ensemble >= 0 && o->ensemble <= UB_MAX_ENSEMBLE);	/* 0: auto */
 	CHECK(o->ensemble <= 1 || !o->dp);
 	CHECK(o->integer_categories >= 0 && o->integer_categories <= 1000);

@@ -13,7 +13,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source test/scripts/setup.sh
 echo
 echo "ubehav demo on $(psql -X -At -c 'SHOW server_version'), database $PGDATABASE"
-psql -X -v ON_ERROR_STOP=1 -v users="${UBEHAV_DEMO_USERS:-20000}" -f test/scripts/demo.sql
+# from stdin rather than -f: psql then prints NOTICEs without a "psql:file:line:" prefix
+psql -X -v ON_ERROR_STOP=1 -v users="${UBEHAV_DEMO_USERS:-20000}" < test/scripts/demo.sql
 if [ "${UBEHAV_KEEP_CLUSTER:-0}" = 1 ]; then
     echo
     echo "Cluster left running. Connect with:"
