@@ -312,7 +312,7 @@ AS $$
 DECLARE
     fold_rows jsonb;
 BEGIN
-    PERFORM @extschema@.ubehav_require_args('ubehav_cross_validate', ARRAY['query', 'target', 'options', 'folds', 'query_search_path'], ARRAY[query IS NULL, target IS NULL, options IS NULL, folds IS NULL, query_search_path IS NULL]);
+    PERFORM @extschema@.ubehav_require_args('ubehav_cross_validate_with_path', ARRAY['query', 'target', 'options', 'folds', 'query_search_path'], ARRAY[query IS NULL, target IS NULL, options IS NULL, folds IS NULL, query_search_path IS NULL]);
     PERFORM set_config('search_path', query_search_path, true);
     SELECT pg_catalog.jsonb_agg(f) INTO fold_rows
     FROM @extschema@.ubehav_cv_folds(query, target, options, folds) f;
@@ -341,7 +341,9 @@ CREATE OR REPLACE FUNCTION ubehav_cross_validate(query text, target text, option
 RETURNS jsonb
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 AS $$
-    SELECT @extschema@.ubehav_cross_validate_with_path($1, $2, $3, $4, pg_catalog.current_setting('search_path'))
+    SELECT @extschema@.ubehav_require_args('ubehav_cross_validate', ARRAY['query', 'target', 'options', 'folds'],
+                                           ARRAY[$1 IS NULL, $2 IS NULL, $3 IS NULL, $4 IS NULL]);
+    SELECT @extschema@.ubehav_cross_validate_with_path($1, $2, $3, $4, pg_catalog.current_setting('search_path'));
 $$;
 
 CREATE FUNCTION ubehav_refresh_scores_with_path(model text, query text, query_search_path text) RETURNS bigint
@@ -358,7 +360,7 @@ DECLARE
     key_sql text;
     insert_sql text;
 BEGIN
-    PERFORM @extschema@.ubehav_require_args('ubehav_refresh_scores', ARRAY['model', 'query', 'query_search_path'], ARRAY[model IS NULL, query IS NULL, query_search_path IS NULL]);
+    PERFORM @extschema@.ubehav_require_args('ubehav_refresh_scores_with_path', ARRAY['model', 'query', 'query_search_path'], ARRAY[model IS NULL, query IS NULL, query_search_path IS NULL]);
     SELECT m.task INTO task FROM @extschema@.ubehav_models m WHERE m.name = model AND m.deployed;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model "%" has no deployed version', model USING ERRCODE = 'undefined_object';
@@ -431,7 +433,8 @@ COMMENT ON FUNCTION ubehav_refresh_scores_with_path(text, text, text) IS
 CREATE OR REPLACE FUNCTION ubehav_refresh_scores(model text, query text) RETURNS bigint
 LANGUAGE sql VOLATILE CALLED ON NULL INPUT
 AS $$
-    SELECT @extschema@.ubehav_refresh_scores_with_path($1, $2, pg_catalog.current_setting('search_path'))
+    SELECT @extschema@.ubehav_require_args('ubehav_refresh_scores', ARRAY['model', 'query'], ARRAY[$1 IS NULL, $2 IS NULL]);
+    SELECT @extschema@.ubehav_refresh_scores_with_path($1, $2, pg_catalog.current_setting('search_path'));
 $$;
 COMMENT ON FUNCTION ubehav_refresh_scores(text, text) IS
 'score every row of query with ubehav_predict(model, row) (the deployed version; the first column: an integer key, the others features by name) and replace the model''s rows of ubehav_scores; returns how many; the caller must be a member of the model''s owning role';
@@ -453,7 +456,7 @@ DECLARE
     tprs float8[];
     bins_sql text;
 BEGIN
-    PERFORM @extschema@.ubehav_require_args('ubehav_html_report', ARRAY['model', 'query', 'query_search_path'], ARRAY[model IS NULL, query IS NULL, query_search_path IS NULL]);
+    PERFORM @extschema@.ubehav_require_args('ubehav_html_report_with_path', ARRAY['model', 'query', 'query_search_path'], ARRAY[model IS NULL, query IS NULL, query_search_path IS NULL]);
     SELECT * INTO m FROM @extschema@.ubehav_models x WHERE x.name = model AND x.deployed;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model "%" has no deployed version', model USING ERRCODE = 'undefined_object';
@@ -535,7 +538,8 @@ COMMENT ON FUNCTION ubehav_html_report_with_path(text, text, text) IS
 CREATE OR REPLACE FUNCTION ubehav_html_report(model text, query text) RETURNS text
 LANGUAGE sql VOLATILE
 AS $$
-    SELECT @extschema@.ubehav_html_report_with_path($1, $2, pg_catalog.current_setting('search_path'))
+    SELECT @extschema@.ubehav_require_args('ubehav_html_report', ARRAY['model', 'query'], ARRAY[$1 IS NULL, $2 IS NULL]);
+    SELECT @extschema@.ubehav_html_report_with_path($1, $2, pg_catalog.current_setting('search_path'));
 $$;
 
 -- ---- least privilege: what writes the catalog is for roles an administrator grants it to ----
@@ -787,7 +791,7 @@ DECLARE
     pt_x float8;
     pt_y float8;
 BEGIN
-    PERFORM @extschema@.ubehav_require_args('ubehav_html_report', ARRAY['model', 'query', 'query_search_path'], ARRAY[model IS NULL, query IS NULL, query_search_path IS NULL]);
+    PERFORM @extschema@.ubehav_require_args('ubehav_html_report_with_path', ARRAY['model', 'query', 'query_search_path'], ARRAY[model IS NULL, query IS NULL, query_search_path IS NULL]);
     SELECT * INTO m FROM @extschema@.ubehav_models x WHERE x.name = model AND x.deployed;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model "%" has no deployed version', model USING ERRCODE = 'undefined_object';

@@ -8,7 +8,7 @@
 # baselines are in t_sweep.sql. Each call runs in a rolled-back subtransaction with a
 # statement_timeout. Fails if the server crashes or any outcome's SQLSTATE is of class XX.
 # Also checks the NULL rule (a STRICT function, or SQLSTATE 22004 `argument "a" of f must not be
-# NULL` unless the argument is DEFAULT NULL): counted always, a failure with UBEHAV_SWEEP_NULL_RULE=1.
+# NULL` unless the argument is DEFAULT NULL): counted always and a failure (UBEHAV_SWEEP_NULL_RULE=0 only counts them).
 #
 # By hand against a running cluster (e.g. a dev_env.sh one):
 #   UBEHAV_SWEEP_LOG=$UBEHAV_DEV_DIR/log bash test/scripts/t_sweep.sh   # PGHOST/PGPORT/PGUSER from the environment
@@ -134,7 +134,7 @@ vfuncs=$(q -c "SELECT count(DISTINCT signature || pos) || ' argument positions o
                FROM sweep_calls WHERE null_rule LIKE 'argument%' $NOT_DENIED AND (outcome IS DISTINCT FROM '22004' OR message IS DISTINCT FROM null_rule)")
 checked=$(q -c "SELECT count(*) FROM sweep_calls WHERE null_rule LIKE 'argument%' $NOT_DENIED")
 echo "NULL rule: $violations of $checked NULL calls in non-strict functions without 22004 'argument ... must not be NULL' ($vfuncs)"
-if [ "${UBEHAV_SWEEP_NULL_RULE:-0}" = 1 ] && [ "$violations" != 0 ]; then
+if [ "${UBEHAV_SWEEP_NULL_RULE:-1}" = 1 ] && [ "$violations" != 0 ]; then
     q -F ' | ' -c "SELECT DISTINCT ON (signature, pos) signature, 'arg ' || pos, coalesce(outcome, state), coalesce(message, '')
                    FROM sweep_calls WHERE null_rule LIKE 'argument%' $NOT_DENIED AND (outcome IS DISTINCT FROM '22004' OR message IS DISTINCT FROM null_rule)
                    ORDER BY signature, pos, id"
@@ -148,7 +148,7 @@ else
 fi
 xx=$(q -c "SELECT count(*) FROM sweep_calls WHERE outcome LIKE 'XX%'")
 if [ "$xx" != 0 ]; then echo "not ok - $xx outcomes of SQLSTATE class XX"; status=1; else echo "ok - no SQLSTATE of class XX"; fi
-if [ "${UBEHAV_SWEEP_NULL_RULE:-0}" = 1 ]; then
+if [ "${UBEHAV_SWEEP_NULL_RULE:-1}" = 1 ]; then
     if [ "$violations" != 0 ]; then echo "not ok - NULL rule"; status=1; else echo "ok - NULL rule"; fi
 fi
 
