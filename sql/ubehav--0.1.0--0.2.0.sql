@@ -439,109 +439,6 @@ $$;
 COMMENT ON FUNCTION ubehav_refresh_scores(text, text) IS
 'score every row of query with ubehav_predict(model, row) (the deployed version; the first column: an integer key, the others features by name) and replace the model''s rows of ubehav_scores; returns how many; the caller must be a member of the model''s owning role';
 
-CREATE FUNCTION ubehav_html_report_with_path(model text, query text, query_search_path text) RETURNS text
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    m record;
-    learning text;
-    roc text;
-    dist text;
-    max_loss float8;
-    epochs integer;
-    bins float8[];
-    peak float8;
-    fprs float8[];
-    tprs float8[];
-    bins_sql text;
-BEGIN
-    PERFORM @extschema@.ubehav_require_args('ubehav_html_report_with_path', ARRAY['model', 'query', 'query_search_path'], ARRAY[model IS NULL, query IS NULL, query_search_path IS NULL]);
-    SELECT * INTO m FROM @extschema@.ubehav_models x WHERE x.name = model AND x.deployed;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'model "%" has no deployed version', model USING ERRCODE = 'undefined_object';
-    END IF;
-    IF m.task <> 'binary' THEN
-        RAISE EXCEPTION 'ubehav_html_report draws binary models, but "%" is a % model', model, m.task
-            USING ERRCODE = 'wrong_object_type';
-    END IF;
-    -- the query is a subquery below: one SELECT, checked the way ubehav_refresh_scores checks it
-    BEGIN
-        PERFORM set_config('search_path', query_search_path, true);
-        DECLARE probe refcursor;
-        BEGIN
-            OPEN probe FOR EXECUTE query;
-            CLOSE probe;
-        END;
-        PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
-    EXCEPTION WHEN syntax_error OR invalid_cursor_definition THEN
-        RAISE EXCEPTION 'the query must be one SELECT statement: %', SQLERRM USING ERRCODE = 'syntax_error',
-            HINT = 'ubehav_html_report reads the labelled rows of the query as a subquery.';
-    END;
-    -- learning curve: training and validation loss per epoch, scaled into a 400 x 200 box
-    SELECT max(greatest(coalesce(l.loss, 0), coalesce(l.val_loss, 0))), max(l.epoch) INTO max_loss, epochs
-    FROM @extschema@.ubehav_training_log(model) l;
-    SELECT '<polyline class="loss" fill="none" stroke="#1f77b4" stroke-width="2" points="' ||
-           string_agg(format('%s,%s', round(40 + 360.0 * (l.epoch - 1) / greatest(epochs - 1, 1)),
-                             round(210 - 190 * coalesce(l.loss, 0) / nullif(max_loss, 0))), ' ' ORDER BY l.epoch) ||
-           '"/><polyline class="val_loss" fill="none" stroke="#ff7f0e" stroke-width="2" points="' ||
-           string_agg(format('%s,%s', round(40 + 360.0 * (l.epoch - 1) / greatest(epochs - 1, 1)),
-                             round(210 - 190 * coalesce(l.val_loss, 0) / nullif(max_loss, 0))), ' ' ORDER BY l.epoch) || '"/>'
-    INTO learning FROM @extschema@.ubehav_training_log(model) l;
-    -- ROC curve from the labelled rows of query, read under the caller's search_path
-    PERFORM set_config('search_path', query_search_path, true);
-    SELECT pg_catalog.array_agg(c.fpr), pg_catalog.array_agg(c.tpr) INTO fprs, tprs
-    FROM @extschema@.ubehav_roc_curve(model, query) c;
-    PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
-    SELECT '<polyline class="roc" fill="none" stroke="#2ca02c" stroke-width="2" points="' ||
-           string_agg(format('%s,%s', round(40 + 360 * c.fpr), round(210 - 190 * c.tpr)), ' ' ORDER BY c.fpr, c.tpr) || '"/>'
-    INTO roc FROM unnest(fprs, tprs) c(fpr, tpr);
-    -- score distribution by class: 10 bins per class
-    bins_sql := format($q$SELECT pg_catalog.array_agg(COALESCE(h.n, 0)::pg_catalog.float8 ORDER BY c.label, b.bin)
-                    FROM (VALUES (false), (true)) c(label) CROSS JOIN pg_catalog.generate_series(0, 9) b(bin)
-                    LEFT JOIN (SELECT (%I)::pg_catalog.text OPERATOR(pg_catalog.=) %L AS label,
-                                      LEAST(pg_catalog.floor(@extschema@.ubehav_predict(%L, q) OPERATOR(pg_catalog.*) 10), 9)::pg_catalog.int4 AS bin,
-                                      pg_catalog.count(*) AS n
-                               FROM (%s) q WHERE %I IS NOT NULL GROUP BY 1, 2) h
-                         ON h.label OPERATOR(pg_catalog.=) c.label AND h.bin OPERATOR(pg_catalog.=) b.bin$q$,
-                   m.target, m.class_labels[2], model, regexp_replace(query, '[[:space:];]+$', '') || E'\n', m.target);
-    PERFORM set_config('search_path', query_search_path, true);
-    EXECUTE bins_sql INTO bins;
-    PERFORM set_config('search_path', 'pg_catalog, pg_temp', true);
-    peak := (SELECT max(x) FROM unnest(bins) x);
-    SELECT string_agg(format('<rect class="%s" x="%s" y="%s" width="16" height="%s" fill="%s"/>',
-                             CASE WHEN i <= 10 THEN 'negative' ELSE 'positive' END,
-                             40 + 36 * ((i - 1) % 10) + CASE WHEN i <= 10 THEN 0 ELSE 17 END,
-                             round(210 - 190 * bins[i] / nullif(peak, 0)), round(190 * bins[i] / nullif(peak, 0)),
-                             CASE WHEN i <= 10 THEN '#7f7f7f' ELSE '#d62728' END), '' ORDER BY i)
-    INTO dist FROM generate_series(1, 20) i;
-    RETURN format($html$<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>ubehav: %1$s version %2$s</title>
-<style>body{font-family:sans-serif;margin:24px}svg{border:1px solid #ccc;margin:8px}figure{display:inline-block}</style></head>
-<body><h1>Model %1$s, version %2$s</h1>
-<p>%3$s rows, trained %4$s by %5$s. Validation AUC %6$s, F1 %7$s at threshold %8$s.</p>
-<figure><figcaption>Learning curve: training loss (blue), validation loss (orange) per epoch</figcaption>
-<svg id="learning" width="420" height="230" viewBox="0 0 420 230"><line x1="40" y1="210" x2="400" y2="210" stroke="#000"/><line x1="40" y1="20" x2="40" y2="210" stroke="#000"/>%9$s</svg></figure>
-<figure><figcaption>ROC curve on the report's rows</figcaption>
-<svg id="roc" width="420" height="230" viewBox="0 0 420 230"><line x1="40" y1="210" x2="400" y2="20" stroke="#ccc"/><line x1="40" y1="210" x2="400" y2="210" stroke="#000"/><line x1="40" y1="20" x2="40" y2="210" stroke="#000"/>%10$s</svg></figure>
-<figure><figcaption>Scores by class: negative (grey), positive (red), in tenths</figcaption>
-<svg id="scores" width="420" height="230" viewBox="0 0 420 230"><line x1="40" y1="210" x2="400" y2="210" stroke="#000"/>%11$s</svg></figure>
-</body></html>$html$,
-        replace(replace(model, '&', '&amp;'), '<', '&lt;'), m.version, m.rows_used, m.trained_at::date,
-        replace(m.trained_by::text, '<', '&lt;'), round((m.metrics->>'auc')::numeric, 3),
-        round((m.metrics->>'f1')::numeric, 3), round((m.metrics->>'threshold')::numeric, 3),
-        coalesce(learning, ''), coalesce(roc, ''), coalesce(dist, ''));
-END $$;
-COMMENT ON FUNCTION ubehav_html_report_with_path(text, text, text) IS
-'the body of ubehav_html_report, which passes the caller''s search_path for the query (call ubehav_html_report)';
-
-CREATE OR REPLACE FUNCTION ubehav_html_report(model text, query text) RETURNS text
-LANGUAGE sql VOLATILE
-AS $$
-    SELECT @extschema@.ubehav_require_args('ubehav_html_report', ARRAY['model', 'query'], ARRAY[$1 IS NULL, $2 IS NULL]);
-    SELECT @extschema@.ubehav_html_report_with_path($1, $2, pg_catalog.current_setting('search_path'));
-$$;
-
 -- ---- least privilege: what writes the catalog is for roles an administrator grants it to ----
 REVOKE EXECUTE ON FUNCTION ubehav_train(text, text, text, jsonb) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION ubehav_tune(text, text, text, jsonb) FROM PUBLIC;
@@ -760,7 +657,7 @@ $$;
 COMMENT ON FUNCTION ubehav_report_legend(float8, float8, text[], text[]) IS
 'an SVG legend for ubehav_html_report: a swatch and a label per entry, in one row';
 
-CREATE OR REPLACE FUNCTION ubehav_html_report_with_path(model text, query text, query_search_path text) RETURNS text
+CREATE FUNCTION ubehav_html_report_with_path(model text, query text, query_search_path text) RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1014,3 +911,11 @@ Expected calibration error: <b>%18$s</b> (mean distance to the diagonal, weighte
 END $$;
 COMMENT ON FUNCTION ubehav_html_report_with_path(text, text, text) IS
 'the body of ubehav_html_report, which passes the caller''s search_path for the query (call ubehav_html_report)';
+
+-- the public function, one fully qualified call that hands the caller's search_path to the body above
+CREATE OR REPLACE FUNCTION ubehav_html_report(model text, query text) RETURNS text
+LANGUAGE sql VOLATILE
+AS $$
+    SELECT @extschema@.ubehav_require_args('ubehav_html_report', ARRAY['model', 'query'], ARRAY[$1 IS NULL, $2 IS NULL]);
+    SELECT @extschema@.ubehav_html_report_with_path($1, $2, pg_catalog.current_setting('search_path'));
+$$;
