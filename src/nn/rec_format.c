@@ -2,53 +2,12 @@
 #include <math.h>
 #include <string.h>
 
+#include "byte_order.h"
 #include "rec.h"
 #include "serialize.h"
 
 #define REC_HEADER_BYTES 40
 #define REC_CRC_BYTES 4
-
-static inline unsigned char *
-put_u32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char) v;
-	p[1] = (unsigned char) (v >> 8);
-	p[2] = (unsigned char) (v >> 16);
-	p[3] = (unsigned char) (v >> 24);
-	return p + 4;
-}
-
-static inline unsigned char *
-put_u64(unsigned char *p, uint64_t v)
-{
-	put_u32(p, (uint32_t) v);
-	return put_u32(p + 4, (uint32_t) (v >> 32));
-}
-
-static inline uint32_t
-get_u32(const unsigned char *p)
-{
-	return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-
-static inline uint64_t
-get_u64(const unsigned char *p)
-{
-	return (uint64_t) get_u32(p) | (uint64_t) get_u32(p + 4) << 32;
-}
-
-/* two's complement both ways, defined behaviour */
-static inline int64_t
-u64_to_i64(uint64_t v)
-{
-	return v <= INT64_MAX ? (int64_t) v : (int64_t) (v - UINT64_C(0x8000000000000000)) + INT64_MIN;
-}
-
-static inline int32_t
-u32_to_i32(uint32_t v)
-{
-	return v <= INT32_MAX ? (int32_t) v : (int32_t) (v - UINT32_C(0x80000000)) + INT32_MIN;
-}
 
 NnStatus
 nn_rec_serialized_size(const NnRecSpec *spec, uint64_t n_pairs, size_t *size)
