@@ -7,6 +7,7 @@
 #include "utils/guc.h"
 
 #include "progress.h"
+#include "train_parallel.h"
 #include "ubehav.h"
 
 PG_MODULE_MAGIC;
@@ -49,6 +50,7 @@ _PG_init(void)
 							1, 0, 2,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	ub_train_parallel_define_gucs();
 	MarkGUCPrefixReserved("ubehav");
 	ub_progress_init();
 }
