@@ -621,7 +621,9 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 
 			ub_progress_phase(UB_PHASE_VALIDATING);
 
-			if (streamed)
+			if (data->parallel != NULL)
+				val_loss = ub_parallel_fit_validate(data->parallel, params, val_out);
+			else if (streamed)
 				val_loss = score_streamed(spec, params, data->X, data->val_rows, &val_co, data->y,
 										  eval_workspace, val_block, scratch_y, val_block_out, val_out) / data->n_val;
 			else

@@ -10,6 +10,7 @@
 #include "miscadmin.h"
 #include "optimizer/cost.h"
 #include "port/atomics.h"
+#include "portability/instr_time.h"
 #include "storage/barrier.h"
 #include "storage/condition_variable.h"
 #include "storage/shm_toc.h"
@@ -36,6 +37,11 @@ int			ub_parallel_min_rows = 100000;
 #define UB_KEY_W		UINT64CONST(0xB0E4A70000000004)
 #define UB_KEY_MODEL	UINT64CONST(0xB0E4A70000000005)
 #define UB_KEY_SLOTS	UINT64CONST(0xB0E4A70000000006)
+#define UB_KEY_VAL_X	UINT64CONST(0xB0E4A70000000007)
+#define UB_KEY_VAL_Y	UINT64CONST(0xB0E4A70000000008)
+#define UB_KEY_VAL_OUT	UINT64CONST(0xB0E4A70000000009)
+
+#define UB_VALIDATE_BLOCK 256		/* rows scored at once, as ub_fit's validation */
 
 /* What every participant reads; the leader writes it before the workers may look. */
 typedef struct ParallelShared
@@ -44,6 +50,7 @@ typedef struct ParallelShared
 	size_t		n_params;
 	size_t		state_floats;	/* optimizer state per model */
 	size_t		n_train;		/* rows in the segment's X, in the order of the leader's train_rows */
+	size_t		n_val;			/* rows in the segment's validation X, in the order of val_rows; 0: none */
 	int			batch_size;
 	bool		has_weights;
 	NnOptimizer opt;			/* kind and hyperparameters; the rate is set per epoch */
@@ -63,6 +70,7 @@ typedef struct ParallelShared
 	double		loss_sum[UB_PARALLEL_MAX_PARTICIPANTS];
 	double		rows[UB_PARALLEL_MAX_PARTICIPANTS];
 	int64		steps[UB_PARALLEL_MAX_PARTICIPANTS];
+	double		val_loss_sum[UB_PARALLEL_MAX_PARTICIPANTS];
 	/* start-up: workers count themselves in after attaching to the barrier */
 	pg_atomic_uint32 n_attached;
 	ConditionVariable attached_cv;
@@ -81,6 +89,12 @@ typedef struct Participant
 	float	   *slot;			/* this participant's model after its epoch: params then state */
 	uint32	   *rows;			/* its rows, indices into X: index, index + P, ... */
 	size_t		n_rows;
+	const float *val_X;			/* (n_val, d) */
+	const float *val_y;
+	float	   *val_out;		/* (n_val, n_outputs) after the output transform */
+	size_t		val_start,		/* its block of validation rows */
+				val_end;
+	float	   *val_workspace;
 	NnRng		rng;
 	float	   *grads,
 			   *workspace,
@@ -101,7 +115,10 @@ struct UbParallelFit
 	int			planned;		/* workers asked for */
 	int			launched;
 	int			epochs;
-	double		sync_ms;		/* leader's time waiting at the barriers and averaging */
+	double		train_ms;		/* leader: its own share of the epochs */
+	double		wait_ms;		/* leader: waiting at the barriers for the workers */
+	double		average_ms;		/* leader: averaging the models */
+	double		validate_ms;	/* leader: scoring the validation rows with the workers */
 };
 
 void
@@ -166,6 +183,16 @@ participant_init(Participant *p, ParallelShared *sh, shm_toc *toc, int index)
 	p->slot = (float *) shm_toc_lookup(toc, UB_KEY_SLOTS, false) +
 		(size_t) index * (sh->n_params + sh->state_floats);
 	p->n_rows = sh->n_train > (size_t) index ? (sh->n_train - index + P - 1) / P : 0;
+	if (sh->n_val > 0)
+	{
+		p->val_X = shm_toc_lookup(toc, UB_KEY_VAL_X, false);
+		p->val_y = shm_toc_lookup(toc, UB_KEY_VAL_Y, false);
+		p->val_out = shm_toc_lookup(toc, UB_KEY_VAL_OUT, false);
+		p->val_start = sh->n_val * index / P;
+		p->val_end = sh->n_val * (index + 1) / P;
+		ub_check_nn_status(nn_workspace_floats(spec, UB_VALIDATE_BLOCK, &ws_floats), "sizing the scoring workspace");
+		p->val_workspace = alloc_floats(ws_floats);
+	}
 	p->rows = palloc_extended(sizeof(uint32) * Max(p->n_rows, 1), MCXT_ALLOC_HUGE);
 	for (i = 0; i < p->n_rows; i++)
 		p->rows[i] = (uint32) (index + i * P);
@@ -235,6 +262,30 @@ participant_epoch(Participant *p)
 	sh->steps[p->index] = opt.step;
 }
 
+/* Score the participant's block of validation rows with the shared model: outputs and summed loss. */
+static void
+participant_validate(Participant *p)
+{
+	ParallelShared *sh = p->sh;
+	const NnSpec *spec = &sh->spec;
+	int			d = spec->n_inputs,
+				K = spec->n_outputs;
+	double		total = 0.0;
+	size_t		r;
+
+	for (r = p->val_start; r < p->val_end; r += UB_VALIDATE_BLOCK)
+	{
+		int			B = (int) Min((size_t) UB_VALIDATE_BLOCK, p->val_end - r);
+		float	   *logits = nn_forward(spec, p->model, p->val_X + r * d, B, p->val_workspace);
+
+		total += nn_head_loss(spec->head, logits, p->val_y + r, NULL, B, K, NULL) * B;
+		memcpy(p->val_out + r * K, logits, sizeof(float) * B * K);
+		nn_head_output(spec->head, p->val_out + r * K, B, K);
+		CHECK_FOR_INTERRUPTS();
+	}
+	sh->val_loss_sum[p->index] = total;
+}
+
 void
 ub_train_parallel_worker(dsm_segment *seg, shm_toc *toc)
 {
@@ -256,6 +307,12 @@ ub_train_parallel_worker(dsm_segment *seg, shm_toc *toc)
 		{
 			participant_epoch(&self);
 			BarrierArriveAndWait(&sh->barrier, PG_WAIT_EXTENSION);	/* done */
+			if (sh->n_val > 0)
+			{
+				BarrierArriveAndWait(&sh->barrier, PG_WAIT_EXTENSION);	/* validate */
+				participant_validate(&self);
+				BarrierArriveAndWait(&sh->barrier, PG_WAIT_EXTENSION);	/* validated */
+			}
 			BarrierArriveAndWait(&sh->barrier, PG_WAIT_EXTENSION);	/* go */
 			if (sh->stop)
 				break;
@@ -283,7 +340,9 @@ ub_parallel_fit_begin(const NnSpec *spec, const UbOptions *opts, const UbFitData
 				d = spec->n_inputs;
 	float	   *X,
 			   *y,
-			   *w = NULL;
+			   *w = NULL,
+			   *val_X = NULL,
+			   *val_y = NULL;
 
 	if (opts->dp || data->dp_noise > 0 || data->X->spill != NULL || IsInParallelMode() ||
 		IsParallelWorker() || data->n_train < (size_t) Max(ub_parallel_min_rows, 2) ||
@@ -296,7 +355,8 @@ ub_parallel_fit_begin(const NnSpec *spec, const UbOptions *opts, const UbFitData
 	ub_check_nn_status(nn_optimizer_state_floats(opts->optimizer.kind, n_params, &state_floats),
 					   "sizing the optimizer state");
 	model_floats = n_params + state_floats;
-	if ((size_t) d > MaxAllocHugeSize / sizeof(float) / data->n_train ||
+	if ((size_t) d > MaxAllocHugeSize / sizeof(float) / (data->n_train + data->n_val) ||
+		(size_t) spec->n_outputs > MaxAllocHugeSize / sizeof(float) / Max(data->n_val, 1) ||
 		model_floats > MaxAllocHugeSize / sizeof(float) / UB_PARALLEL_MAX_PARTICIPANTS)
 		return NULL;
 	x_bytes = sizeof(float) * data->n_train * (size_t) d;
@@ -313,6 +373,13 @@ ub_parallel_fit_begin(const NnSpec *spec, const UbOptions *opts, const UbFitData
 	{
 		shm_toc_estimate_chunk(&pcxt->estimator, sizeof(float) * data->n_train);
 		shm_toc_estimate_keys(&pcxt->estimator, 1);
+	}
+	if (data->n_val > 0)
+	{
+		shm_toc_estimate_chunk(&pcxt->estimator, sizeof(float) * data->n_val * (size_t) d);
+		shm_toc_estimate_chunk(&pcxt->estimator, sizeof(float) * data->n_val);
+		shm_toc_estimate_chunk(&pcxt->estimator, sizeof(float) * data->n_val * (size_t) spec->n_outputs);
+		shm_toc_estimate_keys(&pcxt->estimator, 3);
 	}
 	InitializeParallelDSM(pcxt);
 	if (pcxt->seg == NULL)
@@ -332,6 +399,7 @@ ub_parallel_fit_begin(const NnSpec *spec, const UbOptions *opts, const UbFitData
 	sh->n_params = n_params;
 	sh->state_floats = state_floats;
 	sh->n_train = data->n_train;
+	sh->n_val = data->n_val;
 	sh->batch_size = (int) Min((size_t) opts->batch_size, data->n_train);
 	sh->has_weights = data->w != NULL;
 	sh->opt = opts->optimizer;
@@ -359,6 +427,14 @@ ub_parallel_fit_begin(const NnSpec *spec, const UbOptions *opts, const UbFitData
 		w = shm_toc_allocate(toc, sizeof(float) * data->n_train);
 		shm_toc_insert(toc, UB_KEY_W, w);
 	}
+	if (data->n_val > 0)
+	{
+		val_X = shm_toc_allocate(toc, sizeof(float) * data->n_val * (size_t) d);
+		shm_toc_insert(toc, UB_KEY_VAL_X, val_X);
+		val_y = shm_toc_allocate(toc, sizeof(float) * data->n_val);
+		shm_toc_insert(toc, UB_KEY_VAL_Y, val_y);
+		shm_toc_insert(toc, UB_KEY_VAL_OUT, shm_toc_allocate(toc, sizeof(float) * data->n_val * (size_t) spec->n_outputs));
+	}
 	shm_toc_insert(toc, UB_KEY_MODEL, shm_toc_allocate(toc, sizeof(float) * model_floats));
 	shm_toc_insert(toc, UB_KEY_SLOTS, shm_toc_allocate(toc, sizeof(float) * model_floats * (planned + 1)));
 
@@ -383,6 +459,15 @@ ub_parallel_fit_begin(const NnSpec *spec, const UbOptions *opts, const UbFitData
 		y[i] = data->y[row];
 		if (w)
 			w[i] = data->w[row];
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	for (i = 0; i < data->n_val; i++)
+	{
+		uint32		row = data->val_rows[i];
+
+		memcpy(val_X + i * d, ub_chunks_row(data->X, row), sizeof(float) * d);
+		val_y[i] = data->y[row];
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -419,15 +504,24 @@ ub_parallel_fit_epoch(UbParallelFit *pf, float *params, float *state, const NnOp
 	double		loss = 0.0;
 	size_t		model_floats = sh->n_params + sh->state_floats;
 	NnStatus	status;
+	instr_time	t0,
+				t1,
+				t2,
+				t3,
+				t4;
 
 	memcpy(pf->self.model, params, sizeof(float) * sh->n_params);
 	if (sh->state_floats > 0)
 		memcpy(pf->self.model + sh->n_params, state, sizeof(float) * sh->state_floats);
 	sh->learning_rate = opt->learning_rate;
 	sh->stop = false;
+	INSTR_TIME_SET_CURRENT(t0);
 	BarrierArriveAndWait(&sh->barrier, PG_WAIT_EXTENSION);	/* go */
+	INSTR_TIME_SET_CURRENT(t1);
 	participant_epoch(&pf->self);
+	INSTR_TIME_SET_CURRENT(t2);
 	BarrierArriveAndWait(&sh->barrier, PG_WAIT_EXTENSION);	/* done */
+	INSTR_TIME_SET_CURRENT(t3);
 	pf->epochs++;
 
 	/* the average in participant order: the same bits whichever process finished first */
@@ -448,7 +542,39 @@ ub_parallel_fit_epoch(UbParallelFit *pf, float *params, float *state, const NnOp
 			return get_float8_nan();
 		ub_check_nn_status(status, "averaging the participants' optimizer states");
 	}
+	INSTR_TIME_SET_CURRENT(t4);
+	INSTR_TIME_SUBTRACT(t4, t3);
+	INSTR_TIME_SUBTRACT(t3, t2);
+	INSTR_TIME_SUBTRACT(t2, t1);
+	INSTR_TIME_SUBTRACT(t1, t0);
+	pf->train_ms += INSTR_TIME_GET_MILLISEC(t2);
+	pf->wait_ms += INSTR_TIME_GET_MILLISEC(t1) + INSTR_TIME_GET_MILLISEC(t3);
+	pf->average_ms += INSTR_TIME_GET_MILLISEC(t4);
 	return loss;
+}
+
+double
+ub_parallel_fit_validate(UbParallelFit *pf, const float *params, float *out)
+{
+	ParallelShared *sh = pf->sh;
+	double		total = 0.0;
+	int			j;
+	instr_time	t0,
+				t1;
+
+	Assert(sh->n_val > 0);
+	memcpy(pf->self.model, params, sizeof(float) * sh->n_params);
+	INSTR_TIME_SET_CURRENT(t0);
+	BarrierArriveAndWait(&sh->barrier, PG_WAIT_EXTENSION);	/* validate */
+	participant_validate(&pf->self);
+	BarrierArriveAndWait(&sh->barrier, PG_WAIT_EXTENSION);	/* validated */
+	INSTR_TIME_SET_CURRENT(t1);
+	INSTR_TIME_SUBTRACT(t1, t0);
+	pf->validate_ms += INSTR_TIME_GET_MILLISEC(t1);
+	for (j = 0; j < sh->n_participants; j++)
+		total += sh->val_loss_sum[j];
+	memcpy(out, pf->self.val_out, sizeof(float) * sh->n_val * sh->spec.n_outputs);
+	return total / sh->n_val;
 }
 
 void
@@ -462,6 +588,8 @@ ub_parallel_fit_end(UbParallelFit *pf, StringInfo info)
 	WaitForParallelWorkersToFinish(pf->pcxt);
 	DestroyParallelContext(pf->pcxt);
 	ExitParallelMode();
-	appendStringInfo(info, "\"parallel\":{\"workers_planned\":%d,\"workers_launched\":%d,\"participants\":%d,\"combine\":\"row-weighted model average per epoch\",\"epochs_averaged\":%d}",
-					 pf->planned, pf->launched, pf->launched + 1, pf->epochs);
+	/* where the leader's epochs went: its share, waiting for the slowest worker, averaging */
+	appendStringInfo(info, "\"parallel\":{\"workers_planned\":%d,\"workers_launched\":%d,\"participants\":%d,\"combine\":\"row-weighted model average per epoch\",\"epochs_averaged\":%d,\"leader_train_ms\":%.0f,\"leader_wait_ms\":%.0f,\"average_ms\":%.1f,\"validate_ms\":%.0f}",
+					 pf->planned, pf->launched, pf->launched + 1, pf->epochs, pf->train_ms, pf->wait_ms, pf->average_ms,
+					 pf->validate_ms);
 }

@@ -47,6 +47,13 @@ UbParallelFit *ub_parallel_fit_begin(const NnSpec *spec, const UbOptions *opts, 
  */
 double		ub_parallel_fit_epoch(UbParallelFit *pf, float *params, float *state, const NnOptimizer *opt);
 
+/*
+ * The mean loss of the validation rows under params (the model ub_parallel_fit_epoch left), each
+ * participant scoring a block of them; their outputs after the output transform into out
+ * (n_val, n_outputs), in the order of val_rows. Only when the training has validation rows.
+ */
+double		ub_parallel_fit_validate(UbParallelFit *pf, const float *params, float *out);
+
 /* Stop the workers, wait for them, free the segment; appends the "parallel" metrics member to info. */
 void		ub_parallel_fit_end(UbParallelFit *pf, StringInfo info);
 
