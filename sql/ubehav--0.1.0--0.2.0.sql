@@ -919,3 +919,19 @@ AS $$
     SELECT @extschema@.ubehav_require_args('ubehav_html_report', ARRAY['model', 'query'], ARRAY[$1 IS NULL, $2 IS NULL]);
     SELECT @extschema@.ubehav_html_report_with_path($1, $2, pg_catalog.current_setting('search_path'));
 $$;
+
+-- ==== issue 16: merging models trained on different rows, and rounds that start from a model value ====
+CREATE FUNCTION ubehav_merge_models(models jsonb[], rows bigint[])
+RETURNS jsonb AS 'MODULE_PATHNAME', 'ubehav_merge_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ubehav_merge_models(jsonb[], bigint[]) IS
+'one model value from model values of one architecture and one preprocessing (from ubehav_fit, ubehav_fit_from or ubehav_export) trained on rows[i] rows each: every weight the row-weighted mean of theirs (model averaging, as per-shard training merges)';
+
+CREATE FUNCTION ubehav_fit_from_accum(internal, init jsonb, features float8[], label anyelement, options jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'ubehav_fit_from_accum' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+CREATE FUNCTION ubehav_fit_from_final(internal)
+RETURNS jsonb AS 'MODULE_PATHNAME', 'ubehav_fit_from_final' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+CREATE AGGREGATE ubehav_fit_from(init jsonb, features float8[], label anyelement, options jsonb) (
+    SFUNC = ubehav_fit_from_accum, STYPE = internal, FINALFUNC = ubehav_fit_from_final, FINALFUNC_MODIFY = READ_WRITE
+);
+COMMENT ON AGGREGATE ubehav_fit_from(jsonb, float8[], anyelement, jsonb) IS
+'one round of training from a model value (a warm start): its weights, preprocessing and options, with options on top (such as {"epochs": 1}), on the rows of each group; returns a model value, for ubehav_merge_models to average the rounds of several shards';
