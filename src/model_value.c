@@ -20,15 +20,26 @@
 #include "row_binding.h"
 #include "train_core.h"
 #include "model_merge.h"
+#include "model_value.h"
 
-/* The rows of one group, gathered in the aggregate's context until the final function trains. */
-typedef struct FitState
+FitState *
+ub_fit_state_new(MemoryContext aggcxt, Oid label_type)
 {
-	MemoryContext mcxt;
-	UbDataset  *ds;
-	Jsonb	   *options;		/* the first non-NULL options of the group */
-	Jsonb	   *init;			/* ubehav_fit_from: the first non-NULL model value to start from */
-} FitState;
+	TupleDesc	desc;
+	MemoryContext mcxt = AllocSetContextCreate(aggcxt, "ubehav_fit rows", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(mcxt);
+	FitState   *st = palloc0(sizeof(FitState));
+
+	st->mcxt = mcxt;
+	st->label_type = label_type;
+	/* the rows look like the result of "SELECT features, label": one array feature and the target */
+	desc = CreateTemplateTupleDesc(2);
+	TupleDescInitEntry(desc, 1, "features", FLOAT8ARRAYOID, -1, 0);
+	TupleDescInitEntry(desc, 2, "label", label_type, -1, 0);
+	st->ds = ub_dataset_begin(desc, "label", mcxt);
+	MemoryContextSwitchTo(old);
+	return st;
+}
 
 /*
  * The transition of ubehav_fit (features at argument 1) and of ubehav_fit_from (the model value
@@ -37,8 +48,7 @@ typedef struct FitState
 static FitState *
 fit_accum(FunctionCallInfo fcinfo, const char *aggregate, int first)
 {
-	MemoryContext aggcxt,
-				old;
+	MemoryContext aggcxt;
 	FitState   *st;
 	Datum		values[2];
 	bool		nulls[2];
@@ -46,21 +56,7 @@ fit_accum(FunctionCallInfo fcinfo, const char *aggregate, int first)
 	aggcxt = ub_require_aggregate_call(fcinfo, aggregate);
 	st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
 	if (st == NULL)
-	{
-		Oid			label_type = get_fn_expr_argtype(fcinfo->flinfo, first + 1);
-		TupleDesc	desc;
-		MemoryContext mcxt = AllocSetContextCreate(aggcxt, "ubehav_fit rows", ALLOCSET_DEFAULT_SIZES);
-
-		old = MemoryContextSwitchTo(mcxt);
-		st = palloc0(sizeof(FitState));
-		st->mcxt = mcxt;
-		/* the rows look like the result of "SELECT features, label": one array feature and the target */
-		desc = CreateTemplateTupleDesc(2);
-		TupleDescInitEntry(desc, 1, "features", FLOAT8ARRAYOID, -1, 0);
-		TupleDescInitEntry(desc, 2, "label", label_type, -1, 0);
-		st->ds = ub_dataset_begin(desc, "label", mcxt);
-		MemoryContextSwitchTo(old);
-	}
+		st = ub_fit_state_new(aggcxt, get_fn_expr_argtype(fcinfo->flinfo, first + 1));
 	if (first == 2 && st->init == NULL && !PG_ARGISNULL(1))
 	{
 		Jsonb	   *init = PG_GETARG_JSONB_P(1);
@@ -132,6 +128,8 @@ fit_final(FunctionCallInfo fcinfo, const char *aggregate)
 	st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
 	if (st == NULL)
 		PG_RETURN_NULL();
+	if (st->combined)
+		ub_fit_state_canonical_order(st);
 	ds = st->ds;
 	if (ds->n_rows < 2)
 		ereport(ERROR,
