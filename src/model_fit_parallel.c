@@ -21,7 +21,7 @@
 #include "fn_args.h"
 #include "model_value.h"
 #include "nn/mlp.h"
-#include "string_dict.h"
+#include "data_string_dict.h"
 
 #define UB_FIT_STATE_MAGIC 0x55424653	/* "UBFS" */
 

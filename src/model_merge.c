@@ -18,7 +18,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-#include "export.h"
+#include "model_export.h"
 #include "jsonb_util.h"
 #include "model.h"
 #include "nn/model_average.h"

@@ -10,17 +10,17 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
-#include "dataset.h"
-#include "export.h"
+#include "data_query.h"
+#include "model_export.h"
 #include "jsonb_util.h"
 #include "nn/nn.h"
 #include "nn_error.h"
 #include "options.h"
-#include "predict.h"
-#include "row_binding.h"
-#include "train_core.h"
 #include "model_merge.h"
 #include "model_value.h"
+#include "score_predict.h"
+#include "score_row_binding.h"
+#include "train_pipeline.h"
 
 FitState *
 ub_fit_state_new(MemoryContext aggcxt, Oid label_type)

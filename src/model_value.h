@@ -6,7 +6,7 @@
 
 #include "utils/jsonb.h"
 
-#include "dataset.h"
+#include "data_query.h"
 
 /* The rows of one group, gathered in the aggregate's context until the final function trains. */
 typedef struct FitState

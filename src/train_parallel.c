@@ -21,7 +21,7 @@
 
 #include "nn/model_average.h"
 #include "nn_error.h"
-#include "row_chunks.h"
+#include "data_row_chunks.h"
 #include "train_parallel.h"
 
 int			ub_parallel_workers = -1;

@@ -18,7 +18,7 @@
 #include "storage/dsm.h"
 #include "storage/shm_toc.h"
 
-#include "fit.h"
+#include "train_fit.h"
 #include "nn/mlp.h"
 #include "options.h"
 
