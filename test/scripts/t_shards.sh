@@ -177,12 +177,45 @@ check "EXPLAIN VERBOSE: the scoring call is in the Remote SQL of both shards, sc
 [ "$remote_calls" = 2 ] || cat "$dir/explain_scores.txt"
 sed -n '1,12p' "$dir/explain_scores.txt" | sed 's/^/    /'
 
+t0=$(now_ms)
 reference=$(q registry -c "$scores_one_server")
+t1=$(now_ms)
 sharded=$(q coordinator -c "$scores_pushed" | tail -n 1)
+t2=$(now_ms)
 coord_models=$(q coordinator -c "SELECT count(*) FROM ubehav_models")
 [ -n "$reference" ] && [ "$reference" = "$sharded" ] && [ "$coord_models" = 0 ]
 check "the shards' scores are bit-identical to one server's (the coordinator has no model: $coord_models rows)" $? \
       "md5 $(echo -n "$sharded" | md5sum | cut -c1-12) vs $(echo -n "$reference" | md5sum | cut -c1-12)"
+echo "    scoring $rows rows: on the two shards through the coordinator $((t2 - t1)) ms, on one server $((t1 - t0)) ms"
+
+# a scoring role, not a superuser: grants are not replicated, so each shard grants its own
+for shard in shard1 shard2; do
+    q $shard > /dev/null <<SQL
+CREATE ROLE dashboards LOGIN;
+SELECT ubehav_grant('dashboards', 'scorer');
+GRANT SELECT ON users TO dashboards;
+SQL
+done
+q coordinator > /dev/null <<SQL
+CREATE ROLE dashboards LOGIN;
+GRANT SELECT ON users TO dashboards;
+-- (trust authentication here: a non-superuser's mapping needs a password, or this opt-out by a superuser)
+CREATE USER MAPPING FOR dashboards SERVER shard1 OPTIONS (user 'dashboards', password_required 'false');
+CREATE USER MAPPING FOR dashboards SERVER shard2 OPTIONS (user 'dashboards', password_required 'false');
+SQL
+as_role=$(q coordinator -c "SET ROLE dashboards" -c "$scores_pushed" | tail -n 1)
+[ -n "$as_role" ] && [ "$as_role" = "$reference" ]
+check "a scoring role granted on each shard scores the same through the coordinator" $? "role dashboards"
+# the same without ubehav_grant on the shards: refused there, with the shard's own message
+for node in shard1 shard2 coordinator; do
+    q $node -c "CREATE ROLE outsider LOGIN" -c "GRANT SELECT ON users TO outsider" > /dev/null
+done
+for shard in shard1 shard2; do
+    q coordinator -c "CREATE USER MAPPING FOR outsider SERVER $shard OPTIONS (user 'outsider', password_required 'false')" > /dev/null
+done
+q coordinator -c "SET ROLE outsider" -c "$scores_pushed" > "$dir/outsider.out" 2>&1
+grep -q 'permission denied' "$dir/outsider.out" && grep -q 'remote SQL command' "$dir/outsider.out"
+check "a role not granted on the shards is refused there" $? "$(grep -m1 ERROR "$dir/outsider.out" | cut -c1-110)"
 
 filter_sql="SELECT count(*) FROM users WHERE ubehav_predict_shippable('churn', ARRAY[a, b, c]) > 0.5"
 q coordinator -c "EXPLAIN (VERBOSE, COSTS OFF) $filter_sql" > "$dir/explain_filter.txt"
