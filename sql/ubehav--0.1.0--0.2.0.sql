@@ -935,9 +935,9 @@ $$;
 --    is used by the next transaction there. Never use it in an index, a generated column or a
 --    constraint (their stored values would go stale on a deploy), nor with constant features in a
 --    prepared statement (the planner evaluates an immutable call on constants once, at plan time).
--- Features come as an array in training column order: a whole-row argument would reach the shard
--- as an anonymous ROW(...) without its column names (postgres_fdw's deparser), so there is no
--- record form. README, Scaling out.
+-- Features come as an array in training column order: postgres_fdw's deparser writes a whole-row
+-- reference as an anonymous ROW(...) without the column names, so there is no record form.
+-- README, Scaling out.
 CREATE TYPE ubehav_model_name;
 CREATE FUNCTION ubehav_model_name_in(cstring) RETURNS ubehav_model_name
 AS 'textin' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
