@@ -64,9 +64,9 @@ q() {  # q NODE psql-args...: one psql run on NODE's postgres database
 failures=0
 check() { if [ "$2" -eq 0 ]; then echo "ok - $1 ($3)"; else echo "not ok - $1 ($3)"; failures=$((failures + 1)); fi; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-# wait_for NODE SQL EXPECTED: polls until the query's one value is EXPECTED (30 s at most)
+# wait_for NODE SQL EXPECTED: polls until the query's one value is EXPECTED (60 s at most)
 wait_for() {
-    for _ in $(seq 1 300); do
+    for _ in $(seq 1 600); do
         [ "$(q "$1" -c "$2" 2> /dev/null)" = "$3" ] && return 0
         sleep 0.1
     done
@@ -280,6 +280,28 @@ echo '\q' >&"${REG[1]}"
 wait "$COORD_PID" "$REG_PID" 2> /dev/null
 COORD_PID=""
 REG_PID=""
+
+# ---- a lagging shard: each shard scores with the version it has; the coordinator can see which ----
+q coordinator > /dev/null <<SQL
+CREATE FOREIGN TABLE ubehav_models_shard1 (name text, version integer, deployed boolean) SERVER shard1 OPTIONS (table_name 'ubehav_models');
+CREATE FOREIGN TABLE ubehav_models_shard2 (name text, version integer, deployed boolean) SERVER shard2 OPTIONS (table_name 'ubehav_models');
+SQL
+versions_sql="SELECT string_agg(format('%s v%s', shard, version), ', ' ORDER BY shard) FROM (
+    SELECT 'shard1' AS shard, version FROM ubehav_models_shard1 WHERE name = 'churn' AND deployed
+    UNION ALL SELECT 'shard2', version FROM ubehav_models_shard2 WHERE name = 'churn' AND deployed) v"
+q shard2 -c "ALTER SUBSCRIPTION ubehav_catalog_shard2 DISABLE" > /dev/null
+wait_for shard2 "SELECT count(*) FROM pg_stat_subscription WHERE subname = 'ubehav_catalog_shard2' AND pid IS NOT NULL" 0
+q registry -c "SELECT ubehav_deploy('churn', 2)" > /dev/null
+wait_for shard1 "SELECT version FROM ubehav_models WHERE name = 'churn' AND deployed" 2
+lagging_versions=$(q coordinator -c "$versions_sql")
+mixed=$(q coordinator -c "SET enable_partitionwise_aggregate = on" -c "$probe" | tail -n 1)
+q shard2 -c "ALTER SUBSCRIPTION ubehav_catalog_shard2 ENABLE" > /dev/null
+wait_for shard2 "SELECT version FROM ubehav_models WHERE name = 'churn' AND deployed" 2
+caught_up=$(q coordinator -c "SET enable_partitionwise_aggregate = on" -c "$probe" | tail -n 1)
+[ "$lagging_versions" = "shard1 v2, shard2 v1" ] && [ "$mixed" != "$expected_v1" ] && [ "$mixed" != "$expected_v2" ] &&
+    [ "$caught_up" = "$expected_v2" ] && [ "$(q coordinator -c "$versions_sql")" = "shard1 v2, shard2 v2" ]
+check "a shard whose subscription lags scores with its own version (one query mixes versions), the coordinator sees which, and it catches up" $? \
+      "while lagging: $lagging_versions"
 
 # ---- a shard down: an error, never part of the scores ----
 stop_node shard2
