@@ -1,7 +1,7 @@
 /*
  * train_step.c: training throughput of the default network (10 -> 128 -> 64 -> 1 relu,
  * sigmoid + BCE, Adam lr 0.001 eps 1e-7, batch 32) on deterministic synthetic data, through
- * nn_train_step_config as src/fit.c calls it (shuffle, gather, step), without PostgreSQL.
+ * nn_train_step_config as src/train_fit.c calls it (shuffle, gather, step), without PostgreSQL.
  *
  *   make bench-train-step && bench/build/train_step [epochs] [repeats] [kernel level]
  *
@@ -16,7 +16,10 @@
 #include <time.h>
 
 #include "nn/metrics.h"
-#if __has_include("nn/dense_train.h")	/* absent from trees older than the training kernels */
+#if __has_include("nn/kernel_dense_train.h")
+#include "nn/kernel_dense_train.h"
+#define HAVE_DENSE_TRAIN 1
+#elif __has_include("nn/dense_train.h")	/* its name before the kernel_ files; absent before the training kernels */
 #include "nn/dense_train.h"
 #define HAVE_DENSE_TRAIN 1
 #endif

@@ -12,7 +12,7 @@
 --    schema). The three that run a query the caller passes (ubehav_cross_validate,
 --    ubehav_refresh_scores, ubehav_html_report) pass the caller's search_path to a pinned body,
 --    which uses it only for the statements around that query, written fully qualified.
---    A stored training query is retrained with its owner's rights (src/retrain.c).
+--    A stored training query is retrained with its owner's rights (src/train_retrain.c).
 -- 3. NULL arguments: a function that computes a value is STRICT; a function that acts refuses a
 --    NULL argument with 22004 naming it, except an argument declared DEFAULT NULL.
 
@@ -259,7 +259,7 @@ BEGIN
     RETURN dropped;
 END $$;
 
--- in C now: the stored query runs with its owner's rights and stored search_path (src/retrain.c)
+-- in C now: the stored query runs with its owner's rights and stored search_path (src/train_retrain.c)
 CREATE OR REPLACE FUNCTION ubehav_retrain(model text, options jsonb DEFAULT '{}') RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ubehav_retrain'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;

@@ -6,7 +6,7 @@
 
 #include "nn/mlp.h"
 #include "options.h"
-#include "preprocess.h"
+#include "prep_columns.h"
 
 typedef struct UbModel
 {

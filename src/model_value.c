@@ -10,15 +10,15 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
-#include "dataset.h"
-#include "export.h"
+#include "data_query.h"
+#include "model_export.h"
 #include "jsonb_util.h"
 #include "nn/nn.h"
 #include "nn_error.h"
 #include "options.h"
-#include "predict.h"
-#include "row_binding.h"
-#include "train_core.h"
+#include "score_predict.h"
+#include "score_row_binding.h"
+#include "train_pipeline.h"
 
 /* The rows of one group, gathered in the aggregate's context until the final function trains. */
 typedef struct FitState

@@ -15,20 +15,20 @@
 #include "utils/memutils.h"
 
 #include "catalog_write.h"
-#include "dataset.h"
-#include "deploy.h"
-#include "fit.h"
+#include "data_query.h"
+#include "model_deploy.h"
+#include "train_fit.h"
 #include "jsonb_util.h"
-#include "metrics_json.h"
+#include "eval_metrics.h"
 #include "nn/dp.h"
 #include "nn/nn.h"
 #include "nn/ensemble.h"
 #include "nn_error.h"
 #include "options.h"
-#include "preprocess.h"
-#include "progress.h"
-#include "target.h"
-#include "train_core.h"
+#include "prep_columns.h"
+#include "train_progress.h"
+#include "prep_target.h"
+#include "train_pipeline.h"
 #include "ubehav.h"
 
 PG_FUNCTION_INFO_V1(ubehav_train);
@@ -287,7 +287,7 @@ standardize_target(UbPreprocessing *prep, float *y, const uint32 *order, size_t 
 /*
  * The noise of DP-SGD for the options: the one given, or the smallest that spends at most
  * dp_epsilon over the planned steps at sampling rate batch_size / n_train: every step trains on a
- * Poisson sample of that rate (fit_dp.c), exactly the mechanism the accountant analyses.
+ * Poisson sample of that rate (train_fit_dp.c), exactly the mechanism the accountant analyses.
  */
 static void
 dp_plan(const UbOptions *o, size_t n_train, double *noise, double *delta, int64 *steps)

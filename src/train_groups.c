@@ -18,12 +18,12 @@
 
 #include "catalog_write.h"
 #include "jsonb_util.h"
-#include "metrics_json.h"
+#include "eval_metrics.h"
 #include "nn/rng.h"
 #include "nn/split.h"
 #include "nn_error.h"
-#include "progress.h"
-#include "train_core.h"
+#include "train_progress.h"
+#include "train_pipeline.h"
 
 typedef struct GroupValue
 {

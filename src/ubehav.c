@@ -6,7 +6,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
-#include "progress.h"
+#include "train_progress.h"
 #include "ubehav.h"
 
 PG_MODULE_MAGIC;

@@ -2,11 +2,11 @@
 #include <math.h>
 #include <string.h>
 
-#include "dense.h"
-#include "dense_train.h"
+#include "kernel_dense_blas.h"
+#include "kernel_dense_train.h"
 #include "mlp.h"
 #include "dp.h"
-#include "score_kernel.h"
+#include "kernel_dense_score.h"
 
 /* The core refuses parameter blocks above this many floats (8 GiB), whatever size_t allows. */
 #define NN_MAX_PARAMS ((size_t) 1 << 31)
@@ -266,7 +266,7 @@ dropout_forward(float *x, float *mask, size_t n, float p, NnRng *rng)
 
 /*
  * Forward pass; with rates set, dropout after each hidden layer whose rate is positive. Training
- * and batched scoring share the register-blocked kernels of dense_train.c (relu in the same pass):
+ * and batched scoring share the register-blocked kernels of kernel_dense_train.c (relu in the same pass):
  * OpenBLAS's sgemm packs its operands for every call, which costs more than it saves at these
  * sizes, and it runs its AVX2 kernels on CPUs it does not know (0.3.21 on AMD family 26).
  */
@@ -703,7 +703,7 @@ nn_predict_scratch_floats(const NnSpec *spec)
 
 /*
  * Single-row scoring without BLAS call overhead or allocation: one nn_score_dense per layer, the
- * variant for this CPU chosen once (score_kernel.c), relu fused into the layer's store.
+ * variant for this CPU chosen once (kernel_dense_score.c), relu fused into the layer's store.
  */
 void
 nn_predict_row(const NnSpec *spec, const float *params, const float *x, float *out,

@@ -5,7 +5,7 @@
 #include "status.h"
 #include "rng.h"
 #include "activation.h"
-#include "dense.h"
+#include "kernel_dense_blas.h"
 #include "loss.h"
 #include "optimizer.h"
 #include "mlp.h"

@@ -2,7 +2,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "multiversion.h"
+#include "kernel_isa.h"
 #include "optimizer.h"
 #include "status.h"
 

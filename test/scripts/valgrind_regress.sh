@@ -27,7 +27,7 @@ ubehav_as_postgres bash -c "valgrind --trace-children=yes --track-origins=no --l
     $UBEHAV_PG_BINDIR/postgres -D $UBEHAV_PGDATA -p $UBEHAV_PGPORT -k $UBEHAV_PGDIR \
     -c listen_addresses='' -c fsync=off -c jit=off > $logs/server.out 2>&1 &"
 for _ in $(seq 1 120); do pg_isready -q -h "$UBEHAV_PGDIR" -p "$UBEHAV_PGPORT" && break; sleep 1; done
-# UBEHAV_VALGRIND_TESTS="ubehav_api hostile_inputs" runs those files only (the whole suite takes about an hour)
+# UBEHAV_VALGRIND_TESTS="fn_api fn_hostile_inputs" runs those files only (the whole suite takes about an hour)
 subset=()
 if [ -n "${UBEHAV_VALGRIND_TESTS:-}" ]; then subset=(REGRESS="$UBEHAV_VALGRIND_TESTS"); fi
 make installcheck PG_CONFIG="$UBEHAV_PG_CONFIG" "${subset[@]}" \

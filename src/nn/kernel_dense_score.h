@@ -1,0 +1,35 @@
+/* kernel_dense_score.h: one dense layer for one row, the single-row scoring kernel, per instruction set. */
+#ifndef UBEHAV_NN_SCORE_KERNEL_H
+#define UBEHAV_NN_SCORE_KERNEL_H
+
+#include <stdbool.h>
+
+/* The variants of the kernel; NN_ISA_AUTO picks the widest this CPU runs. */
+typedef enum NnIsa
+{
+	NN_ISA_AUTO = 0,
+	NN_ISA_BASELINE,			/* plain C, baseline x86-64 (SSE2) or any other architecture */
+	NN_ISA_AVX2,				/* AVX2 + FMA */
+	NN_ISA_AVX512				/* AVX-512F (with AVX2 and FMA) */
+} NnIsa;
+
+/*
+ * out (outdim) = b + x (in) . W (in, outdim, row-major), then relu when relu is true.
+ * Every variant adds in the same order (see dense_row_baseline): outputs in whole blocks of 64 sum
+ * b and the even inputs in one chain and the odd inputs in another, then add the two; the outputs
+ * past the last whole block sum all inputs in one chain; a layer of width 1 is a dot product in 64
+ * partial sums added as a fixed tree. AVX2 and AVX-512 use fused multiply-adds, the baseline not.
+ */
+void		nn_score_dense(float *out, const float *x, const float *W, const float *b, int in, int outdim,
+						 bool relu);
+
+/* The variant nn_score_dense runs (never NN_ISA_AUTO). */
+NnIsa		nn_score_isa(void);
+
+/* For tests and benchmarks: run isa from now on; false (nothing changed) when this CPU cannot. */
+bool		nn_score_set_isa(NnIsa isa);
+
+/* "baseline", "avx2", "avx512". */
+const char *nn_isa_name(NnIsa isa);
+
+#endif

@@ -1,0 +1,208 @@
+/*
+ * score_explain.c: ubehav_explain, integrated gradients (Sundararajan, Taly and Yan, 2017,
+ * https://arxiv.org/abs/1703.01365) from a baseline of training means, the method BigQuery ML
+ * uses for its DNN explanations. Contributions of a column's encoded inputs (one-hot slots,
+ * array elements, missing indicators) are summed back to the column.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fn_args.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "jsonb_util.h"
+#include "nn/mlp.h"
+#include "nn/pca.h"
+#include "nn_error.h"
+#include "score_predict.h"
+
+#define UB_IG_MIN_STEPS 4
+#define UB_IG_MAX_STEPS 4096
+#define UB_IG_BLOCK 64			/* path points through the network at once: bounded memory, interrupts between */
+
+/* Index of the class to explain: the named one, or the most likely one for this row. */
+static int
+explained_output(UbModel *m, FunctionCallInfo fcinfo)
+{
+	int			k,
+				best = 0;
+
+	if (m->task != UB_TASK_MULTICLASS)
+	{
+		if (!PG_ARGISNULL(2))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("class applies to multiclass models, but \"%s\" is a %s model", m->name,
+							ub_task_name(m->task)),
+					 errhint("Leave class NULL: a binary model's explanation is of the probability of \"%s\".",
+							 m->n_classes > 1 ? m->labels[1] : "true")));
+		return 0;
+	}
+	if (!PG_ARGISNULL(2))
+	{
+		char	   *label = text_to_cstring(PG_GETARG_TEXT_PP(2));
+
+		for (k = 0; k < m->n_classes; k++)
+			if (strcmp(m->labels[k], label) == 0)
+				return k;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model \"%s\" has no class \"%s\"", m->name, label)));
+	}
+	ub_model_score(m);
+	for (k = 1; k < m->n_classes; k++)
+		if (m->out[k] > m->out[best])
+			best = k;
+	return best;
+}
+
+static Datum
+explain(FunctionCallInfo fcinfo, UbModel *m)
+{
+	const UbPreprocessing *prep = m->prep;
+	int			steps = PG_GETARG_INT32(3);
+	int			d = prep->n_encoded,
+				p = m->spec.n_inputs,
+				block = Min(steps, UB_IG_BLOCK),
+				output,
+				s,
+				j,
+				i;
+	size_t		ws_floats,
+				n_params;
+	float	   *x,
+			   *x0,
+			   *z,
+			   *z0,
+			   *path,
+			   *workspace,
+			   *grads,
+			   *dlogits,
+			   *dinp,
+			   *out,
+			   *grad_z,
+			   *grad_x;
+	double		fx,
+				fx0,
+				scale,
+				total = 0.0;
+	StringInfoData buf;
+
+	if (steps < UB_IG_MIN_STEPS || steps > UB_IG_MAX_STEPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("steps must be between %d and %d, not %d", UB_IG_MIN_STEPS, UB_IG_MAX_STEPS, steps)));
+	output = explained_output(m, fcinfo);
+	x = palloc(sizeof(float) * d);
+	x0 = palloc(sizeof(float) * d);
+	memcpy(x, m->x, sizeof(float) * d);
+	ub_prep_baseline(prep, x0);
+	/* the network sees z; with PCA z is linear in x, so the path and the chain rule stay exact */
+	z = palloc(sizeof(float) * p);
+	z0 = palloc(sizeof(float) * p);
+	memcpy(z, ub_prep_network_input(prep, x, m->z), sizeof(float) * p);
+	memcpy(z0, ub_prep_network_input(prep, x0, m->z), sizeof(float) * p);
+
+	ub_check_nn_status(nn_workspace_floats(&m->spec, block, &ws_floats), "sizing the explanation workspace");
+	ub_check_nn_status(nn_spec_param_count(&m->spec, &n_params), "sizing the explanation workspace");
+	path = palloc_extended(sizeof(float) * (size_t) block * p, MCXT_ALLOC_HUGE);
+	workspace = palloc_extended(sizeof(float) * ws_floats, MCXT_ALLOC_HUGE);
+	grads = palloc_extended(sizeof(float) * n_params, MCXT_ALLOC_HUGE);
+	dlogits = palloc(sizeof(float) * (size_t) block * m->spec.n_outputs);
+	dinp = palloc_extended(sizeof(float) * (size_t) block * p, MCXT_ALLOC_HUGE);
+	out = palloc(sizeof(float) * block);
+	grad_z = palloc0(sizeof(float) * p);
+	/* midpoints of steps equal intervals from the baseline to the row, a block of them at a time */
+	for (s = 0; s < steps; s += block)
+	{
+		int			nb = Min(block, steps - s),
+					k;
+
+		for (k = 0; k < nb; k++)
+		{
+			double		alpha = (s + k + 0.5) / steps;
+
+			for (j = 0; j < p; j++)
+				path[(size_t) k * p + j] = (float) (z0[j] + alpha * ((double) z[j] - z0[j]));
+		}
+		nn_input_gradient(&m->spec, m->params, path, nb, output, workspace, grads, dlogits, dinp, out);
+		for (k = 0; k < nb; k++)
+			for (j = 0; j < p; j++)
+				grad_z[j] += dinp[(size_t) k * p + j] / steps;
+		CHECK_FOR_INTERRUPTS();
+	}
+	grad_x = palloc0(sizeof(float) * d);
+	if (prep->pca_k > 0)
+	{
+		for (i = 0; i < prep->pca_k; i++)
+			for (j = 0; j < d; j++)
+				grad_x[j] += prep->pca_components[(size_t) i * d + j] * grad_z[i];
+	}
+	else
+		memcpy(grad_x, grad_z, sizeof(float) * d);
+
+	/* the scores at the row and at the baseline, in the units explained */
+	nn_input_gradient(&m->spec, m->params, z, 1, output, workspace, grads, dlogits, dinp, out);
+	fx = out[0];
+	nn_input_gradient(&m->spec, m->params, z0, 1, output, workspace, grads, dlogits, dinp, out);
+	fx0 = out[0];
+	scale = m->task == UB_TASK_REGRESSION ? prep->target_std : 1.0;
+	if (m->task == UB_TASK_REGRESSION)
+	{
+		fx = fx * scale + prep->target_mean;
+		fx0 = fx0 * scale + prep->target_mean;
+	}
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"contributions\":{");
+	for (i = 0; i < prep->n_features; i++)
+	{
+		const UbFeature *f = &prep->features[i];
+		double		c = 0.0;
+
+		for (j = f->offset; j < f->offset + f->width; j++)
+			c += ((double) x[j] - x0[j]) * grad_x[j];
+		c *= scale;
+		total += c;
+		if (i)
+			appendStringInfoChar(&buf, ',');
+		ub_json_key(&buf, f->name);
+		ub_json_number(&buf, c);
+	}
+	appendStringInfoString(&buf, "},\"score\":");
+	ub_json_number(&buf, fx);
+	appendStringInfoString(&buf, ",\"baseline_score\":");
+	ub_json_number(&buf, fx0);
+	appendStringInfoString(&buf, ",\"approximation_error\":");
+	ub_json_number(&buf, fabs(total - (fx - fx0)));
+	appendStringInfo(&buf, ",\"steps\":%d", steps);
+	if (m->task == UB_TASK_MULTICLASS)
+	{
+		appendStringInfoChar(&buf, ',');
+		ub_json_key(&buf, "class");
+		ub_json_string(&buf, m->labels[output]);
+	}
+	appendStringInfoChar(&buf, '}');
+	PG_RETURN_JSONB_P(ub_json_to_jsonb(&buf));
+}
+
+PG_FUNCTION_INFO_V1(ubehav_explain_row);
+Datum
+ubehav_explain_row(PG_FUNCTION_ARGS)
+{
+	ub_require_args(fcinfo, UB_MAY_BE_NULL(2));
+	return explain(fcinfo, encode_row_arg(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(ubehav_explain_array);
+Datum
+ubehav_explain_array(PG_FUNCTION_ARGS)
+{
+	ub_require_args(fcinfo, UB_MAY_BE_NULL(2));
+	return explain(fcinfo, encode_array_arg(fcinfo));
+}
