@@ -108,6 +108,8 @@ CREATE TABLE users (user_id bigint PRIMARY KEY, a float8, b float8, c float8, y 
 CREATE SUBSCRIPTION ubehav_catalog_$shard
     CONNECTION 'host=$dir port=${port[registry]} dbname=postgres user=postgres'
     PUBLICATION ubehav_catalog;
+-- any ubehav function on the shard, the row form by column names too: a view the coordinator reads
+CREATE VIEW users_scored AS SELECT u.user_id, ubehav_predict('churn', u) AS churn FROM users u;
 -- training where the data lies: reading this view trains on the shard's own rows
 CREATE VIEW users_fit AS
 SELECT ubehav_fit(ARRAY[a, b, c], y, '$options_v1') AS model, count(*) AS rows
@@ -131,6 +133,11 @@ CREATE FOREIGN TABLE users_shard1 PARTITION OF users FOR VALUES WITH (MODULUS 2,
     SERVER shard1 OPTIONS (table_name 'users');
 CREATE FOREIGN TABLE users_shard2 PARTITION OF users FOR VALUES WITH (MODULUS 2, REMAINDER 1)
     SERVER shard2 OPTIONS (table_name 'users');
+CREATE TABLE users_scored (user_id bigint NOT NULL, churn float8) PARTITION BY HASH (user_id);
+CREATE FOREIGN TABLE users_scored_shard1 PARTITION OF users_scored FOR VALUES WITH (MODULUS 2, REMAINDER 0)
+    SERVER shard1 OPTIONS (table_name 'users_scored');
+CREATE FOREIGN TABLE users_scored_shard2 PARTITION OF users_scored FOR VALUES WITH (MODULUS 2, REMAINDER 1)
+    SERVER shard2 OPTIONS (table_name 'users_scored');
 CREATE FOREIGN TABLE users_fit_shard1 (model jsonb, rows bigint) SERVER shard1 OPTIONS (table_name 'users_fit');
 CREATE FOREIGN TABLE users_fit_shard2 (model jsonb, rows bigint) SERVER shard2 OPTIONS (table_name 'users_fit');
 $generate_sql
@@ -216,6 +223,11 @@ done
 q coordinator -c "SET ROLE outsider" -c "$scores_pushed" > "$dir/outsider.out" 2>&1
 grep -q 'permission denied' "$dir/outsider.out" && grep -q 'remote SQL command' "$dir/outsider.out"
 check "a role not granted on the shards is refused there" $? "$(grep -m1 ERROR "$dir/outsider.out" | cut -c1-110)"
+
+view_scores=$(q coordinator -c "SELECT string_agg(user_id || ' ' || churn::text, ',' ORDER BY user_id) FROM users_scored")
+[ -n "$view_scores" ] && [ "$view_scores" = "$reference" ]
+check "a view on each shard scoring rows by column name (the STABLE row form) gives the same scores through the coordinator" $? \
+      "$(echo -n "$view_scores" | awk -F, '{ print NF }') rows"
 
 filter_sql="SELECT count(*) FROM users WHERE ubehav_predict_shippable('churn', ARRAY[a, b, c]) > 0.5"
 q coordinator -c "EXPLAIN (VERBOSE, COSTS OFF) $filter_sql" > "$dir/explain_filter.txt"
