@@ -13,9 +13,12 @@
 # Environment: UBEHAV_SHARDS_PORT_BASE (default 56100: ports BASE..BASE+3), UBEHAV_SHARDS_ROWS
 # (default 20000), UBEHAV_SHARDS_CYCLES (deploy/rollback pairs timed, default 3).
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
 # shellcheck source=setup.sh
 source test/scripts/setup.sh
+# setup.sh stops the cluster it started when this script exits; the trap below takes that over
+stop_setup_cluster=0
+[ -n "$(trap -p EXIT)" ] && stop_setup_cluster=1
 bin="${UBEHAV_SHARDS_BINDIR:-$UBEHAV_PG_BINDIR}"
 base=${UBEHAV_SHARDS_PORT_BASE:-56100}
 rows=${UBEHAV_SHARDS_ROWS:-20000}
@@ -37,6 +40,7 @@ cleanup() {
         as_pg "$bin/pg_ctl" -D "$dir/$node" -m immediate -w stop > /dev/null 2>&1
     done
     rm -rf "$dir"
+    [ $stop_setup_cluster = 1 ] && ubehav_cluster_stop
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -264,7 +268,7 @@ pids_before="$(q shard1 -c "$fdw_pid_sql")/$(q shard2 -c "$fdw_pid_sql")"
 windows=()
 propagated=0
 [ "$before" = "$expected_v1" ] || propagated=1
-for i in $(seq 1 "$cycles"); do
+for _ in $(seq 1 "$cycles"); do
     for step in "ubehav_deploy('churn', 2)|$expected_v2" "ubehav_rollback('churn')|$expected_v1"; do
         call=${step%%|*}
         want=${step#*|}
@@ -337,7 +341,6 @@ q coordinator -c "SET ubehav.progress = 0" -c "SELECT ubehav_train('churn_coordi
 t2=$(now_ms)
 q registry -c "SET ubehav.progress = 0" -c "SELECT ubehav_train('churn_local', '$training_query', 'y', '$options_v1')" > /dev/null
 t3=$(now_ms)
-weights_md5="SELECT md5(weights) FROM ubehav_models WHERE name = \$1 AND version = 1"
 coord_weights=$(q coordinator -c "SELECT md5(weights) FROM ubehav_models WHERE name = 'churn_coordinator'")
 local_weights=$(q registry -c "SELECT md5(weights) FROM ubehav_models WHERE name = 'churn_local'")
 [ -n "$coord_weights" ] && [ "$coord_weights" = "$local_weights" ]
