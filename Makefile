@@ -38,7 +38,7 @@ DATA = $(wildcard sql/ubehav--*.sql)
 # must be listed (checked below), each with its expected/NAME.out.
 REGRESS = fn_hostile_functions fn_hostile_inputs model_integrity recommender fn_api train_defaults \
 	fn_errors eval_metrics score_explain model_lifecycle prep_options train_privacy train_search \
-	data_streaming train_control prep_transforms train_parallel model_merge
+	data_streaming train_control prep_transforms score_shards train_parallel model_merge
 REGRESS_UNLISTED = $(filter-out $(REGRESS),$(patsubst sql/%.sql,%,$(filter-out sql/ubehav--%.sql,$(wildcard sql/*.sql))))
 ifneq ($(REGRESS_UNLISTED),)
 $(error sql/ has pg_regress inputs the Makefile does not list in REGRESS: $(REGRESS_UNLISTED))

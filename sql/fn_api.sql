@@ -108,7 +108,7 @@ SELECT s->'metrics'->>'evaluated_on' AS evaluated_on, s->>'validation_rows' AS v
 FROM ubehav_train('all_rows', 'SELECT pages, duration_s, purchased FROM sessions', 'purchased',
                   '{"epochs": 1, "validation_split": 0}') s;
 
--- scoring functions are STABLE, STRICT and PARALLEL SAFE
+-- scoring functions are STABLE (on model values, and the shards' twin, IMMUTABLE), STRICT and PARALLEL SAFE
 SELECT p.oid::regprocedure, provolatile, proisstrict, proparallel
 FROM pg_proc p WHERE proname LIKE 'ubehav_predict%' ORDER BY 1::text;
 SELECT ubehav_predict('purchase', NULL::float8[]) IS NULL AS strict_null;

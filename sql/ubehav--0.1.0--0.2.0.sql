@@ -920,6 +920,50 @@ AS $$
     SELECT @extschema@.ubehav_html_report_with_path($1, $2, pg_catalog.current_setting('search_path'));
 $$;
 
+-- ==== scaling out (issue 16) ====
+-- postgres_fdw sends a function call to a shard only when the function is IMMUTABLE, belongs to
+-- an extension named in the server's `extensions` option, and every collatable input derives its
+-- collation from a column of the foreign table. ubehav_predict fails the first test, rightly (it
+-- is STABLE: it reads the catalog and follows deployments), and a model name written as a text
+-- literal fails the last (its default collation comes from no column). Hence a twin of
+-- ubehav_predict(text, float8[]) for shards, with two differences only:
+--  * the model name is a ubehav_model_name: text without a collation (same bytes, same input and
+--    output functions), so a literal name can be shipped;
+--  * it is declared IMMUTABLE, as to_tsvector(regconfig, text) is although a configuration can
+--    change. It is the same C function, so wherever it runs it resolves the deployed version from
+--    the local (replicated) catalog once per query, and a deploy or rollback that reached a shard
+--    is used by the next transaction there. Never use it in an index, a generated column or a
+--    constraint (their stored values would go stale on a deploy), nor with constant features in a
+--    prepared statement (the planner evaluates an immutable call on constants once, at plan time).
+-- Features come as an array in training column order: postgres_fdw's deparser writes a whole-row
+-- reference as an anonymous ROW(...) without the column names, so there is no record form.
+-- README, Scaling out.
+CREATE TYPE ubehav_model_name;
+CREATE FUNCTION ubehav_model_name_in(cstring) RETURNS ubehav_model_name
+AS 'textin' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ubehav_model_name_out(ubehav_model_name) RETURNS cstring
+AS 'textout' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ubehav_model_name_recv(internal) RETURNS ubehav_model_name
+AS 'textrecv' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ubehav_model_name_send(ubehav_model_name) RETURNS bytea
+AS 'textsend' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE ubehav_model_name (
+    INPUT = ubehav_model_name_in, OUTPUT = ubehav_model_name_out,
+    RECEIVE = ubehav_model_name_recv, SEND = ubehav_model_name_send,
+    LIKE = text, CATEGORY = 'S', COLLATABLE = false
+);
+COMMENT ON TYPE ubehav_model_name IS
+'a model name as text without a collation, so that postgres_fdw may send a call of ubehav_predict_shippable with a literal name to a shard';
+CREATE CAST (text AS ubehav_model_name) WITHOUT FUNCTION AS IMPLICIT;
+CREATE CAST (ubehav_model_name AS text) WITHOUT FUNCTION AS IMPLICIT;
+
+CREATE FUNCTION ubehav_predict_shippable(model ubehav_model_name, features float8[])
+RETURNS float8
+AS 'MODULE_PATHNAME', 'ubehav_predict_array'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION ubehav_predict_shippable(ubehav_model_name, float8[]) IS
+'ubehav_predict(model, features) that postgres_fdw runs on the shards: IMMUTABLE in name only, it scores with the version deployed where it runs. Never in an index, generated column or constraint; see README, Scaling out';
+
 -- ==== issue 16: merging models trained on different rows, and rounds that start from a model value ====
 CREATE FUNCTION ubehav_merge_models(models jsonb[], rows bigint[])
 RETURNS jsonb AS 'MODULE_PATHNAME', 'ubehav_merge_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -76,6 +76,15 @@ INSERT INTO sweep_values VALUES
  ('anyelement', 'NULL', 'NULL::boolean'), ('anyelement', 'text', $$'a'::text$$), ('anyelement', 'integer', '1'),
  ('anyelement', 'float8', '1.5::float8'), ('anyelement', 'array', $$'{1,2}'::int[]$$), ('anyelement', 'jsonb', $$'{}'::jsonb$$);
 
+-- a model name without a collation (the shards' scoring, issue 16): the text values of a name
+INSERT INTO sweep_values
+SELECT 'ubehav_model_name', label, format('(%s)::ubehav_model_name', expr) FROM sweep_values
+WHERE typ = 'text'::regtype AND label IN ('NULL', 'empty', 'no_such_model', 'model_binary', 'model_multiclass',
+                                          'model_regression', 'model_group_by', 'model_of_other_role', 'quotes', 'long_string');
+-- (and its input function's argument)
+INSERT INTO sweep_values VALUES ('cstring', 'NULL', 'NULL::cstring'), ('cstring', 'empty', $$''::cstring$$),
+ ('cstring', 'name', $$'sweep_bin'::cstring$$), ('cstring', 'long_string', $$repeat('x', 100000)::cstring$$);
+
 -- baselines: by argument name first (per model task where it matters), then the declared
 -- default, then by type
 CREATE TABLE sweep_kinds (kind text PRIMARY KEY, model text, target text, export_kind text);
@@ -83,7 +92,7 @@ INSERT INTO sweep_kinds VALUES ('binary', 'sweep_bin', 'y_bin', 'binary'), ('mul
   ('regression', 'sweep_reg', 'y_num', 'regression'), ('group_by', 'sweep_grp', 'y_bin', 'binary');
 CREATE TABLE sweep_base_name (argname text, typ regtype, expr text);   -- %model%, %target%, %export% are per task
 INSERT INTO sweep_base_name VALUES
- ('model', 'text', '%model%'), ('model', 'jsonb', '%export%'), ('export', 'jsonb', '%export%'),
+ ('model', 'text', '%model%'), ('model', 'ubehav_model_name', '%model%'), ('model', 'jsonb', '%export%'), ('export', 'jsonb', '%export%'),
  ('target', 'text', '%target%'), ('query', 'text', $$'SELECT * FROM sweep_data'$$),
  ('options', 'jsonb', $$'{"epochs": 1, "hidden": [4]}'::jsonb$$),
  ('search', 'jsonb', $$'{"method": "grid", "space": {"hidden": [[2]]}, "epochs": 1}'::jsonb$$),
@@ -100,7 +109,7 @@ INSERT INTO sweep_base_type VALUES ('text', $$'sweep_bin'$$), ('integer', '1'), 
  ('record', '(SELECT d FROM sweep_data d LIMIT 1)'), ('regclass', $$'sweep_demo.events'::regclass$$),
  ('date', $$'2025-09-01'::date$$), ('timestamp with time zone', $$'2025-09-05'::timestamptz$$),
  ('bytea', $$'\x'::bytea$$), ('anyelement', 'true'),
- ('regrole', $$'sweep_analyst'::regrole$$),
+ ('regrole', $$'sweep_analyst'::regrole$$), ('ubehav_model_name', $$'sweep_bin'$$),
  ('text[]', $$'{a,b}'::text[]$$), ('boolean[]', $$'{true,false}'::boolean[]$$), ('integer[]', $$'{1,2}'::integer[]$$),
  ('bigint[]', $$'{1,2}'::bigint[]$$);
 
