@@ -23,6 +23,7 @@
 #include "nn_error.h"
 #include "data_row_chunks.h"
 #include "train_parallel.h"
+#include "ubehav.h"
 
 int			ub_parallel_workers = -1;
 int			ub_parallel_min_rows = 100000;
@@ -360,6 +361,20 @@ ub_parallel_fit_begin(const NnSpec *spec, const UbOptions *opts, const UbFitData
 		model_floats > MaxAllocHugeSize / sizeof(float) / UB_PARALLEL_MAX_PARTICIPANTS)
 		return NULL;
 	x_bytes = sizeof(float) * data->n_train * (size_t) d;
+	{
+		/* the segment copies the encoded rows: both copies count toward ubehav.max_training_memory */
+		size_t		limit = (size_t) ub_max_training_memory * 1024 * 1024,
+					used = MemoryContextMemAllocated(data->X->mcxt, true),
+					copy = x_bytes + sizeof(float) * data->n_val * (size_t) (d + spec->n_outputs) +
+			sizeof(float) * data->n_train * (data->w ? 2 : 1);
+
+		if (used > limit || copy > limit - used)
+		{
+			appendStringInfo(info, "\"parallel\":{\"workers_planned\":%d,\"workers_launched\":0,\"participants\":1,\"reason\":\"the copy of the rows for the workers would pass ubehav.max_training_memory\"}",
+							 planned);
+			return NULL;
+		}
+	}
 
 	EnterParallelMode();
 	pcxt = CreateParallelContext("ubehav", "ub_train_parallel_worker", planned);
