@@ -13,7 +13,7 @@ NN_OBJS = \
 	src/nn/kernel_dense_blas.o src/nn/kernel_dense_score.o src/nn/kernel_dense_train.o \
 	src/nn/metrics.o src/nn/rank_metrics.o src/nn/threshold.o \
 	src/nn/pca.o src/nn/transform.o src/nn/split.o src/nn/sort.o src/nn/rng.o \
-	src/nn/rec.o src/nn/rec_format.o src/nn/serialize.o src/nn/status.o
+	src/nn/rec.o src/nn/rec_format.o src/nn/serialize.o src/nn/status.o src/nn/model_average.o
 # The glue: SQL-callable functions and the PostgreSQL side of each step.
 GLUE_OBJS = \
 	src/ubehav.o src/ubehav_blas.o src/nn_error.o src/fn_args.o src/json_tree.o src/jsonb_util.o \
@@ -22,8 +22,9 @@ GLUE_OBJS = \
 	src/data_interactions.o src/data_demo.o \
 	src/prep_columns.o src/prep_target.o \
 	src/train.o src/train_fit.o src/train_fit_dp.o src/train_groups.o src/train_tune.o src/train_retrain.o \
-	src/train_progress.o src/train_recommender.o \
+	src/train_progress.o src/train_recommender.o src/train_parallel.o \
 	src/model_cache.o src/model_deploy.o src/model_export.o src/model_export_recommender.o src/model_value.o \
+	src/model_merge.o src/model_fit_parallel.o \
 	src/catalog_read.o src/catalog_features.o src/catalog_spi.o src/catalog_write.o \
 	src/score_predict.o src/score_row_binding.o src/score_explain.o src/score_recommender.o \
 	src/eval_evaluate.o src/eval_metrics.o src/eval_aggregates.o src/eval_curves.o src/eval_importance.o \
@@ -37,7 +38,7 @@ DATA = $(wildcard sql/ubehav--*.sql)
 # must be listed (checked below), each with its expected/NAME.out.
 REGRESS = fn_hostile_functions fn_hostile_inputs model_integrity recommender fn_api train_defaults \
 	fn_errors eval_metrics score_explain model_lifecycle prep_options train_privacy train_search \
-	data_streaming train_control prep_transforms score_shards
+	data_streaming train_control prep_transforms score_shards train_parallel model_merge
 REGRESS_UNLISTED = $(filter-out $(REGRESS),$(patsubst sql/%.sql,%,$(filter-out sql/ubehav--%.sql,$(wildcard sql/*.sql))))
 ifneq ($(REGRESS_UNLISTED),)
 $(error sql/ has pg_regress inputs the Makefile does not list in REGRESS: $(REGRESS_UNLISTED))
@@ -65,7 +66,7 @@ $(OBJS): $(wildcard src/*.h src/nn/*.h)
 
 # ---- standalone tests of the numerical core (no PostgreSQL needed) ----
 NN_TEST_SRCS = $(addprefix test/nn/test_,$(addsuffix .c,dp ensemble gradcheck input_gradient kernel_dense_score \
-	kernel_dense_train kfold metrics optimizer pca rank_metrics rec rng serialize sort split threshold train_config xor))
+	kernel_dense_train kfold metrics model_average optimizer pca rank_metrics rec rng serialize sort split threshold train_config xor))
 NN_TEST_CFLAGS = -std=c11 -O2 -fno-math-errno -g -Wall -Wextra -Wno-unused-parameter -Isrc -Itest/nn
 NN_TEST_LIBS = $(BLAS_LIBS) -lm
 

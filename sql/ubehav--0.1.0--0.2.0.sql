@@ -963,3 +963,37 @@ AS 'MODULE_PATHNAME', 'ubehav_predict_array'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
 COMMENT ON FUNCTION ubehav_predict_shippable(ubehav_model_name, float8[]) IS
 'ubehav_predict(model, features) that postgres_fdw runs on the shards: IMMUTABLE in name only, it scores with the version deployed where it runs. Never in an index, generated column or constraint; see README, Scaling out';
+
+-- ==== issue 16: merging models trained on different rows, and rounds that start from a model value ====
+CREATE FUNCTION ubehav_merge_models(models jsonb[], rows bigint[])
+RETURNS jsonb AS 'MODULE_PATHNAME', 'ubehav_merge_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ubehav_merge_models(jsonb[], bigint[]) IS
+'one model value from model values of one architecture and one preprocessing (from ubehav_fit, ubehav_fit_from or ubehav_export) trained on rows[i] rows each: every weight the row-weighted mean of theirs (model averaging, as per-shard training merges)';
+
+-- ubehav_fit in parallel aggregation: partial states' rows are concatenated (in one canonical
+-- order, so the model does not depend on the worker count) and trained on once, in the final step
+ALTER FUNCTION ubehav_fit_accum(internal, float8[], anyelement, jsonb) PARALLEL SAFE;
+ALTER FUNCTION ubehav_fit_final(internal) PARALLEL SAFE;
+CREATE FUNCTION ubehav_fit_combine(internal, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'ubehav_fit_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ubehav_fit_serialize(internal)
+RETURNS bytea AS 'MODULE_PATHNAME', 'ubehav_fit_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ubehav_fit_deserialize(bytea, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'ubehav_fit_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE AGGREGATE ubehav_fit(features float8[], label anyelement, options jsonb) (
+    SFUNC = ubehav_fit_accum, STYPE = internal, FINALFUNC = ubehav_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = ubehav_fit_combine, SERIALFUNC = ubehav_fit_serialize, DESERIALFUNC = ubehav_fit_deserialize,
+    PARALLEL = SAFE
+);
+
+CREATE FUNCTION ubehav_fit_from_accum(internal, init jsonb, features float8[], label anyelement, options jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'ubehav_fit_from_accum' LANGUAGE C VOLATILE PARALLEL SAFE;
+CREATE FUNCTION ubehav_fit_from_final(internal)
+RETURNS jsonb AS 'MODULE_PATHNAME', 'ubehav_fit_from_final' LANGUAGE C VOLATILE PARALLEL SAFE;
+CREATE AGGREGATE ubehav_fit_from(init jsonb, features float8[], label anyelement, options jsonb) (
+    SFUNC = ubehav_fit_from_accum, STYPE = internal, FINALFUNC = ubehav_fit_from_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = ubehav_fit_combine, SERIALFUNC = ubehav_fit_serialize, DESERIALFUNC = ubehav_fit_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE ubehav_fit_from(jsonb, float8[], anyelement, jsonb) IS
+'one round of training from a model value (a warm start): its weights, preprocessing and options, with options on top (such as {"epochs": 1}), on the rows of each group; returns a model value, for ubehav_merge_models to average the rounds of several shards';

@@ -16,49 +16,57 @@
 #include "nn/nn.h"
 #include "nn_error.h"
 #include "options.h"
+#include "model_merge.h"
+#include "model_value.h"
 #include "score_predict.h"
 #include "score_row_binding.h"
 #include "train_pipeline.h"
 
-/* The rows of one group, gathered in the aggregate's context until the final function trains. */
-typedef struct FitState
+FitState *
+ub_fit_state_new(MemoryContext aggcxt, Oid label_type)
 {
-	MemoryContext mcxt;
-	UbDataset  *ds;
-	Jsonb	   *options;		/* the first non-NULL options of the group */
-} FitState;
+	TupleDesc	desc;
+	MemoryContext mcxt = AllocSetContextCreate(aggcxt, "ubehav_fit rows", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(mcxt);
+	FitState   *st = palloc0(sizeof(FitState));
 
-PG_FUNCTION_INFO_V1(ubehav_fit_accum);
-Datum
-ubehav_fit_accum(PG_FUNCTION_ARGS)
+	st->mcxt = mcxt;
+	st->label_type = label_type;
+	/* the rows look like the result of "SELECT features, label": one array feature and the target */
+	desc = CreateTemplateTupleDesc(2);
+	TupleDescInitEntry(desc, 1, "features", FLOAT8ARRAYOID, -1, 0);
+	TupleDescInitEntry(desc, 2, "label", label_type, -1, 0);
+	st->ds = ub_dataset_begin(desc, "label", mcxt);
+	MemoryContextSwitchTo(old);
+	return st;
+}
+
+/*
+ * The transition of ubehav_fit (features at argument 1) and of ubehav_fit_from (the model value
+ * to start from at argument 1, then the same arguments).
+ */
+static FitState *
+fit_accum(FunctionCallInfo fcinfo, const char *aggregate, int first)
 {
-	MemoryContext aggcxt,
-				old;
+	MemoryContext aggcxt;
 	FitState   *st;
 	Datum		values[2];
 	bool		nulls[2];
 
-	aggcxt = ub_require_aggregate_call(fcinfo, "ubehav_fit");
+	aggcxt = ub_require_aggregate_call(fcinfo, aggregate);
 	st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
 	if (st == NULL)
+		st = ub_fit_state_new(aggcxt, get_fn_expr_argtype(fcinfo->flinfo, first + 1));
+	if (first == 2 && st->init == NULL && !PG_ARGISNULL(1))
 	{
-		Oid			label_type = get_fn_expr_argtype(fcinfo->flinfo, 2);
-		TupleDesc	desc;
-		MemoryContext mcxt = AllocSetContextCreate(aggcxt, "ubehav_fit rows", ALLOCSET_DEFAULT_SIZES);
+		Jsonb	   *init = PG_GETARG_JSONB_P(1);
 
-		old = MemoryContextSwitchTo(mcxt);
-		st = palloc0(sizeof(FitState));
-		st->mcxt = mcxt;
-		/* the rows look like the result of "SELECT features, label": one array feature and the target */
-		desc = CreateTemplateTupleDesc(2);
-		TupleDescInitEntry(desc, 1, "features", FLOAT8ARRAYOID, -1, 0);
-		TupleDescInitEntry(desc, 2, "label", label_type, -1, 0);
-		st->ds = ub_dataset_begin(desc, "label", mcxt);
-		MemoryContextSwitchTo(old);
+		st->init = (Jsonb *) MemoryContextAlloc(st->mcxt, VARSIZE(init));
+		memcpy(st->init, init, VARSIZE(init));
 	}
-	if (st->options == NULL && !PG_ARGISNULL(3))
+	if (st->options == NULL && !PG_ARGISNULL(first + 2))
 	{
-		Jsonb	   *opts = PG_GETARG_JSONB_P(3);
+		Jsonb	   *opts = PG_GETARG_JSONB_P(first + 2);
 		UbOptions	check;
 
 		/* checked on the first row, so a wrong option fails before gathering the whole group */
@@ -72,17 +80,31 @@ ubehav_fit_accum(PG_FUNCTION_ARGS)
 		st->options = (Jsonb *) MemoryContextAlloc(st->mcxt, VARSIZE(opts));
 		memcpy(st->options, opts, VARSIZE(opts));
 	}
-	values[0] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
-	nulls[0] = PG_ARGISNULL(1);
-	values[1] = PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2);
-	nulls[1] = PG_ARGISNULL(2);
+	values[0] = PG_ARGISNULL(first) ? (Datum) 0 : PG_GETARG_DATUM(first);
+	nulls[0] = PG_ARGISNULL(first);
+	values[1] = PG_ARGISNULL(first + 1) ? (Datum) 0 : PG_GETARG_DATUM(first + 1);
+	nulls[1] = PG_ARGISNULL(first + 1);
 	ub_dataset_add_row(st->ds, values, nulls);
-	PG_RETURN_POINTER(st);
+	return st;
 }
 
-PG_FUNCTION_INFO_V1(ubehav_fit_final);
+PG_FUNCTION_INFO_V1(ubehav_fit_accum);
 Datum
-ubehav_fit_final(PG_FUNCTION_ARGS)
+ubehav_fit_accum(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(fit_accum(fcinfo, "ubehav_fit", 1));
+}
+
+PG_FUNCTION_INFO_V1(ubehav_fit_from_accum);
+Datum
+ubehav_fit_from_accum(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(fit_accum(fcinfo, "ubehav_fit_from", 2));
+}
+
+/* The final function of both: train on the group's rows, from st->init when there is one. */
+static Datum
+fit_final(FunctionCallInfo fcinfo, const char *aggregate)
 {
 	FitState   *st;
 	MemoryContext caller_cxt = CurrentMemoryContext,
@@ -97,22 +119,33 @@ ubehav_fit_final(PG_FUNCTION_ARGS)
 	size_t	   *class_counts = NULL;
 	UbTrainResult res;
 	UbModel		m;
+	UbModel    *init = NULL;
 	StringInfoData buf;
 	Jsonb	   *result;
+	Jsonb	   *options;
 
-	(void) ub_require_aggregate_call(fcinfo, "ubehav_fit");
+	(void) ub_require_aggregate_call(fcinfo, aggregate);
 	st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
 	if (st == NULL)
 		PG_RETURN_NULL();
+	if (st->combined)
+		ub_fit_state_canonical_order(st);
 	ds = st->ds;
 	if (ds->n_rows < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ubehav_fit got %zu rows with a label; at least 2 are needed", ds->n_rows),
+				 errmsg("%s got %zu rows with a label; at least 2 are needed", aggregate, ds->n_rows),
 				 errdetail(INT64_FORMAT " rows had a NULL label.", ds->n_skipped)));
-	ub_options_parse(st->options, &opts);
 	work_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav_fit training", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(work_cxt);
+	options = st->options;
+	if (st->init != NULL)
+	{
+		/* the starting value's options (its architecture) with the group's on top (epochs per round) */
+		init = ub_model_from_export(st->init, work_cxt);
+		options = ub_fit_from_options(st->init, st->options);
+	}
+	ub_options_parse(options, &opts);
 	n = ds->n_rows;
 	tgt = ub_train_target(ds, &opts);
 	nn_rng_seed(&rng, (uint64) opts.seed);
@@ -123,8 +156,8 @@ ubehav_fit_final(PG_FUNCTION_ARGS)
 								opts.validation_split, &rng, order, &n_train, class_counts),
 					   "splitting off validation rows");
 	/* one aggregate per GROUP BY group: lines at the rate limit only */
-	ub_epoch_notices_begin("ubehav_fit", false, false);
-	ub_train_on_split(ds, tgt, &opts, &rng, order, n_train, false, NULL, &res);
+	ub_epoch_notices_begin(aggregate, false, false);
+	ub_train_on_split(ds, tgt, &opts, &rng, order, n_train, false, init, &res);
 
 	/* the value is an export, so ubehav_import stores it and numpy scores it like any other */
 	memset(&m, 0, sizeof(m));
@@ -138,13 +171,27 @@ ubehav_fit_final(PG_FUNCTION_ARGS)
 	res.metrics.data[res.metrics.len - 1] = ',';
 	appendStringInfo(&res.metrics, "\"rows_used\":%zu,\"rows_skipped\":" INT64_FORMAT "}", n, ds->n_skipped);
 	initStringInfo(&buf);
-	ub_export_text(&buf, &m, "ubehav_fit", 0, "label",
+	ub_export_text(&buf, &m, aggregate, 0, "label",
 				   JsonbToCString(NULL, &ub_options_to_jsonb(&opts)->root, 0), res.metrics.data,
 				   JsonbToCString(NULL, &ub_prep_to_jsonb(res.prep)->root, 0));
 	MemoryContextSwitchTo(caller_cxt);
 	result = ub_json_to_jsonb(&buf);
 	MemoryContextDelete(work_cxt);
 	PG_RETURN_JSONB_P(result);
+}
+
+PG_FUNCTION_INFO_V1(ubehav_fit_final);
+Datum
+ubehav_fit_final(PG_FUNCTION_ARGS)
+{
+	return fit_final(fcinfo, "ubehav_fit");
+}
+
+PG_FUNCTION_INFO_V1(ubehav_fit_from_final);
+Datum
+ubehav_fit_from_final(PG_FUNCTION_ARGS)
+{
+	return fit_final(fcinfo, "ubehav_fit_from");
 }
 
 /* Decoded model values of one call site, so a value repeated on every row is decoded once. */

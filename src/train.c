@@ -28,6 +28,7 @@
 #include "prep_columns.h"
 #include "train_progress.h"
 #include "prep_target.h"
+#include "train_parallel.h"
 #include "train_pipeline.h"
 #include "ubehav.h"
 
@@ -417,6 +418,7 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *given, N
 	int			n_members;
 	NnSpec		member;
 	StringInfoData members_run;	/* each member's epochs, for the metrics */
+	StringInfoData parallel_info;	/* the metrics' "parallel" member, or empty */
 
 	memset(res, 0, sizeof(*res));
 	resolved.epochs = ub_auto_epochs(given, n_train);
@@ -482,13 +484,21 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *given, N
 	data.target_std = prep->target_std;
 	data.dp_noise = 0.0;
 	data.dp_clip = opts->max_grad_norm;
+	data.parallel = NULL;
 	if (opts->dp)
 		dp_plan(opts, n_train, &data.dp_noise, &dp_delta, &dp_steps);
 	initStringInfo(&res->log);
 	appendStringInfoChar(&res->log, '[');
 	initStringInfo(&members_run);
+	initStringInfo(&parallel_info);
 	if (n_members == 1)
+	{
+		/* on parallel workers when the rows are many and workers are free (train_parallel.h) */
+		data.parallel = ub_parallel_fit_begin(&res->spec, opts, &data, rng, &parallel_info);
 		ub_fit(&res->spec, res->params, opts, rng, &data, &res->log, &res->fit);
+		if (data.parallel != NULL)
+			ub_parallel_fit_end(data.parallel, &parallel_info);
+	}
 	else
 	{
 		/*
@@ -619,6 +629,8 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *given, N
 	if (n_members > 1)
 		appendStringInfo(&res->metrics, ",\"ensemble\":{\"networks\":%d,\"member_hidden\":%d,\"epochs_run\":[%s]}",
 						 n_members, member.hidden[0], members_run.data);
+	if (parallel_info.len > 0)
+		appendStringInfo(&res->metrics, ",%s", parallel_info.data);
 	appendStringInfo(&res->metrics, ",\"evaluated_on\":\"%s\",\"evaluated_rows\":%zu,\"epochs_run\":%d,\"best_epoch\":%d,\"stopped_early\":%s}",
 					 n_test > 0 ? "test" : n_val > 0 ? "validation" : "training", n_eval, res->fit.epochs_run, res->fit.best_epoch,
 					 res->fit.stopped_early ? "true" : "false");

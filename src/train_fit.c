@@ -13,6 +13,7 @@
 #include "jsonb_util.h"
 #include "nn/metrics.h"
 #include "nn_error.h"
+#include "train_parallel.h"
 #include "train_progress.h"
 #include "ubehav.h"
 
@@ -582,6 +583,12 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 											xb, yb, wb, workspace, dlogits, &result->peak_bytes);
 			weight_sum = (double) data->n_train;
 		}
+		else if (data->parallel != NULL)
+		{
+			/* every participant trains on its share of the rows; params and state become their average */
+			loss_sum = ub_parallel_fit_epoch(data->parallel, params, state, &opt);
+			weight_sum = (double) data->n_train;
+		}
 		else
 			nn_rng_shuffle(rng, perm, data->n_train);
 		if (data->dp_noise > 0)
@@ -590,7 +597,7 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 			loss_sum = ub_fit_dp_epoch(&dp, spec, params, &opt, state, data, rng, workspace, dlogits, xb, yb);
 			weight_sum = 1.0;
 		}
-		for (r = 0; !streamed && data->dp_noise <= 0 && r < data->n_train; r += B)
+		for (r = 0; !streamed && data->parallel == NULL && data->dp_noise <= 0 && r < data->n_train; r += B)
 		{
 			int			nb = (int) Min((size_t) B, data->n_train - r);
 			int			k;
@@ -614,7 +621,9 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 
 			ub_progress_phase(UB_PHASE_VALIDATING);
 
-			if (streamed)
+			if (data->parallel != NULL)
+				val_loss = ub_parallel_fit_validate(data->parallel, params, val_out);
+			else if (streamed)
 				val_loss = score_streamed(spec, params, data->X, data->val_rows, &val_co, data->y,
 										  eval_workspace, val_block, scratch_y, val_block_out, val_out) / data->n_val;
 			else

@@ -22,6 +22,7 @@ typedef struct UbFitData
 	double		target_std;		/* regression: to report val_rmse in the target's units */
 	double		dp_noise;		/* > 0: DP-SGD with this noise multiplier */
 	double		dp_clip;		/* DP-SGD: per-example gradient norm bound */
+	struct UbParallelFit *parallel;	/* epochs run on parallel workers (train_parallel.h), or NULL */
 } UbFitData;
 
 typedef struct UbFitResult

@@ -6,6 +6,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "train_parallel.h"
 #include "train_progress.h"
 #include "ubehav.h"
 
@@ -49,6 +50,7 @@ _PG_init(void)
 							1, 0, 2,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	ub_train_parallel_define_gucs();
 	MarkGUCPrefixReserved("ubehav");
 	ub_progress_init();
 }
