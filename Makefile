@@ -22,10 +22,10 @@ GLUE_OBJS = \
 	src/data_interactions.o src/data_demo.o \
 	src/prep_columns.o src/prep_target.o \
 	src/train.o src/train_fit.o src/train_fit_dp.o src/train_groups.o src/train_tune.o src/train_retrain.o \
-	src/train_progress.o src/train_recommender.o \
-	src/model_cache.o src/model_deploy.o src/model_export.o src/model_export_recommender.o src/model_value.o \
-	src/catalog_read.o src/catalog_features.o src/catalog_spi.o src/catalog_write.o \
-	src/score_predict.o src/score_row_binding.o src/score_explain.o src/score_recommender.o \
+	src/train_progress.o src/train_recommender.o src/train_warm_start.o \
+	src/model_cache.o src/model_deploy.o src/model_match.o src/model_export.o src/model_export_recommender.o src/model_value.o \
+	src/catalog_schema.o src/catalog_read.o src/catalog_features.o src/catalog_spi.o src/catalog_write.o \
+	src/score_model.o src/score_predict.o src/score_row_binding.o src/score_explain.o src/score_recommender.o \
 	src/eval_evaluate.o src/eval_metrics.o src/eval_aggregates.o src/eval_curves.o src/eval_importance.o \
 	src/eval_cross_validate.o src/eval_recommender.o
 NN_SRCS = $(NN_OBJS:.o=.c)

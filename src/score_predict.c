@@ -11,7 +11,9 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include "catalog_read.h"
 #include "model.h"
+#include "model_cache.h"
 #include "score_predict.h"
 #include "score_row_binding.h"
 
