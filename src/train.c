@@ -222,7 +222,7 @@ f1_at(const float *p, const float *y, size_t n, double t)
 		fp += pos && y[r] < 0.5f;
 		fn += !pos && y[r] > 0.5f;
 	}
-	return tp ? 2.0 * tp / (2.0 * tp + fp + fn) : 0.0;
+	return nn_f1((double) tp, (double) fp, (double) fn);
 }
 
 /* The network learns a standardized regression target; the statistics come from the training rows (fit) or prep. */
