@@ -10,7 +10,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" ubehav.control)
 # The numerical core, src/nn/: plain C11, no PostgreSQL headers; the standalone tests link it alone.
 NN_OBJS = \
 	src/nn/activation.o src/nn/loss.o src/nn/mlp.o src/nn/optimizer.o src/nn/ensemble.o src/nn/dp.o \
-	src/nn/kernel_dense_blas.o src/nn/kernel_dense_score.o src/nn/kernel_dense_train.o \
+	src/nn/kernel_isa.o src/nn/kernel_dense_blas.o src/nn/kernel_dense_score.o src/nn/kernel_dense_train.o \
 	src/nn/metrics.o src/nn/rank_metrics.o src/nn/threshold.o \
 	src/nn/pca.o src/nn/transform.o src/nn/split.o src/nn/sort.o src/nn/rng.o \
 	src/nn/rec.o src/nn/rec_format.o src/nn/serialize.o src/nn/status.o
