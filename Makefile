@@ -10,7 +10,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" ubehav.control)
 # The numerical core, src/nn/: plain C11, no PostgreSQL headers; the standalone tests link it alone.
 NN_OBJS = \
 	src/nn/activation.o src/nn/loss.o src/nn/mlp.o src/nn/optimizer.o src/nn/ensemble.o src/nn/dp.o \
-	src/nn/kernel_dense_blas.o src/nn/kernel_dense_score.o src/nn/kernel_dense_train.o \
+	src/nn/kernel_isa.o src/nn/kernel_dense_blas.o src/nn/kernel_dense_score.o src/nn/kernel_dense_train.o \
 	src/nn/metrics.o src/nn/rank_metrics.o src/nn/threshold.o \
 	src/nn/pca.o src/nn/transform.o src/nn/split.o src/nn/sort.o src/nn/rng.o \
 	src/nn/rec.o src/nn/rec_format.o src/nn/serialize.o src/nn/status.o src/nn/model_average.o
@@ -22,11 +22,11 @@ GLUE_OBJS = \
 	src/data_interactions.o src/data_demo.o \
 	src/prep_columns.o src/prep_target.o \
 	src/train.o src/train_fit.o src/train_fit_dp.o src/train_groups.o src/train_tune.o src/train_retrain.o \
-	src/train_progress.o src/train_recommender.o src/train_parallel.o \
-	src/model_cache.o src/model_deploy.o src/model_export.o src/model_export_recommender.o src/model_value.o \
+	src/train_progress.o src/train_recommender.o src/train_warm_start.o src/train_parallel.o \
+	src/model_cache.o src/model_deploy.o src/model_match.o src/model_export.o src/model_export_recommender.o src/model_value.o \
 	src/model_merge.o src/model_fit_parallel.o \
-	src/catalog_read.o src/catalog_features.o src/catalog_spi.o src/catalog_write.o \
-	src/score_predict.o src/score_row_binding.o src/score_explain.o src/score_recommender.o \
+	src/catalog_schema.o src/catalog_read.o src/catalog_features.o src/catalog_spi.o src/catalog_write.o \
+	src/score_model.o src/score_predict.o src/score_row_binding.o src/score_explain.o src/score_recommender.o \
 	src/eval_evaluate.o src/eval_metrics.o src/eval_aggregates.o src/eval_curves.o src/eval_importance.o \
 	src/eval_cross_validate.o src/eval_recommender.o
 NN_SRCS = $(NN_OBJS:.o=.c)

@@ -28,6 +28,8 @@ SELECT i AS id, (i % 7) / 7.0 + 0.1 * sin(i) AS x1, cos(i * 0.37) AS x2, (i % 11
        CASE WHEN i % 13 = 0 THEN NULL ELSE (ARRAY['red', 'green', 'blue', 'grey'])[1 + i % 4] END AS colour,
        CASE WHEN (i % 7) < 2 THEN 'low' WHEN (i % 7) < 5 THEN 'mid' ELSE 'high' END AS label
 FROM generate_series(1, 1500) i;
+-- statistics now, not whenever autovacuum gets to it: the plans (and so row orders) stay the same
+ANALYZE cmp_perf, cmp_sessions, cmp_multi;
 
 -- the models, one per kind; each result's summary and its stored version
 CREATE TABLE cmp_results (name text PRIMARY KEY, result jsonb);
@@ -62,9 +64,9 @@ INSERT INTO cmp_results VALUES
 INSERT INTO cmp_results VALUES
  ('evaluate_recommender', ubehav_evaluate_recommender('c_rec', 'SELECT user_id, product_id, 1.0, ts FROM cmp_shop.events WHERE product_id IS NOT NULL', 5));
 INSERT INTO cmp_results
-SELECT 'fit_' || (id % 3), ubehav_fit(ARRAY[a, b, c], y, '{"seed": 15, "epochs": 3, "hidden": [6]}') FROM cmp_perf GROUP BY id % 3;
+SELECT 'fit_' || (id % 3), ubehav_fit(ARRAY[a, b, c], y, '{"seed": 15, "epochs": 3, "hidden": [6]}' ORDER BY id) FROM cmp_perf GROUP BY id % 3;
 INSERT INTO cmp_results
-SELECT 'fit_multi', ubehav_fit(ARRAY[x1, x2, level], label, '{"seed": 16, "epochs": 3, "hidden": [6]}') FROM cmp_multi;
+SELECT 'fit_multi', ubehav_fit(ARRAY[x1, x2, level], label, '{"seed": 16, "epochs": 3, "hidden": [6]}' ORDER BY id) FROM cmp_multi;
 
 SELECT 'result ' || name, cmp_stable(result)::text FROM cmp_results ORDER BY name;
 

@@ -19,6 +19,8 @@
 #if __has_include("nn/kernel_dense_train.h")
 #include "nn/kernel_dense_train.h"
 #define HAVE_DENSE_TRAIN 1
+/* level 0, 1, 2 as before the one dispatcher: baseline, AVX2, AVX-512 */
+#define dense_train_use_level(level) dense_train_use_isa((NnIsa) (NN_ISA_BASELINE + (level)))
 #elif __has_include("nn/dense_train.h")	/* its name before the kernel_ files; absent before the training kernels */
 #include "nn/dense_train.h"
 #define HAVE_DENSE_TRAIN 1

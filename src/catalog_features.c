@@ -20,6 +20,8 @@
 #include "utils/memutils.h"
 #include "utils/regproc.h"
 
+#include "catalog_features.h"
+#include "catalog_schema.h"
 #include "catalog_spi.h"
 #include "model.h"
 

@@ -1,67 +1,22 @@
 /* catalog_read.c: reads model versions from ubehav_models through SPI, as the calling user. */
 #include "postgres.h"
 
-#include "access/genam.h"
 #include "access/htup_details.h"
-#include "access/table.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
-#include "commands/extension.h"
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
-#include "utils/fmgroids.h"
 #include "utils/memutils.h"
 
+#include "catalog_features.h"
+#include "catalog_read.h"
+#include "catalog_schema.h"
 #include "catalog_spi.h"
 #include "model.h"
 #include "nn/serialize.h"
 #include "nn_error.h"
-
-/* get_extension_schema is not exported before PostgreSQL 16; this is its body. */
-static Oid
-extension_schema(Oid ext_oid)
-{
-	Relation	rel;
-	SysScanDesc scan;
-	HeapTuple	tuple;
-	ScanKeyData key[1];
-	Oid			result = InvalidOid;
-
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyInit(&key[0], Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(ext_oid));
-	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, key);
-	tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
-		result = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return result;
-}
-
-Oid
-ub_catalog_schema(void)
-{
-	return extension_schema(get_extension_oid("ubehav", false));
-}
-
-const char *
-ub_catalog_relation(const char *relname)
-{
-	char	   *schema = get_namespace_name(ub_catalog_schema());
-
-	return quote_qualified_identifier(schema, relname);
-}
-
-const char *
-ub_catalog_table(void)
-{
-	return ub_catalog_relation("ubehav_models");
-}
 
 static void
 no_such_model(const char *name)
@@ -311,40 +266,4 @@ ub_catalog_load(const char *name, int32 version, MemoryContext parent)
 	ub_catalog_check_features(m, what);
 	MemoryContextSwitchTo(old);
 	return m;
-}
-
-static int
-compare_group_value(const void *key, const void *elem)
-{
-	return strcmp((const char *) key, *(char *const *) elem);
-}
-
-int
-ub_model_group_index(const UbModel *model, const char *group_value)
-{
-	char	  **found = bsearch(group_value, model->group_values, model->n_groups, sizeof(char *),
-								compare_group_value);
-
-	return found ? (int) (found - model->group_values) : -1;
-}
-
-void
-ub_require_single_network(const UbModel *model, const char *function)
-{
-	if (model->n_groups > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s does not support model \"%s\" version %d, which has one network per value of \"%s\"",
-						function, model->name, model->version, model->group_by),
-				 errhint("Score its rows with ubehav_predict(model, row), which picks each row's group, or train a model without group_by.")));
-}
-
-double
-ub_model_score(UbModel *m)
-{
-	nn_predict_row(&m->spec, m->params, ub_prep_network_input(m->prep, m->x, m->z), m->out, m->scratch);
-	/* the network learned the standardized target; undo it in double precision */
-	if (m->task == UB_TASK_REGRESSION)
-		return m->out[0] * m->prep->target_std + m->prep->target_mean;
-	return m->out[0];
 }

@@ -10,6 +10,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
+#include "catalog_schema.h"
 #include "catalog_spi.h"
 #include "model.h"
 

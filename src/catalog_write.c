@@ -3,12 +3,13 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
-#include "miscadmin.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "catalog_schema.h"
 #include "catalog_spi.h"
 #include "catalog_write.h"
 #include "model.h"
@@ -89,10 +90,7 @@ ub_catalog_store(const UbNewVersion *v)
 	{
 		Oid			dtypes[2] = {TEXTOID, INT4OID};
 		Datum		dargs[2] = {args[0], args[1]};
-		char	   *schema_table = pstrdup(table);
-
-		schema_table[strlen(schema_table) - strlen("ubehav_models")] = '\0';
-		if (ub_catalog_spi(psprintf("INSERT INTO %subehav_deployments (name, version) VALUES ($1, $2)", schema_table),
+		if (ub_catalog_spi(psprintf("INSERT INTO %s (name, version) VALUES ($1, $2)", ub_catalog_relation("ubehav_deployments")),
 								  2, dtypes, dargs, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not record the deployment");
 	}

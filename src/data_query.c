@@ -444,12 +444,6 @@ notice_identifiers(UbDataset *ds)
 	}
 }
 
-UbDataset *
-ub_dataset_read(const char *query, const char *target, const char *weight_column, MemoryContext mcxt)
-{
-	return ub_dataset_read_excluding(query, target, weight_column, NULL, 0, false, mcxt);
-}
-
 static void
 start_spill(UbDataset *ds, MemoryContext mcxt, const char *what)
 {

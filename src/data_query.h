@@ -46,15 +46,11 @@ typedef struct UbDataset
 
 /*
  * Run query as the calling user through a read-only cursor and read every row into a dataset.
- * Every column but target (and weight_column, when not NULL) is a feature. Validates types and names first; ERROR with the
- * offending column otherwise.
- */
-UbDataset  *ub_dataset_read(const char *query, const char *target, const char *weight_column,
-							MemoryContext mcxt);
-/*
- * The same, leaving out columns whose names match one of the LIKE patterns in exclude. With
- * may_spill, feature rows past ubehav.max_training_memory are written to a temporary file a chunk
- * at a time (a NOTICE says so) instead of being an ERROR; targets and weights stay in memory.
+ * Every column but target (and weight_column, when not NULL) is a feature, except those whose
+ * names match one of the LIKE patterns in exclude. Validates types and names first; ERROR with
+ * the offending column otherwise. With may_spill, feature rows past ubehav.max_training_memory
+ * are written to a temporary file a chunk at a time (a NOTICE says so) instead of being an ERROR;
+ * targets and weights stay in memory.
  */
 UbDataset  *ub_dataset_read_excluding(const char *query, const char *target, const char *weight_column,
 									  const char *const *exclude, int n_exclude, bool may_spill,

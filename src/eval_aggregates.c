@@ -497,7 +497,7 @@ ubehav_confusion_final(PG_FUNCTION_ARGS)
 	appendStringInfoString(&buf, ",\"recall\":");
 	ub_json_number(&buf, tp + fn > 0 ? tp / (tp + fn) : get_float8_nan());
 	appendStringInfoString(&buf, ",\"f1\":");
-	ub_json_number(&buf, tp > 0 ? 2 * tp / (2 * tp + fp + fn) : 0.0);
+	ub_json_number(&buf, nn_f1(tp, fp, fn));
 	appendStringInfoString(&buf, ",\"mcc\":");
 	ub_json_number(&buf, nn_mcc(tp, fp, tn, fn));
 	appendStringInfoChar(&buf, '}');

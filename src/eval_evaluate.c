@@ -3,10 +3,10 @@
 
 #include <math.h>
 
-#include "fn_args.h"
 #include "access/htup_details.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "fn_args.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -14,14 +14,15 @@
 #include "utils/memutils.h"
 #include "utils/portal.h"
 
+#include "catalog_read.h"
 #include "data_query.h"
-#include "jsonb_util.h"
-#include "eval_metrics.h"
-#include "model.h"
-#include "score_row_binding.h"
 #include "data_string_dict.h"
+#include "eval_metrics.h"
 #include "eval_score_query.h"
+#include "jsonb_util.h"
+#include "model.h"
 #include "prep_target.h"
+#include "score_row_binding.h"
 
 #define UB_FETCH_ROWS 10000
 

@@ -3,10 +3,10 @@
 
 #include <math.h>
 
-#include "fn_args.h"
 #include "access/htup_details.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "fn_args.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -15,14 +15,15 @@
 #include "utils/portal.h"
 #include "utils/tuplestore.h"
 
+#include "catalog_read.h"
 #include "data_query.h"
+#include "data_row_chunks.h"
 #include "model.h"
 #include "nn/rank_metrics.h"
 #include "nn/rng.h"
 #include "nn_error.h"
-#include "score_row_binding.h"
-#include "data_row_chunks.h"
 #include "prep_target.h"
+#include "score_row_binding.h"
 
 #define UB_IMPORTANCE_BLOCK 256
 

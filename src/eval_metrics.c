@@ -88,12 +88,8 @@ append_per_class(StringInfo buf, const float *probs, const float *y, size_t n, i
 
 	for (r = 0; r < n; r++)
 	{
-		const float *p = probs + r * K;
-		int			best = 0;
+		int			best = nn_argmax(probs + r * K, K);
 
-		for (k = 1; k < K; k++)
-			if (p[k] > p[best])
-				best = k;
 		a = (int) y[r];
 		if (a >= 0 && a < K)
 		{
@@ -119,7 +115,7 @@ append_per_class(StringInfo buf, const float *probs, const float *y, size_t n, i
 		appendStringInfoString(buf, ",\"recall\":");
 		ub_json_number(buf, recall);
 		appendStringInfoString(buf, ",\"f1\":");
-		ub_json_number(buf, precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0);
+		ub_json_number(buf, nn_f1(tp[k], predicted[k] - tp[k], actual[k] - tp[k]));
 		appendStringInfo(buf, ",\"support\":%.0f}", actual[k]);
 	}
 	/* every actual label gets an object; cells with count 0 are written only when dense */

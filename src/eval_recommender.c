@@ -8,17 +8,19 @@
 
 #include <math.h>
 
-#include "catalog_spi.h"
-#include "fn_args.h"
 #include "catalog/pg_type.h"
+#include "catalog_spi.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "fn_args.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "catalog_read.h"
+#include "catalog_schema.h"
 #include "jsonb_util.h"
 #include "model.h"
 #include "model_recommender.h"

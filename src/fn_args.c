@@ -1,8 +1,10 @@
-/* fn_args.c: one error for a NULL argument, named from the catalog so no caller spells it, and
- * one for an aggregate support function called by hand. */
+/* fn_args.c: one error for a NULL argument, named from the catalog so no caller spells it, one
+ * for an aggregate support function called by hand, and the checks of a function that stores
+ * versions (a writable server, a sane model name). */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xlog.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
@@ -103,4 +105,33 @@ ubehav_require_args(PG_FUNCTION_ARGS)
 							name_nulls[i] ? "?" : TextDatumGetCString(name_elems[i]), text_to_cstring(function)),
 					 errhint("Pass a value; only arguments declared DEFAULT NULL may be NULL.")));
 	PG_RETURN_VOID();
+}
+
+void
+ub_check_writable(const char *function)
+{
+	/* a standby could read and train for minutes only to fail at the insert */
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("%s cannot run on a standby", function),
+				 errhint("Train on the primary; the new version reaches the standby by replication.")));
+}
+
+/* A model name is shown in messages and used as a key: printable and of sane length. */
+void
+ub_check_model_name(const char *name)
+{
+	size_t		len = strlen(name);
+	const unsigned char *p;
+
+	if (len == 0 || len > 200)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model name must be 1 to 200 characters long, not %zu", len)));
+	for (p = (const unsigned char *) name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("model name must not contain control characters")));
 }

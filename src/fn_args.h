@@ -26,4 +26,10 @@ extern void ub_null_argument_error(FunctionCallInfo fcinfo, int argno) pg_attrib
  */
 extern MemoryContext ub_require_aggregate_call(FunctionCallInfo fcinfo, const char *aggregates);
 
+/* ERROR on a standby, before any work, for functions that store versions. */
+extern void ub_check_writable(const char *function);
+
+/* ERROR unless name is 1 to 200 characters without control characters (every way a model is named). */
+extern void ub_check_model_name(const char *name);
+
 #endif

@@ -1,4 +1,4 @@
-/* model.h: a trained version decoded for scoring, and the catalog it comes from. */
+/* model.h: a trained version decoded for scoring, its identity in the catalog, and scoring it (score_model.c). */
 #ifndef UBEHAV_MODEL_H
 #define UBEHAV_MODEL_H
 
@@ -44,13 +44,6 @@ typedef struct UbModel
 	MemoryContext mcxt;			/* owns everything above */
 } UbModel;
 
-/* The schema the extension is installed in. */
-Oid			ub_catalog_schema(void);
-/* Schema-qualified, quoted name of the catalog table of the installed extension. */
-const char *ub_catalog_table(void);
-/* The same for another relation of the extension, such as "ubehav_model_groups". */
-const char *ub_catalog_relation(const char *relname);
-
 /*
  * Identity of one catalog row: a version changed in place (an UPDATE) has a new row_xmin, unless the
  * same transaction wrote both rows; the model cache (model_cache.c) tells those apart.
@@ -61,34 +54,11 @@ typedef struct UbVersionRef
 	TransactionId row_xmin;
 } UbVersionRef;
 
-/* Deployed version of a model; ERROR when the model does not exist or none is deployed. SPI must be connected. */
-UbVersionRef ub_catalog_deployed_version(const char *name);
-
-/* Decode one catalog version (SPI must be connected) into a model owned by a new child of parent. */
-UbModel    *ub_catalog_load(const char *name, int32 version, MemoryContext parent);
-
-/*
- * ERROR (data corrupted) when the row's feature_names and feature_types are not its preprocessing's
- * columns; nothing when the role may not read them. SPI must be connected; replaces SPI_tuptable.
- */
-void		ub_catalog_check_features(const UbModel *m, const char *what);
-
 /* Index in model->groups of group_value's network, or -1 when none was trained for it. */
 int			ub_model_group_index(const UbModel *model, const char *group_value);
 
 /* ERROR for a group_by model, in functions that need one network (function names the caller). */
 void		ub_require_single_network(const UbModel *model, const char *function);
-
-/* Model name@ref from the per-backend cache, loading it when missing (connects SPI itself). */
-UbModel    *ub_model_cache_get(const char *name, UbVersionRef ref);
-/*
- * The command id whose writes the current query sees (its snapshot's curcid), InvalidCommandId
- * without a snapshot. Queries in a row that write nothing share one; a write of this transaction
- * between two queries gives the second a new one.
- */
-CommandId	ub_snapshot_cid(void);
-/* Changes whenever the cache frees a model, so holders of pointers know to look again. */
-uint64		ub_model_cache_epoch(void);
 
 /*
  * Score the encoded row model->x into model->out (after the output transform) and return

@@ -18,7 +18,9 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "catalog_read.h"
 #include "model.h"
+#include "model_cache.h"
 #include "ubehav.h"
 
 typedef struct CacheEntry

@@ -1,4 +1,4 @@
-/* model_deploy.h: deciding whether a new version is deployed ("if_better"), and warm starts. */
+/* model_deploy.h: deciding whether a new version is deployed ("if_better"). */
 #ifndef UBEHAV_DEPLOY_H
 #define UBEHAV_DEPLOY_H
 
@@ -24,20 +24,5 @@ void		ub_deploy_check_metric(const UbOptions *opts, UbTask task);
 bool		ub_deploy_if_better(const char *model, const UbDataset *ds, const UbTarget *tgt,
 								const UbOptions *opts, const uint32 *eval_rows, size_t n_eval,
 								const char *new_metrics, StringInfo decision);
-
-/* The deployed version of model to warm start from, loaded into mcxt; ERROR when there is none. SPI connected. */
-UbModel    *ub_warm_start_load(const char *model, MemoryContext mcxt);
-
-/*
- * Permute ds's columns into the order of init's features; ERROR saying exactly what differs when
- * the query's columns are not the ones init was trained on (names, kinds, array widths).
- */
-void		ub_warm_start_bind(const UbModel *init, UbDataset *ds);
-
-/* Project every encoded row of X (n rows) with init's stored PCA, if it has one. */
-void		ub_warm_start_project(const UbPreprocessing *prep, UbRowChunks *X, size_t n);
-
-/* ERROR saying what differs when spec or the target's classes do not match init's. */
-void		ub_warm_start_check(const UbModel *init, const NnSpec *spec, const UbTarget *tgt);
 
 #endif

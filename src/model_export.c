@@ -3,24 +3,26 @@
 
 #include <math.h>
 
-#include "catalog_spi.h"
-#include "fn_args.h"
 #include "catalog/pg_type.h"
+#include "catalog_spi.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "fn_args.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "catalog_read.h"
+#include "catalog_schema.h"
 #include "catalog_write.h"
-#include "model_export.h"
 #include "jsonb_util.h"
 #include "model.h"
+#include "model_export.h"
+#include "model_export_recommender.h"
 #include "nn/nn.h"
 #include "nn_error.h"
 #include "options.h"
-#include "model_export_recommender.h"
 #include "train_pipeline.h"
 
 #define UB_EXPORT_FORMAT 1

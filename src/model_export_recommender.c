@@ -10,23 +10,24 @@
 #include <stdlib.h>
 #include <math.h>
 
-#include "catalog_spi.h"
-#include "fn_args.h"
 #include "catalog/pg_type.h"
+#include "catalog_spi.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "fn_args.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 
+#include "catalog_schema.h"
 #include "catalog_write.h"
 #include "jsonb_util.h"
 #include "model.h"
-#include "nn_error.h"
 #include "model_export_recommender.h"
 #include "model_recommender.h"
+#include "nn_error.h"
 #include "train_pipeline.h"
 
 #define REC_EXPORT_FORMAT 1

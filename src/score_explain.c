@@ -16,6 +16,7 @@
 #include "utils/jsonb.h"
 
 #include "jsonb_util.h"
+#include "nn/metrics.h"
 #include "nn/mlp.h"
 #include "nn/pca.h"
 #include "nn_error.h"
@@ -29,8 +30,7 @@
 static int
 explained_output(UbModel *m, FunctionCallInfo fcinfo)
 {
-	int			k,
-				best = 0;
+	int			k;
 
 	if (m->task != UB_TASK_MULTICLASS)
 	{
@@ -55,10 +55,7 @@ explained_output(UbModel *m, FunctionCallInfo fcinfo)
 				 errmsg("model \"%s\" has no class \"%s\"", m->name, label)));
 	}
 	ub_model_score(m);
-	for (k = 1; k < m->n_classes; k++)
-		if (m->out[k] > m->out[best])
-			best = k;
-	return best;
+	return nn_argmax(m->out, m->n_classes);
 }
 
 static Datum

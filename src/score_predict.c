@@ -11,7 +11,10 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include "catalog_read.h"
 #include "model.h"
+#include "model_cache.h"
+#include "nn/metrics.h"
 #include "score_predict.h"
 #include "score_row_binding.h"
 
@@ -306,8 +309,7 @@ predict_proba(UbModel *m)
 Datum
 predict_class(UbModel *m)
 {
-	int			best = 0,
-				k;
+	int			best;
 
 	require_task(m, m->task != UB_TASK_REGRESSION, "ubehav_predict_class",
 				 "A regression model predicts a value: use ubehav_predict.");
@@ -315,9 +317,7 @@ predict_class(UbModel *m)
 	if (m->task == UB_TASK_BINARY)
 		best = (double) m->out[0] >= m->threshold ? 1 : 0;
 	else
-		for (k = 1; k < m->n_classes; k++)
-			if (m->out[k] > m->out[best])
-				best = k;
+		best = nn_argmax(m->out, m->n_classes);
 	return CStringGetTextDatum(m->labels[best]);
 }
 

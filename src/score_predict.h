@@ -8,6 +8,7 @@
 #include "fmgr.h"
 
 #include "model.h"
+#include "model_cache.h"
 #include "score_row_binding.h"
 
 /* What a call site keeps for the whole query in fn_extra. */

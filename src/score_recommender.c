@@ -6,20 +6,22 @@
  */
 #include "postgres.h"
 
-#include "catalog_spi.h"
-#include "fn_args.h"
 #include "catalog/pg_type.h"
+#include "catalog_spi.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "fn_args.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
+#include "catalog_read.h"
+#include "catalog_schema.h"
 #include "model.h"
-#include "nn_error.h"
 #include "model_recommender.h"
+#include "nn_error.h"
 #include "ubehav.h"
 
 PG_FUNCTION_INFO_V1(ubehav_recommend);

@@ -5,7 +5,6 @@
 #include <math.h>
 
 #include "fn_args.h"
-#include "access/xlog.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -17,6 +16,7 @@
 #include "catalog_write.h"
 #include "data_query.h"
 #include "model_deploy.h"
+#include "train_warm_start.h"
 #include "train_fit.h"
 #include "jsonb_util.h"
 #include "eval_metrics.h"
@@ -33,35 +33,6 @@
 #include "ubehav.h"
 
 PG_FUNCTION_INFO_V1(ubehav_train);
-
-void
-ub_check_writable(const char *function)
-{
-	/* a standby could read and train for minutes only to fail at the insert */
-	if (RecoveryInProgress())
-		ereport(ERROR,
-				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("%s cannot run on a standby", function),
-				 errhint("Train on the primary; the new version reaches the standby by replication.")));
-}
-
-/* A model name is shown in messages and used as a key: printable and of sane length. */
-void
-ub_check_model_name(const char *name)
-{
-	size_t		len = strlen(name);
-	const unsigned char *p;
-
-	if (len == 0 || len > 200)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("model name must be 1 to 200 characters long, not %zu", len)));
-	for (p = (const unsigned char *) name; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("model name must not contain control characters")));
-}
 
 static int
 max_hidden(const UbOptions *o)
@@ -252,7 +223,7 @@ f1_at(const float *p, const float *y, size_t n, double t)
 		fp += pos && y[r] < 0.5f;
 		fn += !pos && y[r] > 0.5f;
 	}
-	return tp ? 2.0 * tp / (2.0 * tp + fp + fn) : 0.0;
+	return nn_f1((double) tp, (double) fp, (double) fn);
 }
 
 /* The network learns a standardized regression target; the statistics come from the training rows (fit) or prep. */

@@ -307,8 +307,6 @@ static const char *
 val_metric(const NnSpec *spec, const float *out, const float *y, size_t n, double target_std,
 		   void *scratch, double *value)
 {
-	size_t		r;
-
 	if (spec->head == NN_HEAD_SIGMOID_BCE)
 	{
 		*value = nn_auc(out, y, n, scratch);
@@ -316,28 +314,19 @@ val_metric(const NnSpec *spec, const float *out, const float *y, size_t n, doubl
 	}
 	if (spec->head == NN_HEAD_SOFTMAX_CE)
 	{
-		size_t		hits = 0;
+		NnMulticlassMetrics m;
+		size_t	   *counts = palloc(sizeof(size_t) * 3 * (size_t) spec->n_outputs);
 
-		for (r = 0; r < n; r++)
-		{
-			const float *p = out + r * spec->n_outputs;
-			int			best = 0,
-						k;
-
-			for (k = 1; k < spec->n_outputs; k++)
-				if (p[k] > p[best])
-					best = k;
-			hits += best == (int) y[r];
-		}
-		*value = (double) hits / n;
+		nn_multiclass_metrics(out, y, n, spec->n_outputs, counts, &m);
+		pfree(counts);
+		*value = m.accuracy;
 		return "val_accuracy";
 	}
 	{
-		double		sq = 0.0;
+		NnRegressionMetrics m;
 
-		for (r = 0; r < n; r++)
-			sq += ((double) out[r] - y[r]) * ((double) out[r] - y[r]);
-		*value = sqrt(sq / n) * target_std;
+		nn_regression_metrics(out, y, n, &m);
+		*value = m.rmse * target_std;
 		return "val_rmse";
 	}
 }

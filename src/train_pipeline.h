@@ -76,12 +76,6 @@ Jsonb	   *ub_train_grouped(const char *model, const char *query, const char *tar
 /* The model bytes of a trained network, palloc'd as a bytea. */
 bytea	   *ub_train_serialize(const NnSpec *spec, const float *params, const NnRng *rng);
 
-/* ERROR on a standby, before any work, for functions that store versions. */
-void		ub_check_writable(const char *function);
-
-/* ERROR unless name is 1 to 200 characters without control characters (every way a model is named). */
-void		ub_check_model_name(const char *name);
-
 /* The summary's main validation metric of a task, and whether larger is better. */
 const char *ub_default_metric(UbTask task, bool *higher_is_better);
 

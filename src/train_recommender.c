@@ -3,23 +3,24 @@
 
 #include <math.h>
 
-#include "catalog_spi.h"
-#include "fn_args.h"
 #include "catalog/pg_type.h"
+#include "catalog_spi.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "fn_args.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "catalog_schema.h"
 #include "catalog_write.h"
 #include "data_query.h"
 #include "jsonb_util.h"
 #include "model.h"
-#include "nn_error.h"
 #include "model_recommender.h"
+#include "nn_error.h"
 #include "train_pipeline.h"
 
 PG_FUNCTION_INFO_V1(ubehav_train_recommender);

@@ -18,6 +18,7 @@
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 
+#include "catalog_schema.h"
 #include "catalog_spi.h"
 #include "fn_args.h"
 #include "model.h"

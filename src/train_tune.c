@@ -3,12 +3,12 @@
 
 #include <math.h>
 
-#include "catalog_spi.h"
-#include "fn_args.h"
-#include "catalog/pg_type.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "catalog_spi.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "fn_args.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
 #include "utils/builtins.h"
@@ -18,12 +18,13 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "catalog_schema.h"
 #include "jsonb_util.h"
 #include "model.h"
 #include "nn/split.h"
 #include "nn_error.h"
-#include "train_progress.h"
 #include "train_pipeline.h"
+#include "train_progress.h"
 
 #define UB_MAX_TRIALS 1000
 
@@ -242,17 +243,13 @@ static void
 record_trial(const char *model, int64 run, int trial, Jsonb *options, Jsonb *metrics, const char *metric,
 			 double value, double ms)
 {
-	const char *table = ub_catalog_table();
-	char	   *schema_table = pstrdup(table);
 	char	   *sql;
 	Oid			types[8] = {TEXTOID, INT8OID, INT4OID, JSONBOID, JSONBOID, TEXTOID, FLOAT8OID, FLOAT8OID};
 	Datum		args[8];
 	char		nulls[8] = "        ";
 
-	/* the trials table sits beside the catalog, in the extension's schema */
-	schema_table[strlen(schema_table) - strlen("ubehav_models")] = '\0';
-	sql = psprintf("INSERT INTO %subehav_trials (model, tuning_run, trial, options, metrics, metric, metric_value, training_ms) "
-				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", schema_table);
+	sql = psprintf("INSERT INTO %s (model, tuning_run, trial, options, metrics, metric, metric_value, training_ms) "
+				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", ub_catalog_relation("ubehav_trials"));
 	args[0] = CStringGetTextDatum(model);
 	args[1] = Int64GetDatum(run);
 	args[2] = Int32GetDatum(trial);
@@ -561,11 +558,8 @@ ubehav_tune(PG_FUNCTION_ARGS)
 	{
 		Oid			types[3] = {INT4OID, INT8OID, INT4OID};
 		Datum		args[3] = {Int32GetDatum(version), Int64GetDatum(run), Int32GetDatum(best_trial)};
-		char	   *table = pstrdup(ub_catalog_table());
-
-		table[strlen(table) - strlen("ubehav_models")] = '\0';
-		if (ub_catalog_spi(psprintf("UPDATE %subehav_trials SET best = true, version = $1 "
-										   "WHERE tuning_run = $2 AND trial = $3", table),
+		if (ub_catalog_spi(psprintf("UPDATE %s SET best = true, version = $1 "
+										   "WHERE tuning_run = $2 AND trial = $3", ub_catalog_relation("ubehav_trials")),
 								  3, types, args, NULL, false, 0) != SPI_OK_UPDATE)
 			elog(ERROR, "could not mark the best trial");
 	}

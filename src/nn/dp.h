@@ -23,17 +23,6 @@ double		nn_dp_epsilon(double q, double sigma, int64_t steps, double delta, int *
 double		nn_dp_noise_for_epsilon(double q, int64_t steps, double delta, double epsilon, double max_sigma);
 
 /*
- * One DP-SGD step on a batch of B rows: per-example gradients clipped to L2 norm clip (their norms
- * computed from each layer's inputs and output gradients, without materialising them), summed,
- * Gaussian noise of standard deviation noise * clip added to every coordinate, divided by B, then
- * the optimizer step. norms needs B doubles. Returns the batch's mean loss; NaN on bad arguments.
- */
-double		nn_train_step_dp(const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
-							 float *opt_state, const float *inp, const float *targets, int B,
-							 float *workspace, float *dlogits, double clip, double noise, NnRng *rng,
-							 double *norms);
-
-/*
  * Poisson sampling (what the accountant assumes): the number of rows to skip before the next row
  * that a sample of rate q includes, a geometric deviate; 0 when q >= 1, UINT64_MAX when q <= 0.
  */

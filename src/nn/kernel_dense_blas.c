@@ -1,30 +1,9 @@
-/* kernel_dense_blas.c: fully connected layer forward/backward through cblas, with plain-loop references. */
+/* kernel_dense_blas.c: the dense layer's backward pass through cblas (the general path), with plain-loop references. */
 #include <string.h>
 
 #include <cblas.h>
 
 #include "kernel_dense_blas.h"
-
-/* out (B,outdim) = inp (B,in) . W (in,outdim) + b: bias rows first, then sgemm with beta = 1. */
-void
-dense_forward(float *out, const float *inp, const float *W, const float *b,
-			  int B, int in, int outdim)
-{
-	int			r;
-
-	if (B <= 0 || outdim <= 0)
-		return;
-	for (r = 0; r < B; r++)
-		memcpy(out + (size_t) r * outdim, b, sizeof(float) * (size_t) outdim);
-	if (in <= 0)
-		return;
-	if (B == 1)
-		cblas_sgemv(CblasRowMajor, CblasTrans, in, outdim, 1.0f, W, outdim,
-					inp, 1, 1.0f, out, 1);
-	else
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, outdim, in,
-					1.0f, inp, in, W, outdim, 1.0f, out, outdim);
-}
 
 /* dW += inp^T dout, db += column sums of dout, dinp = dout W^T (when wanted). */
 void

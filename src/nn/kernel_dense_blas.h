@@ -1,14 +1,11 @@
-/* kernel_dense_blas.h: a fully connected layer, out = inp . W + b, through cblas_sgemm. */
+/* kernel_dense_blas.h: a fully connected layer's backward pass through cblas_sgemm, and plain-loop references. */
 #ifndef UBEHAV_NN_DENSE_H
 #define UBEHAV_NN_DENSE_H
 
 /*
- * Shapes (row-major): inp is (B, in), W is (in, out), b is (out), out is (B, out).
- * W laid out as (in, out) makes single-row scoring a sequence of contiguous axpy's.
+ * Shapes (row-major): inp is (B, in), W is (in, out), b is (out), out is (B, out). The forward
+ * pass is kernel_dense_train.h's (training) and kernel_dense_score.h's (one row).
  */
-void		dense_forward(float *out, const float *inp, const float *W, const float *b,
-						  int B, int in, int outdim);
-
 /*
  * Given dout (B, out): dW += inp^T . dout, db += sum over rows of dout, and
  * dinp = dout . W^T (overwritten, not accumulated; dinp may be NULL for the first layer).

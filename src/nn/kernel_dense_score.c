@@ -456,32 +456,23 @@ typedef void (*DenseRowFn) (float *restrict out, const float *restrict x, const 
 static NnIsa active_isa = NN_ISA_AUTO;
 static DenseRowFn active_fn = NULL;
 
+/* Whether this build has the variant (the CPU is kernel_isa.c's question). */
 static bool
-isa_runs(NnIsa isa)
+score_built(NnIsa isa)
 {
-	switch (isa)
-	{
-		case NN_ISA_BASELINE:
-			return true;
 #ifdef NN_X86_KERNELS
-		case NN_ISA_AVX2:
-			__builtin_cpu_init();
-			return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-		case NN_ISA_AVX512:
-			__builtin_cpu_init();
-			return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	return isa == NN_ISA_BASELINE || isa == NN_ISA_AVX2 || isa == NN_ISA_AVX512;
+#else
+	return isa == NN_ISA_BASELINE;
 #endif
-		default:
-			return false;
-	}
 }
 
 bool
 nn_score_set_isa(NnIsa isa)
 {
 	if (isa == NN_ISA_AUTO)
-		isa = isa_runs(NN_ISA_AVX512) ? NN_ISA_AVX512 : isa_runs(NN_ISA_AVX2) ? NN_ISA_AVX2 : NN_ISA_BASELINE;
-	if (!isa_runs(isa))
+		isa = nn_isa_widest(score_built);
+	if (!score_built(isa) || !nn_isa_cpu_runs(isa))
 		return false;
 	switch (isa)
 	{
@@ -507,22 +498,6 @@ nn_score_isa(void)
 	if (active_fn == NULL)
 		nn_score_set_isa(NN_ISA_AUTO);
 	return active_isa;
-}
-
-const char *
-nn_isa_name(NnIsa isa)
-{
-	switch (isa)
-	{
-		case NN_ISA_BASELINE:
-			return "baseline";
-		case NN_ISA_AVX2:
-			return "avx2";
-		case NN_ISA_AVX512:
-			return "avx512";
-		default:
-			return "auto";
-	}
 }
 
 void

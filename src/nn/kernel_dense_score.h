@@ -4,14 +4,7 @@
 
 #include <stdbool.h>
 
-/* The variants of the kernel; NN_ISA_AUTO picks the widest this CPU runs. */
-typedef enum NnIsa
-{
-	NN_ISA_AUTO = 0,
-	NN_ISA_BASELINE,			/* plain C, baseline x86-64 (SSE2) or any other architecture */
-	NN_ISA_AVX2,				/* AVX2 + FMA */
-	NN_ISA_AVX512				/* AVX-512F (with AVX2 and FMA) */
-} NnIsa;
+#include "kernel_isa.h"
 
 /*
  * out (outdim) = b + x (in) . W (in, outdim, row-major), then relu when relu is true.
@@ -28,8 +21,5 @@ NnIsa		nn_score_isa(void);
 
 /* For tests and benchmarks: run isa from now on; false (nothing changed) when this CPU cannot. */
 bool		nn_score_set_isa(NnIsa isa);
-
-/* "baseline", "avx2", "avx512". */
-const char *nn_isa_name(NnIsa isa);
 
 #endif

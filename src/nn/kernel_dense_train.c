@@ -131,46 +131,47 @@ typedef int32_t vi4 __attribute__((vector_size(16)));
 typedef void (*GemmFn) (const GemmArgs *g);
 
 static GemmFn gemm_active = NULL;
-static int	gemm_active_level = -1;
+static NnIsa gemm_active_isa = NN_ISA_AUTO;
 
-/* The kernel of a level, or NULL when this CPU or build cannot run it. */
+/* The kernel of a variant this build has, or NULL. */
 static GemmFn
-gemm_for_level(int level)
+gemm_built_for(NnIsa isa)
 {
-	if (level == 0)
+	if (isa == NN_ISA_BASELINE)
 		return gemm_base;
 #if NN_HAVE_ISA_LEVELS
-	__builtin_cpu_init();
-	if (level == 1 && __builtin_cpu_supports("x86-64-v3"))
+	if (isa == NN_ISA_AVX2)
 		return gemm_v3;
-	if (level == 2 && __builtin_cpu_supports("x86-64-v4"))
+	if (isa == NN_ISA_AVX512)
 		return gemm_v4;
 #endif
 	return NULL;
 }
 
-bool
-dense_train_use_level(int level)
+static bool
+gemm_built(NnIsa isa)
 {
-	GemmFn		fn = gemm_for_level(level);
+	return gemm_built_for(isa) != NULL;
+}
 
-	if (fn == NULL)
+bool
+dense_train_use_isa(NnIsa isa)
+{
+	GemmFn		fn = gemm_built_for(isa);
+
+	if (fn == NULL || !nn_isa_cpu_runs(isa))
 		return false;
 	gemm_active = fn;
-	gemm_active_level = level;
+	gemm_active_isa = isa;
 	return true;
 }
 
-int
-dense_train_level(void)
+NnIsa
+dense_train_isa(void)
 {
-	int			level;
-
 	if (gemm_active == NULL)
-		for (level = 2; level >= 0; level--)
-			if (dense_train_use_level(level))
-				break;
-	return gemm_active_level;
+		dense_train_use_isa(nn_isa_widest(gemm_built));
+	return gemm_active_isa;
 }
 
 /* Run one product on the chosen level (picked once, on first use). */
@@ -178,7 +179,7 @@ static void
 gemm(const GemmArgs *g)
 {
 	if (gemm_active == NULL)
-		dense_train_level();
+		dense_train_isa();
 	gemm_active(g);
 }
 
@@ -458,7 +459,7 @@ dense_train_backward(float *dinp, float *dW, float *db, const float *dout,
 				int			kp = outdim - k0 < PANEL ? outdim - k0 : PANEL;
 
 #if NN_HAVE_ISA_LEVELS
-				if (gemm_active_level == 2)
+				if (gemm_active_isa == NN_ISA_AVX512)
 					transpose_panel_v4(T, W, outdim, i0, pw, k0, kp);
 				else
 #endif

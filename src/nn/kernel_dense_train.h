@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "kernel_isa.h"
+
 /*
  * Same shapes as kernel_dense_blas.h: inp (B, in), W (in, out), b (out), out (B, out). Small batches make
  * cblas calls cost more in packing and dispatch than in arithmetic; these kernels keep a block of
@@ -24,11 +26,11 @@ void		dense_train_backward(float *dinp, float *dW, float *db, const float *dout,
 								 bool relu_mask);
 
 /*
- * Instruction-set levels of the blocked kernel: 0 baseline x86-64 (or any other machine),
- * 1 AVX2+FMA, 2 AVX-512. The widest the CPU has is chosen on first use; tests force each.
- * dense_train_use_level returns false (and changes nothing) when the CPU or build lacks it.
+ * The variant of the blocked kernel (kernel_isa.h): the widest this CPU runs is chosen on first
+ * use; tests and benchmarks force each. dense_train_use_isa returns false (and changes nothing)
+ * when the CPU or build lacks it (only GCC builds the AVX2 and AVX-512 variants).
  */
-int			dense_train_level(void);
-bool		dense_train_use_level(int level);
+NnIsa		dense_train_isa(void);
+bool		dense_train_use_isa(NnIsa isa);
 
 #endif

@@ -7,74 +7,35 @@
 #include "sort.h"
 
 
-/* Ascending by score; NaN scores sort first so the order stays total. */
-static int
-compare_scored(const void *a, const void *b)
-{
-	float		sa = ((const NnScoredLabel *) a)->score;
-	float		sb = ((const NnScoredLabel *) b)->score;
-
-	if (sa < sb)
-		return -1;
-	if (sa > sb)
-		return 1;
-	if (isnan(sa) != isnan(sb))
-		return isnan(sa) ? -1 : 1;
-	return 0;
-}
-
-/* Probability clipped away from 0 and 1 so log loss stays finite. */
-static inline double
-clip_probability(double p)
-{
-	if (!(p >= NN_LOG_LOSS_CLIP))
-		return NN_LOG_LOSS_CLIP;
-	if (p > 1.0 - NN_LOG_LOSS_CLIP)
-		return 1.0 - NN_LOG_LOSS_CLIP;
-	return p;
-}
-
-/*
- * Mann-Whitney: AUC = (R+ - P(P+1)/2) / (P N), R+ the sum of the positives' ranks, tied scores
- * sharing their mean rank, which counts each tied positive/negative pair as one half.
- */
 double
 nn_auc(const float *score, const float *label, size_t n, NnScoredLabel *scratch)
 {
-	double		positives = 0.0;
-	double		negatives;
-	double		rank_sum = 0.0;
-	size_t		i;
-	size_t		start;
+	NnAucSweep	sweep = {0.0, 0.0, 0.0};
+	size_t		i = 0;
 
 	for (i = 0; i < n; i++)
 	{
 		scratch[i].score = score[i];
 		scratch[i].label = label[i];
-		if (label[i] > 0.5f)
-			positives += 1.0;
 	}
-	negatives = (double) n - positives;
-	if (positives == 0.0 || negatives == 0.0)
-		return NAN;
-	nn_sort_scored_asc(scratch, n);
-	for (start = 0; start < n;)
+	nn_sort_scored_desc(scratch, n);
+	for (i = 0; i < n;)
 	{
-		size_t		end = start + 1;
-		double		tied_positives = 0.0;
-		double		midrank;
+		double		group_tp = 0.0,
+					group_fp = 0.0;
+		size_t		j;
 
-		while (end < n && compare_scored(&scratch[start], &scratch[end]) == 0)
-			end++;
-		for (i = start; i < end; i++)
-			if (scratch[i].label > 0.5f)
-				tied_positives += 1.0;
-		/* ranks start+1 .. end, their mean */
-		midrank = ((double) start + 1.0 + (double) end) / 2.0;
-		rank_sum += tied_positives * midrank;
-		start = end;
+		for (j = i; j < n && scratch[j].score == scratch[i].score; j++)
+		{
+			if (scratch[j].label > 0.5f)
+				group_tp += 1.0;
+			else
+				group_fp += 1.0;
+		}
+		nn_auc_sweep_group(&sweep, group_tp, group_fp);
+		i = j;
 	}
-	return (rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives);
+	return nn_auc_sweep_result(&sweep);
 }
 
 /* Confusion counts at the threshold (p >= threshold is positive), log loss and AUC. */
@@ -118,8 +79,7 @@ nn_binary_metrics(const float *p, const float *y, size_t n, double threshold,
 	out->accuracy = (tp + tn) / (double) n;
 	out->precision = tp + fp > 0.0 ? tp / (tp + fp) : 0.0;
 	out->recall = tp + fn > 0.0 ? tp / (tp + fn) : 0.0;
-	out->f1 = out->precision + out->recall > 0.0 ?
-		2.0 * out->precision * out->recall / (out->precision + out->recall) : 0.0;
+	out->f1 = nn_f1(tp, fp, fn);
 	out->log_loss = log_loss / (double) n;
 	out->auc = nn_auc(p, y, n, scratch);
 }
@@ -154,11 +114,8 @@ nn_multiclass_metrics(const float *probs, const float *y, size_t n, int K,
 		const float *row = probs + i * (size_t) K;
 		double		t = y[i];
 		int			label = (t >= 0.0 && t < (double) K && t == floor(t)) ? (int) t : -1;
-		int			best = 0;
+		int			best = nn_argmax(row, K);
 
-		for (k = 1; k < K; k++)
-			if (row[k] > row[best])
-				best = k;
 		predicted[best]++;
 		if (label >= 0)
 		{
@@ -168,7 +125,7 @@ nn_multiclass_metrics(const float *probs, const float *y, size_t n, int K,
 				true_pos[label]++;
 				correct++;
 			}
-			log_loss -= log(clip_probability(row[label]));
+			log_loss -= log(nn_clip_probability(row[label]));
 		}
 		else
 			log_loss -= log(NN_LOG_LOSS_CLIP);
@@ -176,7 +133,8 @@ nn_multiclass_metrics(const float *probs, const float *y, size_t n, int K,
 	for (k = 0; k < K; k++)
 		if (predicted[k] + actual[k] > 0)
 		{
-			f1_sum += 2.0 * (double) true_pos[k] / ((double) predicted[k] + (double) actual[k]);
+			f1_sum += nn_f1((double) true_pos[k], (double) (predicted[k] - true_pos[k]),
+							(double) (actual[k] - true_pos[k]));
 			classes_seen++;
 		}
 	out->accuracy = (double) correct / (double) n;

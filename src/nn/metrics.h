@@ -20,13 +20,73 @@ typedef struct NnScoredLabel
  */
 #define NN_LOG_LOSS_CLIP 1e-15
 
+/* p clipped into [NN_LOG_LOSS_CLIP, 1 - NN_LOG_LOSS_CLIP] (NaN to the lower end), so a log stays finite. */
+static inline double
+nn_clip_probability(double p)
+{
+	return !(p >= NN_LOG_LOSS_CLIP) ? NN_LOG_LOSS_CLIP : (p > 1.0 - NN_LOG_LOSS_CLIP ? 1.0 - NN_LOG_LOSS_CLIP : p);
+}
+
 /* -log of the probability given to the actual class, p being the positive class's probability. */
 static inline double
 nn_binary_log_loss_term(double p, bool positive)
 {
-	double		q = !(p >= NN_LOG_LOSS_CLIP) ? NN_LOG_LOSS_CLIP : (p > 1.0 - NN_LOG_LOSS_CLIP ? 1.0 - NN_LOG_LOSS_CLIP : p);
+	double		q = nn_clip_probability(p);
 
 	return positive ? -log(q) : -log1p(-q);
+}
+
+/*
+ * F1 of a confusion matrix as 2 tp / (2 tp + fp + fn), one rounding (scikit-learn's formula); 0
+ * without a true positive. Every F1 of ubehav (training, ubehav_evaluate, ubehav_confusion, the
+ * threshold search, per class and macro) is this one.
+ */
+static inline double
+nn_f1(double tp, double fp, double fn)
+{
+	return tp > 0.0 ? 2.0 * tp / (2.0 * tp + fp + fn) : 0.0;
+}
+
+/*
+ * ROC AUC as the Mann-Whitney U over the pairs (ties counting half), swept over groups of equal
+ * scores from the highest: add each group with nn_auc_sweep_group, then nn_auc_sweep_result. U
+ * and the pair count are exact in double up to 2^26 rows, so every AUC of ubehav (nn_auc,
+ * nn_pairs_auc) is the same rounding of the same fraction.
+ */
+typedef struct NnAucSweep
+{
+	double		tp;				/* positives in the groups so far */
+	double		fp;				/* negatives in the groups so far */
+	double		area;			/* U so far */
+} NnAucSweep;
+
+static inline void
+nn_auc_sweep_group(NnAucSweep *s, double group_tp, double group_fp)
+{
+	/* the group's negatives rank below every earlier positive and tie with half of the group's */
+	s->area += group_fp * (s->tp + 0.5 * group_tp);
+	s->tp += group_tp;
+	s->fp += group_fp;
+}
+
+/* NaN when either class is missing. */
+static inline double
+nn_auc_sweep_result(const NnAucSweep *s)
+{
+	return s->tp == 0.0 || s->fp == 0.0 ? NAN : s->area / (s->tp * s->fp);
+}
+
+/* Index of the largest of row[0..K) (the first of equal ones): a multiclass prediction. */
+static inline int
+nn_argmax(const float *row, int K)
+{
+	int			best = 0,
+				k;
+
+	for (k = 1; k < K; k++)
+		if (row[k] > row[best])
+			best = k;
+	return best;
 }
 
 typedef struct NnBinaryMetrics
@@ -53,10 +113,7 @@ typedef struct NnRegressionMetrics
 	double		r2;				/* NaN when the labels have zero variance */
 } NnRegressionMetrics;
 
-/*
- * ROC AUC by the rank statistic, ties counted half (midranks).
- * scratch holds n pairs; result NaN when either class is missing.
- */
+/* ROC AUC of float scores (nn_auc_sweep_*); scratch holds n pairs; NaN when either class is missing. */
 double		nn_auc(const float *score, const float *label, size_t n, NnScoredLabel *scratch);
 
 /* Binary metrics at threshold for probabilities p against labels y in {0,1}; scratch as nn_auc. */

@@ -154,28 +154,6 @@ nn_spec_param_count(const NnSpec *spec, size_t *n_params)
 	return count_params(spec, n_params);
 }
 
-/* Sum of in_l * out_l over layers: the multiply-adds of one row. */
-NnStatus
-nn_spec_macs(const NnSpec *spec, size_t *macs)
-{
-	NnStatus	status = nn_spec_validate(spec);
-	size_t		total = 0;
-	int			l;
-
-	if (status != NN_OK)
-		return status;
-	for (l = 0; l <= spec->n_hidden; l++)
-	{
-		size_t		layer_macs;
-
-		if (!size_mul((size_t) layer_in(spec, l), (size_t) layer_out(spec, l), &layer_macs) ||
-			!size_add(total, layer_macs, &total))
-			return NN_ERR_OVERFLOW;
-	}
-	*macs = total;
-	return NN_OK;
-}
-
 /*
  * He-normal (std sqrt(2/in)) keeps relu activations' variance stable with depth; Glorot-uniform
  * (limit sqrt(6/(in+out))) suits the symmetric activations and the output layer. Biases start at 0.
@@ -653,45 +631,6 @@ nn_per_example_norms(const NnSpec *spec, const float *params, const float *inp, 
 	}
 	for (r = 0; r < B; r++)
 		norms[r] = sqrt(norms[r]);
-}
-
-double
-nn_train_step_dp(const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
-				 float *opt_state, const float *inp, const float *targets, int B,
-				 float *workspace, float *dlogits, double clip, double noise, NnRng *rng,
-				 double *norms)
-{
-	size_t		n_params,
-				i;
-	float	   *logits;
-	double		loss;
-	int			K = spec->n_outputs,
-				r,
-				k;
-
-	if (nn_spec_param_count(spec, &n_params) != NN_OK || B < 1 || !(clip > 0.0) || !(noise >= 0.0))
-		return NAN;
-	logits = nn_forward(spec, params, inp, B, workspace);
-	loss = nn_head_loss(spec->head, logits, targets, NULL, B, K, dlogits);
-	/* the head's gradient is of the mean loss; per-example gradients are B times it */
-	for (i = 0; i < (size_t) B * K; i++)
-		dlogits[i] *= (float) B;
-	memset(grads, 0, sizeof(float) * n_params);
-	nn_per_example_norms(spec, params, inp, B, workspace, dlogits, grads, norms);
-	for (r = 0; r < B; r++)
-	{
-		float		factor = norms[r] > clip ? (float) (clip / norms[r]) : 1.0f;
-
-		for (k = 0; k < K; k++)
-			dlogits[(size_t) r * K + k] *= factor;
-	}
-	/* the sum of the clipped per-example gradients, by linearity one more backward pass */
-	memset(grads, 0, sizeof(float) * n_params);
-	nn_backward(spec, params, inp, B, workspace, dlogits, grads);
-	for (i = 0; i < n_params; i++)
-		grads[i] = (float) ((grads[i] + noise * clip * nn_rng_normal(rng)) / B);
-	nn_optimizer_step(opt, params, grads, opt_state, n_params);
-	return loss;
 }
 
 /* Two ping-pong buffers, each as wide as the widest layer output. */

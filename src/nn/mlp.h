@@ -45,8 +45,6 @@ int			nn_spec_layers(const NnSpec *spec);
 NnLayerView nn_spec_layer(const NnSpec *spec, int l);
 /* Total parameters, overflow-checked; validates the spec. */
 NnStatus	nn_spec_param_count(const NnSpec *spec, size_t *n_params);
-/* Multiply-adds per row of a forward pass (for cost estimates), overflow-checked. */
-NnStatus	nn_spec_macs(const NnSpec *spec, size_t *macs);
 
 /* He-normal for relu and leaky_relu, Glorot-uniform for the others; biases zero. */
 void		nn_init_params(const NnSpec *spec, float *params, NnRng *rng);

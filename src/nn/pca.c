@@ -26,14 +26,6 @@ nn_pca_work_sizes(int d, size_t *n_doubles, size_t *n_ints)
 	return NN_OK;
 }
 
-const float *
-nn_dense_row(void *ctx, size_t i)
-{
-	NnDenseRows *rows = ctx;
-
-	return rows->X + i * (size_t) rows->d;
-}
-
 NnStatus
 nn_pca_fit(NnRowGetter get_row, void *ctx, size_t n, int d, double *mean, double *eigvals,
 		   double *components, double *work, int *iwork)

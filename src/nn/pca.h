@@ -15,14 +15,6 @@ NnStatus	nn_pca_work_sizes(int d, size_t *n_doubles, size_t *n_ints);
 /* Row i (d floats) of the data PCA is fitted on: rows need not be contiguous. */
 typedef const float *(*NnRowGetter) (void *ctx, size_t i);
 
-/* A getter over a contiguous (n, d) matrix: ctx points to an NnDenseRows. */
-typedef struct NnDenseRows
-{
-	const float *X;
-	int			d;
-} NnDenseRows;
-const float *nn_dense_row(void *ctx, size_t i);
-
 /*
  * Fit PCA on the n rows get_row(ctx, 0..n-1): mean (d) receives the column means, eigvals (d) the
  * variances along the components in descending order, and components (d, d) the unit

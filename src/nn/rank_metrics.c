@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "metrics.h"
 #include "rank_metrics.h"
 #include "sort.h"
 
@@ -39,9 +40,7 @@ nn_pairs_curve(const NnScorePair *sorted, size_t n, NnCurvePoint *out)
 double
 nn_pairs_auc(const NnScorePair *sorted, size_t n)
 {
-	double		tp = 0.0,
-				fp = 0.0,
-				area = 0.0;
+	NnAucSweep	sweep = {0.0, 0.0, 0.0};
 	size_t		i = 0;
 
 	while (i < n)
@@ -57,15 +56,10 @@ nn_pairs_auc(const NnScorePair *sorted, size_t n)
 			else
 				group_fp += 1.0;
 		}
-		/* negatives in the group rank below every earlier positive and tie with half of the group's */
-		area += group_fp * (tp + 0.5 * group_tp);
-		tp += group_tp;
-		fp += group_fp;
+		nn_auc_sweep_group(&sweep, group_tp, group_fp);
 		i = j;
 	}
-	if (tp == 0.0 || fp == 0.0)
-		return NAN;
-	return area / (tp * fp);
+	return nn_auc_sweep_result(&sweep);
 }
 
 double

@@ -1,6 +1,7 @@
 /* threshold.c: one sort and one sweep over the scores, so every candidate threshold costs O(1). */
 #include <stdlib.h>
 
+#include "metrics.h"
 #include "sort.h"
 #include "threshold.h"
 
@@ -33,7 +34,7 @@ nn_best_f1_threshold(const float *p, const float *y, size_t n, NnScoredLabel *sc
 		/* a threshold cannot split equal scores: only evaluate at the end of a run of ties */
 		if (i + 1 < n && scratch[i + 1].score == scratch[i].score)
 			continue;
-		f1 = 2.0 * tp / (double) (predicted + positives);
+		f1 = nn_f1((double) tp, (double) (predicted - tp), (double) (positives - tp));
 		if (f1 > best)
 		{
 			best = f1;

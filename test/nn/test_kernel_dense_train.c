@@ -1,6 +1,6 @@
 /*
  * test_kernel_dense_train.c: the training step's blocked kernels (kernel_dense_train.c) against the plain-loop
- * references of kernel_dense_blas.c, at every instruction-set level this CPU can run, on shapes that hit each
+ * references of kernel_dense_blas.c, at every instruction set (kernel_isa.h) this CPU can run, on shapes that hit each
  * block size, the column and row tails, several W^T panels and the one-output special cases.
  *
  * Tolerance per element: 2e-5 times the sum of the absolute values of its terms, plus 1e-7;
@@ -77,7 +77,7 @@ worst_excess(const float *got, const float *want, const float *abs_terms, size_t
 }
 
 static void
-check_shape(int level, const Shape *s, NnRng *rng)
+check_shape(NnIsa isa, const Shape *s, NnRng *rng)
 {
 	int			B = s->B,
 				in = s->in,
@@ -130,7 +130,7 @@ check_shape(int level, const Shape *s, NnRng *rng)
 			got[i] = 1e30f;
 		dense_train_forward(got, inp, W, b, B, in, out, relu != 0);
 		ok(worst_excess(got, expect, terms, n_out) <= 0.0,
-		   "level %d forward%s matches the reference, B %d in %d out %d", level,
+		   "%s forward%s matches the reference, B %d in %d out %d", nn_isa_name(isa),
 		   relu ? " + relu" : "", B, in, out);
 		free(expect);
 	}
@@ -153,7 +153,7 @@ check_shape(int level, const Shape *s, NnRng *rng)
 		dense_train_backward(relu == 2 ? NULL : dinp, dW, db, dout, inp, W, B, in, out, relu == 1);
 		ok(worst_excess(dW, dW_ref, dW_terms, n_w) <= 0.0 &&
 		   worst_excess(db, db_ref, db_terms, out) <= 0.0,
-		   "level %d backward dW and db match the reference (%s), B %d in %d out %d", level,
+		   "%s backward dW and db match the reference (%s), B %d in %d out %d", nn_isa_name(isa),
 		   relu == 2 ? "no dinp" : relu ? "relu mask" : "no mask", B, in, out);
 		if (relu == 2)
 		{
@@ -161,8 +161,8 @@ check_shape(int level, const Shape *s, NnRng *rng)
 
 			for (i = 0; i < n_inp; i++)
 				untouched &= dinp[i] == 1e30f;
-			ok(untouched, "level %d backward without dinp writes none, B %d in %d out %d",
-			   level, B, in, out);
+			ok(untouched, "%s backward without dinp writes none, B %d in %d out %d",
+			   nn_isa_name(isa), B, in, out);
 		}
 		else
 		{
@@ -171,7 +171,7 @@ check_shape(int level, const Shape *s, NnRng *rng)
 			for (i = 0; i < n_inp; i++)
 				expect[i] = relu && !(inp[i] > 0.0f) ? 0.0f : dinp_ref[i];
 			ok(worst_excess(dinp, expect, dinp_terms, n_inp) <= 0.0,
-			   "level %d backward dinp%s matches the reference, B %d in %d out %d", level,
+			   "%s backward dinp%s matches the reference, B %d in %d out %d", nn_isa_name(isa),
 			   relu ? " * relu'" : "", B, in, out);
 			free(expect);
 		}
@@ -202,25 +202,26 @@ int
 main(void)
 {
 	NnRng		rng;
-	int			best;
-	int			level;
+	NnIsa		best;
+	static const NnIsa isas[] = {NN_ISA_BASELINE, NN_ISA_AVX2, NN_ISA_AVX512};
+	size_t		v;
 	int			k;
 
 	nn_rng_seed(&rng, 7);
-	best = dense_train_level();
-	ok(best >= 0 && best <= 2, "a level is chosen on first use (%d)", best);
-	ok(!dense_train_use_level(3) && dense_train_level() == best,
-	   "an unknown level is refused and changes nothing");
-	for (level = 0; level <= 2; level++)
+	best = dense_train_isa();
+	ok(best != NN_ISA_AUTO, "a variant is chosen on first use (%s)", nn_isa_name(best));
+	ok(!dense_train_use_isa((NnIsa) 99) && dense_train_isa() == best,
+	   "an unknown variant is refused and changes nothing");
+	for (v = 0; v < sizeof(isas) / sizeof(isas[0]); v++)
 	{
-		if (!dense_train_use_level(level))
+		if (!dense_train_use_isa(isas[v]))
 		{
-			ok(true, "# SKIP level %d: not available on this CPU or build", level);
+			ok(true, "# SKIP %s: not available on this CPU or build", nn_isa_name(isas[v]));
 			continue;
 		}
-		ok(dense_train_level() == level, "level %d forced", level);
+		ok(dense_train_isa() == isas[v], "%s forced", nn_isa_name(isas[v]));
 		for (k = 0; k < N_SHAPES; k++)
-			check_shape(level, &shapes[k], &rng);
+			check_shape(isas[v], &shapes[k], &rng);
 	}
 	printf("1..%d\n", tap_count);
 	return tap_failures ? 1 : 0;

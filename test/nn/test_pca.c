@@ -6,6 +6,21 @@
 #include "nn/pca.h"
 #include "tap.h"
 
+/* A row getter over a contiguous (n, d) matrix: ctx points to an NnDenseRows. */
+typedef struct NnDenseRows
+{
+	const float *X;
+	int			d;
+} NnDenseRows;
+
+static const float *
+nn_dense_row(void *ctx, size_t i)
+{
+	NnDenseRows *rows = ctx;
+
+	return rows->X + i * (size_t) rows->d;
+}
+
 int
 main(void)
 {

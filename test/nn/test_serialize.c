@@ -72,7 +72,6 @@ test_spec_checks(void)
 	status = nn_spec_param_count(&base, &n);
 	ok(status == NN_OK && n == 10 * 128 + 128 + 128 * 64 + 64 + 64 + 1,
 	   "10-128-64-1 has 9729 parameters (%zu)", n);
-	ok(nn_spec_macs(&base, &n) == NN_OK && n == 10 * 128 + 128 * 64 + 64, "macs 9536");
 	ok(nn_workspace_floats(&base, 32, &n) == NN_OK && n == 32 * (128 + 64 + 1 + 2 * 128),
 	   "workspace: outputs plus two widest buffers per row");
 	is_int(nn_predict_scratch_floats(&base), 256, "predict scratch is twice the widest layer");
