@@ -31,7 +31,7 @@ static double
 metric(UbModel *m, const UbRowChunks *X, const float *y, size_t n, float *block, float *out,
 	   float *workspace, NnScorePair *pairs)
 {
-	int			p = m->spec.n_inputs,
+	int			p = nn_row_width(&m->spec),
 				K = m->spec.n_outputs;
 	size_t		r,
 				hits = 0;
@@ -210,7 +210,7 @@ ubehav_feature_importance(PG_FUNCTION_ARGS)
 
 	ub_check_nn_status(nn_workspace_floats(&m->spec, UB_IMPORTANCE_BLOCK, &ws_floats), "sizing the workspace");
 	workspace = palloc(sizeof(float) * ws_floats);
-	block = palloc(sizeof(float) * UB_IMPORTANCE_BLOCK * m->spec.n_inputs);
+	block = palloc(sizeof(float) * UB_IMPORTANCE_BLOCK * nn_row_width(&m->spec));
 	out = palloc(sizeof(float) * UB_IMPORTANCE_BLOCK * m->spec.n_outputs);
 	pairs = palloc_extended(sizeof(NnScorePair) * n, MCXT_ALLOC_HUGE);
 	perm = palloc_extended(sizeof(uint32) * n, MCXT_ALLOC_HUGE);
