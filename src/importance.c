@@ -225,13 +225,22 @@ ubehav_feature_importance(PG_FUNCTION_ARGS)
 
 	for (i = 0; i < m->prep->n_features; i++)
 	{
-		const UbFeature *f = &m->prep->features[i];
+		const UbFeature *f;
 		double		sum = 0.0,
 					sumsq = 0.0;
 		size_t		r;
 		int			rep;
 		Datum		row[4];
 		bool		rownulls[4] = {false, false, false, false};
+		UbFeature	slice = m->prep->features[i];
+
+		/* a text column's inputs are the row's pairs (several text columns are shuffled together) */
+		if (slice.kind == UB_KIND_TEXT)
+		{
+			slice.offset = m->prep->n_dense;
+			slice.width = 2 * m->prep->n_pairs;
+		}
+		f = &slice;
 
 		/* the column's inputs of every row, to shuffle from and to restore */
 		saved = palloc_extended(sizeof(float) * n * f->width, MCXT_ALLOC_HUGE);

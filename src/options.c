@@ -253,7 +253,7 @@ ub_options_to_jsonb(const UbOptions *o)
 		}
 		appendStringInfoChar(&buf, ']');
 	}
-	if (o->n_text_columns > 0 || strcmp(o->text_config, "english") != 0 || o->text_slots != 16384 ||
+	if (o->n_text_columns > 0 || strcmp(o->text_config, "simple") != 0 || o->text_slots != 32768 ||
 		o->text_ngrams != 2)
 	{
 		appendStringInfoChar(&buf, ',');

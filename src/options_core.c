@@ -65,8 +65,8 @@ ub_options_defaults(UbOptions *o)
 	/* a value seen once is never kept: it cannot be learned, and storing it would reveal one row */
 	o->min_category_count = 2;
 	o->integer_categories = 10;
-	o->text_config = "english";
-	o->text_slots = 16384;
+	o->text_config = "simple";
+	o->text_slots = 32768;
 	o->text_ngrams = 2;
 	o->verbose = -1;			/* the session's ubehav.verbose */
 }

@@ -133,7 +133,7 @@ typedef struct UbOptions
 	/* free text (prep_text.c): columns tokenised by to_tsvector(text_config, ...); tsvector columns always are */
 	int			n_text_columns;
 	const char *text_columns[64];
-	const char *text_config;	/* text search configuration, default "english" */
+	const char *text_config;	/* text search configuration, default "simple" (keeps "not", which "english" drops as a stop word) */
 	int			text_slots;		/* hashed inputs per text column */
 	int			text_ngrams;	/* 1: words; 2: words and pairs of adjacent words */
 	/* decision threshold of binary models: < 0 means "the F1-maximising one on validation" */

@@ -32,6 +32,8 @@ ub_text_create(const char *config, int n_slots, int ngrams, bool from_tsvector)
 	t->ngrams = ngrams;
 	t->max_terms = UB_TEXT_MAX_TERMS;
 	t->from_tsvector = from_tsvector;
+	t->fingerprint = palloc0(sizeof(uint32) * n_slots);
+	t->idf = palloc0(sizeof(float) * n_slots);
 	t->word = palloc0(sizeof(char *) * n_slots);
 	return t;
 }
@@ -198,30 +200,25 @@ slot_of(const UbTextFeature *t, uint64 hash)
 	return (int) (hash % (uint64) t->n_slots);
 }
 
-/* A term's vocabulary key: its slot and 32 bits of its hash the slot does not use. */
-static uint64
-term_key(const UbTextFeature *t, uint64 hash)
+static uint32
+fingerprint_of(uint64 hash)
 {
-	return ((uint64) slot_of(t, hash) << 32) | (hash >> 32);
+	return (uint32) (hash >> 32) | 1;	/* never 0, which marks a free slot */
 }
 
-/* Index of key in the vocabulary, or -1. */
+/* The slot of a vocabulary term, or -1: linear probing from its home slot to a free one. */
 static int
-find_term(const UbTextFeature *t, uint64 key)
+find_term(const UbTextFeature *t, uint64 hash)
 {
-	int			lo = 0,
-				hi = t->n_terms - 1;
+	uint32		fp = fingerprint_of(hash);
+	int			s = slot_of(t, hash),
+				probes;
 
-	while (lo <= hi)
+	for (probes = 0; probes < t->n_slots && t->fingerprint[s] != 0; probes++)
 	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (t->term_key[mid] == key)
-			return mid;
-		if (t->term_key[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
+		if (t->fingerprint[s] == fp)
+			return s;
+		s = s + 1 == t->n_slots ? 0 : s + 1;
 	}
 	return -1;
 }
@@ -263,20 +260,6 @@ cmp_count_desc(const void *a, const void *b)
 	if (x->df != y->df)
 		return x->df > y->df ? -1 : 1;
 	return x->hash < y->hash ? -1 : (x->hash > y->hash ? 1 : 0);
-}
-
-static int	cmp_key_slots;
-
-/* By vocabulary key (slot, fingerprint). */
-static int
-cmp_count_key(const void *a, const void *b)
-{
-	const TermCount *x = *(TermCount *const *) a,
-			   *y = *(TermCount *const *) b;
-	uint64		kx = ((x->hash % (uint64) cmp_key_slots) << 32) | (x->hash >> 32),
-				ky = ((y->hash % (uint64) cmp_key_slots) << 32) | (y->hash >> 32);
-
-	return kx < ky ? -1 : (kx > ky ? 1 : 0);
 }
 
 void
@@ -336,40 +319,31 @@ ub_text_fit(UbTextFeature *t, UbTextDocFn doc, void *ctx, size_t n)
 			CHECK_FOR_INTERRUPTS();
 		}
 	}
-	cmp_key_slots = t->n_slots;
 	/* the vocabulary: terms in at least UB_TEXT_MIN_DF rows, the most frequent first, bounded */
 	{
 		long		n_counted = hash_get_num_entries(counts),
 					n_frequent = 0,
 					k;
 		TermCount **frequent = palloc_extended(sizeof(TermCount *) * Max(n_counted, 1), MCXT_ALLOC_HUGE);
-		int64		cap = (int64) UB_TEXT_TERMS_PER_SLOT * t->n_slots;
+		int64		cap = (int64) (UB_TEXT_LOAD * t->n_slots);
 
 		hash_seq_init(&seq, counts);
 		while ((tc = hash_seq_search(&seq)) != NULL)
 			if (tc->df >= UB_TEXT_MIN_DF)
 				frequent[n_frequent++] = tc;
 		qsort(frequent, n_frequent, sizeof(TermCount *), cmp_count_desc);
+		/* most frequent first, each to its home slot or the next free one */
 		t->n_terms = (int) Min((int64) n_frequent, cap);
-		t->term_key = palloc(sizeof(uint64) * Max(t->n_terms, 1));
-		t->term_idf = palloc(sizeof(float) * Max(t->n_terms, 1));
 		for (k = 0; k < t->n_terms; k++)
 		{
 			int			sl = slot_of(t, frequent[k]->hash);
 
-			/* the first term of a slot in frequency order is the one explanations name */
-			if (t->word[sl] == NULL)
-				t->word[sl] = pstrdup(frequent[k]->word);
-			frequent[k]->last_doc = (int64) k;
-		}
-		/* keys ascending, each with its IDF (scikit-learn's smooth IDF) */
-		for (k = 0; k < t->n_terms; k++)
-			frequent[k]->df = -frequent[k]->df;	/* mark kept: negative df */
-		qsort(frequent, t->n_terms, sizeof(TermCount *), cmp_count_key);
-		for (k = 0; k < t->n_terms; k++)
-		{
-			t->term_key[k] = term_key(t, frequent[k]->hash);
-			t->term_idf[k] = (float) (log((1.0 + t->n_docs) / (1.0 - frequent[k]->df)) + 1.0);
+			while (t->fingerprint[sl] != 0)
+				sl = sl + 1 == t->n_slots ? 0 : sl + 1;
+			t->fingerprint[sl] = fingerprint_of(frequent[k]->hash);
+			/* scikit-learn's smooth IDF */
+			t->idf[sl] = (float) (log((1.0 + t->n_docs) / (1.0 + frequent[k]->df)) + 1.0);
+			t->word[sl] = pstrdup(frequent[k]->word);
 		}
 		pfree(frequent);
 	}
@@ -395,12 +369,6 @@ cmp_weight_desc(const void *a, const void *b)
 	return x->slot - y->slot;
 }
 
-static int
-cmp_slot(const void *a, const void *b)
-{
-	return ((const Weighted *) a)->slot - ((const Weighted *) b)->slot;
-}
-
 void
 ub_text_encode(const UbTextFeature *t, TSVector tsv, int slot_base, float *pairs, int *cursor)
 {
@@ -417,29 +385,14 @@ ub_text_encode(const UbTextFeature *t, TSVector tsv, int slot_base, float *pairs
 	kept = palloc(sizeof(Weighted) * Max(n_terms, 1));
 	for (k = 0; k < n_terms; k++)
 	{
-		int			v = find_term(t, term_key(t, terms[k].hash));
+		int			v = find_term(t, terms[k].hash);
 
 		/* a term outside the vocabulary (unseen, or too rare at training) is ignored */
 		if (v < 0)
 			continue;
-		kept[n_kept].slot = slot_of(t, terms[k].hash);
-		kept[n_kept].weight = (float) ((1.0 + log((double) terms[k].tf)) * t->term_idf[v]);
+		kept[n_kept].slot = v;
+		kept[n_kept].weight = (float) ((1.0 + log((double) terms[k].tf)) * t->idf[v]);
 		n_kept++;
-	}
-	/* terms sharing a slot add up (the hashing trick), then the row is L2-normalised */
-	if (n_kept > 1)
-	{
-		int			m = 0;
-
-		qsort(kept, n_kept, sizeof(Weighted), cmp_slot);
-		for (k = 0; k < n_kept; k++)
-		{
-			if (m > 0 && kept[m - 1].slot == kept[k].slot)
-				kept[m - 1].weight += kept[k].weight;
-			else
-				kept[m++] = kept[k];
-		}
-		n_kept = m;
 	}
 	for (k = 0; k < n_kept; k++)
 		norm += (double) kept[k].weight * kept[k].weight;
@@ -466,7 +419,6 @@ void
 ub_text_to_json(const UbTextFeature *t, StringInfo buf)
 {
 	int			s,
-				k,
 				first;
 
 	appendStringInfoChar(buf, ',');
@@ -474,31 +426,33 @@ ub_text_to_json(const UbTextFeature *t, StringInfo buf)
 	ub_json_string(buf, t->config);
 	appendStringInfo(buf, ",\"tsvector\":%s,\"slots\":%d,\"ngrams\":%d,\"max_terms\":%d,\"documents\":" INT64_FORMAT,
 					 t->from_tsvector ? "true" : "false", t->n_slots, t->ngrams, t->max_terms, t->n_docs);
-	/* the vocabulary in key order: slot, fingerprint and IDF of each term */
+	/* the slots holding a term: slot, fingerprint, IDF and term, in slot order */
 	appendStringInfoString(buf, ",\"term_slots\":[");
-	for (k = 0; k < t->n_terms; k++)
-		appendStringInfo(buf, k ? ",%u" : "%u", (uint32) (t->term_key[k] >> 32));
-	appendStringInfoString(buf, "],\"term_fingerprints\":[");
-	for (k = 0; k < t->n_terms; k++)
-		appendStringInfo(buf, k ? ",%u" : "%u", (uint32) t->term_key[k]);
-	appendStringInfoString(buf, "],\"idf\":[");
-	for (k = 0; k < t->n_terms; k++)
-	{
-		if (k)
-			appendStringInfoChar(buf, ',');
-		ub_json_number(buf, t->term_idf[k]);
-	}
-	/* the named term of each slot that has one */
-	appendStringInfoString(buf, "],\"word_slots\":[");
 	for (s = 0, first = 1; s < t->n_slots; s++)
-		if (t->word[s])
+		if (t->fingerprint[s])
 		{
 			appendStringInfo(buf, first ? "%d" : ",%d", s);
 			first = 0;
 		}
-	appendStringInfoString(buf, "],\"words\":[");
+	appendStringInfoString(buf, "],\"fingerprints\":[");
 	for (s = 0, first = 1; s < t->n_slots; s++)
-		if (t->word[s])
+		if (t->fingerprint[s])
+		{
+			appendStringInfo(buf, first ? "%u" : ",%u", t->fingerprint[s]);
+			first = 0;
+		}
+	appendStringInfoString(buf, "],\"idf\":[");
+	for (s = 0, first = 1; s < t->n_slots; s++)
+		if (t->fingerprint[s])
+		{
+			if (!first)
+				appendStringInfoChar(buf, ',');
+			ub_json_number(buf, t->idf[s]);
+			first = 0;
+		}
+	appendStringInfoString(buf, "],\"terms\":[");
+	for (s = 0, first = 1; s < t->n_slots; s++)
+		if (t->fingerprint[s])
 		{
 			if (!first)
 				appendStringInfoChar(buf, ',');
@@ -516,10 +470,9 @@ ub_text_from_json(JsonbContainer *obj, void (*corrupt) (const char *what))
 			   *max_terms = ub_jsonb_get(obj, "max_terms"),
 			   *tsv = ub_jsonb_get(obj, "tsvector"),
 			   *tslots = ub_jsonb_get(obj, "term_slots"),
-			   *fps = ub_jsonb_get(obj, "term_fingerprints"),
+			   *fps = ub_jsonb_get(obj, "fingerprints"),
 			   *idf = ub_jsonb_get(obj, "idf"),
-			   *wslots = ub_jsonb_get(obj, "word_slots"),
-			   *words = ub_jsonb_get(obj, "words");
+			   *terms = ub_jsonb_get(obj, "terms");
 	UbTextFeature *t;
 	double		n_slots,
 				ng,
@@ -529,12 +482,12 @@ ub_text_from_json(JsonbContainer *obj, void (*corrupt) (const char *what))
 				prev = -1;
 
 	if (slots == NULL || ngrams == NULL || max_terms == NULL || tsv == NULL || tsv->type != jbvBool ||
-		tslots == NULL || fps == NULL || idf == NULL || wslots == NULL || words == NULL)
+		tslots == NULL || fps == NULL || idf == NULL || terms == NULL)
 		corrupt("text column");
 	n_slots = ub_jsonb_number(slots, "slots");
 	ng = ub_jsonb_number(ngrams, "ngrams");
 	mt = ub_jsonb_number(max_terms, "max_terms");
-	if (!(n_slots >= 1 && n_slots <= 65536) || n_slots != floor(n_slots) || (ng != 1 && ng != 2) ||
+	if (!(n_slots >= 16 && n_slots <= 65536) || n_slots != floor(n_slots) || (ng != 1 && ng != 2) ||
 		!(mt >= 1 && mt <= 4096) || mt != floor(mt))
 		corrupt("text column settings");
 	t = ub_text_create(ub_jsonb_string(ub_jsonb_get(obj, "text_config"), "text_config"), (int) n_slots,
@@ -542,38 +495,24 @@ ub_text_from_json(JsonbContainer *obj, void (*corrupt) (const char *what))
 	t->max_terms = (int) mt;
 	t->n_docs = (int64) ub_jsonb_number(ub_jsonb_get(obj, "documents"), "documents");
 	n = ub_jsonb_array_length(tslots, "term_slots");
-	if (ub_jsonb_array_length(fps, "term_fingerprints") != n || ub_jsonb_array_length(idf, "idf") != n ||
-		n > UB_TEXT_TERMS_PER_SLOT * (int) n_slots)
+	/* at least one slot stays free, so every lookup ends */
+	if (ub_jsonb_array_length(fps, "fingerprints") != n || ub_jsonb_array_length(idf, "idf") != n ||
+		ub_jsonb_array_length(terms, "terms") != n || n >= (int) n_slots)
 		corrupt("text vocabulary");
-	t->n_terms = n;
-	t->term_key = palloc(sizeof(uint64) * Max(n, 1));
-	t->term_idf = palloc(sizeof(float) * Max(n, 1));
 	for (k = 0; k < n; k++)
 	{
 		double		s = ub_jsonb_number(ub_jsonb_array_element(tslots, k), "term_slots"),
-					fp = ub_jsonb_number(ub_jsonb_array_element(fps, k), "term_fingerprints"),
+					fp = ub_jsonb_number(ub_jsonb_array_element(fps, k), "fingerprints"),
 					w = ub_jsonb_number(ub_jsonb_array_element(idf, k), "idf");
 
-		if (!(s >= 0 && s < n_slots) || s != floor(s) || !(fp >= 0 && fp <= (double) PG_UINT32_MAX) ||
+		if (!(s > prev && s < n_slots) || s != floor(s) || !(fp >= 1 && fp <= (double) PG_UINT32_MAX) ||
 			fp != floor(fp) || !(w > 0 && w < 1e6))
 			corrupt("text vocabulary term");
-		t->term_key[k] = ((uint64) s << 32) | (uint64) fp;
-		/* ascending and distinct, so lookups can bisect */
-		if (k > 0 && !(t->term_key[k] > t->term_key[k - 1]))
-			corrupt("text vocabulary order");
-		t->term_idf[k] = (float) w;
-	}
-	n = ub_jsonb_array_length(wslots, "word_slots");
-	if (ub_jsonb_array_length(words, "words") != n)
-		corrupt("text words");
-	for (k = 0; k < n; k++)
-	{
-		double		s = ub_jsonb_number(ub_jsonb_array_element(wslots, k), "word_slots");
-
-		if (!(s > prev && s < n_slots) || s != floor(s))
-			corrupt("text word slot");
 		prev = (int) s;
-		t->word[prev] = ub_jsonb_string(ub_jsonb_array_element(words, k), "words");
+		t->fingerprint[prev] = (uint32) fp;
+		t->idf[prev] = (float) w;
+		t->word[prev] = ub_jsonb_string(ub_jsonb_array_element(terms, k), "terms");
 	}
+	t->n_terms = n;
 	return t;
 }

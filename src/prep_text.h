@@ -1,11 +1,11 @@
 /*
  * prep_text.h: free-text features. A text column (declared in "text_columns", or any tsvector
  * column) is tokenised by PostgreSQL's text search parser, to_tsvector(text_config, value); its
- * lexemes, and pairs of adjacent lexemes, are hashed into text_slots inputs (terms may share a
- * slot: the hashing trick). Training keeps the vocabulary of terms seen in at least
- * UB_TEXT_MIN_DF training rows, at most UB_TEXT_TERMS_PER_SLOT * text_slots of the most frequent,
- * as (slot, 32-bit fingerprint) keys with their IDF, and per slot its most frequent term (to name
- * words in explanations). A row's weights are (1 + ln tf) * idf summed per slot, L2-normalised,
+ * lexemes, and pairs of adjacent lexemes, become terms. Training keeps a vocabulary of the most
+ * frequent terms seen in at least UB_TEXT_MIN_DF training rows, at most UB_TEXT_LOAD of
+ * text_slots, one term per slot: a term hashes to a slot and takes the next free one (open
+ * addressing), so no two terms share an input and each input names one word. Each slot stores its
+ * term's 32-bit fingerprint, IDF and text. A row's weights are (1 + ln tf) * idf, L2-normalised,
  * the UB_TEXT_MAX_TERMS largest kept; terms outside the vocabulary are ignored. They reach the
  * network as (input index, weight) pairs (nn/kernel_sparse.h), so cost follows the words present.
  */
@@ -21,7 +21,7 @@
 #define UB_TEXT_MIN_DF 2			/* a term in fewer training rows is noise, and an identifier */
 #define UB_TEXT_MAX_TERMS 256		/* pairs per row and text column: the terms of largest weight */
 #define UB_TEXT_WORD_BYTES 64		/* terms kept for explanations are cut to this */
-#define UB_TEXT_TERMS_PER_SLOT 4	/* bounds the stored vocabulary of a large corpus */
+#define UB_TEXT_LOAD 0.75			/* share of the slots filled: lookups of unseen terms stay short */
 
 typedef struct UbTextFeature
 {
@@ -32,10 +32,10 @@ typedef struct UbTextFeature
 	int			ngrams;			/* 1 or 2 */
 	int			max_terms;
 	int64		n_docs;			/* training rows with text */
-	int			n_terms;		/* the vocabulary */
-	uint64	   *term_key;		/* n_terms, ascending: slot << 32 | fingerprint */
-	float	   *term_idf;		/* n_terms */
-	char	  **word;			/* n_slots: the slot's most frequent term, or NULL */
+	int			n_terms;		/* slots holding a term */
+	uint32	   *fingerprint;	/* n_slots: the term's, never 0; 0 for a free slot */
+	float	   *idf;			/* n_slots */
+	char	  **word;			/* n_slots: the term (cut to UB_TEXT_WORD_BYTES), or NULL */
 } UbTextFeature;
 
 /* A text column's new feature with the options' settings (fitted by ub_text_fit). */
