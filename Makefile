@@ -102,6 +102,11 @@ bench/build/train_step_ref: bench/train_step.c FORCE
 
 bench-train-step: bench/build/train_step
 
+# the sparse first layer's step against the dense one as the inputs grow (bench/sparse_step.c)
+bench/build/sparse_step: bench/sparse_step.c $(NN_SRCS) $(wildcard src/nn/*.h)
+	@mkdir -p bench/build
+	$(CC) $(CFLAGS) $(PG_CPPFLAGS) -o $@ $< $(NN_SRCS) $(BLAS_LIBS) -lm
+
 # make bench-train-compare BENCH_REF=main: old and new binaries run alternately, rows/s ratios
 BENCH_REF ?= main
 bench-train-compare: bench/build/train_step
