@@ -13,14 +13,14 @@ NN_OBJS = \
 	src/nn/kernel_isa.o src/nn/kernel_dense_blas.o src/nn/kernel_dense_score.o src/nn/kernel_dense_train.o \
 	src/nn/metrics.o src/nn/rank_metrics.o src/nn/threshold.o \
 	src/nn/pca.o src/nn/transform.o src/nn/split.o src/nn/sort.o src/nn/rng.o \
-	src/nn/rec.o src/nn/rec_format.o src/nn/serialize.o src/nn/status.o src/nn/model_average.o
+	src/nn/rec.o src/nn/rec_format.o src/nn/serialize.o src/nn/status.o src/nn/model_average.o src/nn/kernel_sparse.o
 # The glue: SQL-callable functions and the PostgreSQL side of each step.
 GLUE_OBJS = \
 	src/ubehav.o src/ubehav_blas.o src/nn_error.o src/fn_args.o src/json_tree.o src/jsonb_util.o \
 	src/options.o src/options_core.o \
 	src/data_query.o src/data_column_types.o src/data_row_chunks.o src/data_spill.o src/data_string_dict.o \
 	src/data_interactions.o src/data_demo.o \
-	src/prep_columns.o src/prep_target.o \
+	src/prep_columns.o src/prep_target.o src/prep_text.o \
 	src/train.o src/train_fit.o src/train_fit_dp.o src/train_groups.o src/train_tune.o src/train_retrain.o \
 	src/train_progress.o src/train_recommender.o src/train_warm_start.o src/train_parallel.o \
 	src/model_cache.o src/model_deploy.o src/model_match.o src/model_export.o src/model_export_recommender.o src/model_value.o \
@@ -38,7 +38,7 @@ DATA = $(wildcard sql/ubehav--*.sql)
 # must be listed (checked below), each with its expected/NAME.out.
 REGRESS = fn_hostile_functions fn_hostile_inputs model_integrity recommender fn_api train_defaults \
 	fn_errors eval_metrics score_explain model_lifecycle prep_options train_privacy train_search \
-	data_streaming train_control prep_transforms score_shards train_parallel model_merge
+	data_streaming train_control prep_transforms score_shards train_parallel model_merge prep_text
 REGRESS_UNLISTED = $(filter-out $(REGRESS),$(patsubst sql/%.sql,%,$(filter-out sql/ubehav--%.sql,$(wildcard sql/*.sql))))
 ifneq ($(REGRESS_UNLISTED),)
 $(error sql/ has pg_regress inputs the Makefile does not list in REGRESS: $(REGRESS_UNLISTED))
@@ -66,7 +66,7 @@ $(OBJS): $(wildcard src/*.h src/nn/*.h)
 
 # ---- standalone tests of the numerical core (no PostgreSQL needed) ----
 NN_TEST_SRCS = $(addprefix test/nn/test_,$(addsuffix .c,dp ensemble gradcheck input_gradient kernel_dense_score \
-	kernel_dense_train kfold metrics model_average optimizer pca rank_metrics rec rng serialize sort split threshold train_config xor))
+	kernel_dense_train kfold metrics model_average optimizer sparse_input pca rank_metrics rec rng serialize sort split threshold train_config xor))
 NN_TEST_CFLAGS = -std=c11 -O2 -fno-math-errno -g -Wall -Wextra -Wno-unused-parameter -Isrc -Itest/nn
 NN_TEST_LIBS = $(BLAS_LIBS) -lm
 
@@ -132,6 +132,11 @@ bench/build/train_step_ref: bench/train_step.c FORCE
 	$(CC) $(CFLAGS) -std=gnu11 -I$(BENCH_REF_DIR)/src -o $@ $< $(wildcard $(BENCH_REF_DIR)/src/nn/*.c) $(BLAS_LIBS) -lm
 
 bench-train-step: bench/build/train_step
+
+# the sparse first layer's step against the dense one as the inputs grow (bench/sparse_step.c)
+bench/build/sparse_step: bench/sparse_step.c $(NN_SRCS) $(wildcard src/nn/*.h)
+	@mkdir -p bench/build
+	$(CC) $(CFLAGS) $(PG_CPPFLAGS) -o $@ $< $(NN_SRCS) $(BLAS_LIBS) -lm
 
 # make bench-train-compare BENCH_REF=main: old and new binaries run alternately, rows/s ratios
 BENCH_REF ?= main

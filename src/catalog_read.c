@@ -126,6 +126,7 @@ decode_network(UbModel *m, Jsonb *prep, Datum labels, bool labels_null, bytea *w
 											 VARSIZE_ANY_EXHDR(weights), &m->spec, &rng, &m->n_params),
 					   what);
 	check_consistent(m, what);
+	ub_prep_sparse_spec(m->prep, &m->spec);
 	/* on a 64-byte boundary: the scoring kernel's 64-byte loads of a weight row then never split a cache line */
 	m->params = (float *) TYPEALIGN(64, palloc_extended(sizeof(float) * m->n_params + 63, MCXT_ALLOC_HUGE));
 	nn_deserialize_params((unsigned char *) VARDATA_ANY(weights), VARSIZE_ANY_EXHDR(weights), m->params);

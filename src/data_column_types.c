@@ -31,6 +31,8 @@ ub_column_kind(Oid typid)
 	if (typid == INT2ARRAYOID || typid == INT4ARRAYOID || typid == INT8ARRAYOID ||
 		typid == FLOAT4ARRAYOID || typid == FLOAT8ARRAYOID || typid == NUMERICARRAYOID)
 		return UB_KIND_ARRAY;
+	if (typid == TSVECTOROID)
+		return UB_KIND_TEXT;
 	return UB_KIND_UNSUPPORTED;
 }
 
@@ -47,6 +49,8 @@ ub_kind_name(UbColumnKind kind)
 			return "categorical";
 		case UB_KIND_ARRAY:
 			return "array";
+		case UB_KIND_TEXT:
+			return "text";
 		default:
 			return "unsupported";
 	}
@@ -63,6 +67,8 @@ ub_kind_from_name(const char *name)
 		return UB_KIND_CATEGORICAL;
 	if (strcmp(name, "array") == 0)
 		return UB_KIND_ARRAY;
+	if (strcmp(name, "text") == 0)
+		return UB_KIND_TEXT;
 	return UB_KIND_UNSUPPORTED;
 }
 

@@ -10,7 +10,8 @@ typedef enum UbColumnKind
 	UB_KIND_NUMERIC,			/* smallint, integer, bigint, real, double precision, numeric */
 	UB_KIND_BOOLEAN,
 	UB_KIND_CATEGORICAL,		/* text, varchar, char(n) */
-	UB_KIND_ARRAY				/* real[], double precision[], smallint[], integer[], bigint[], numeric[] */
+	UB_KIND_ARRAY,				/* real[], double precision[], smallint[], integer[], bigint[], numeric[] */
+	UB_KIND_TEXT				/* free text: tsvector, or a text column named in "text_columns" (prep_text.h) */
 } UbColumnKind;
 
 UbColumnKind ub_column_kind(Oid typid);

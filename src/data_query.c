@@ -8,6 +8,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "lib/hyperloglog.h"
 #include "utils/builtins.h"
@@ -38,6 +39,33 @@ ub_check_select_plan(SPIPlanPtr plan, const char *purpose)
 				 errhint("Data-modifying statements and utility commands cannot be %s queries.", purpose)));
 }
 #define UB_MAX_CODES (1 << 24)	/* codes are stored exactly in float32 up to 2^24 */
+
+/*
+ * Columns the next ub_dataset_read_excluding reads as free text (option "text_columns"): set just
+ * before it by ub_dataset_set_text_columns, taken and cleared when it starts.
+ */
+static const char *const *pending_text_columns;
+static int	n_pending_text_columns;
+static const char *const *text_columns;
+static int	n_text_columns;
+
+void
+ub_dataset_set_text_columns(const char *const *names, int n)
+{
+	pending_text_columns = names;
+	n_pending_text_columns = n;
+}
+
+static bool
+declared_text(const char *name)
+{
+	int			i;
+
+	for (i = 0; i < n_text_columns; i++)
+		if (strcmp(text_columns[i], name) == 0)
+			return true;
+	return false;
+}
 
 static int
 cmp_float_asc(const void *a, const void *b)
@@ -119,9 +147,23 @@ init_column(UbRawColumn *col, Form_pg_attribute a, int attno, bool is_target, Me
 				 errhint("A target must be boolean, a number or text; cast it in the query.") :
 				 errhint("Supported: smallint, integer, bigint, real, double precision, numeric, boolean, text, varchar "
 						 "and one-dimensional arrays of numbers. Cast the column in the query or leave it out.")));
+	if (is_target && col->kind == UB_KIND_TEXT)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("target column \"%s\" has type %s, which ubehav cannot predict", col->name, col->type_name),
+				 errhint("A target must be boolean, a number or text; cast it in the query.")));
+	if (!is_target && declared_text(col->name))
+	{
+		if (col->kind != UB_KIND_CATEGORICAL && col->kind != UB_KIND_TEXT)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" is named in \"text_columns\" but has type %s", col->name, col->type_name),
+					 errhint("Name only text, varchar or tsvector columns in \"text_columns\".")));
+		col->kind = UB_KIND_TEXT;
+	}
 	col->width = col->kind == UB_KIND_ARRAY ? 0 : 1;
 	ub_chunks_init(&col->values, col->width, mcxt);
-	if (col->kind == UB_KIND_CATEGORICAL)
+	if (col->kind == UB_KIND_CATEGORICAL || col->kind == UB_KIND_TEXT)
 		col->dict = ub_dict_create(mcxt);
 	col->distinct = NULL;
 	if (!is_target && col->kind == UB_KIND_NUMERIC && ub_type_is_integer(col->typid))
@@ -175,6 +217,19 @@ category_code(UbRawColumn *col, Datum d)
 				 errmsg("column \"%s\" has more than %d distinct values", col->name, UB_MAX_CODES),
 				 errhint("Leave identifier-like columns out of the training query or bucket them.")));
 	return code;
+}
+
+/* A free-text value in the column's dictionary: the text itself, or a tsvector's text form. */
+static int
+text_code(UbRawColumn *col, Datum d)
+{
+	if (col->typid == TSVECTOROID)
+	{
+		char	   *s = DatumGetCString(DirectFunctionCall1(tsvectorout, d));
+
+		return category_code(col, PointerGetDatum(cstring_to_text(s)));
+	}
+	return category_code(col, d);
 }
 
 void
@@ -361,6 +416,8 @@ store_row(UbDataset *ds, Datum *values, bool *nulls, size_t source_row)
 		}
 		else if (col->kind == UB_KIND_CATEGORICAL)
 			*ub_chunks_row(&col->values, row) = (float) category_code(col, values[a]);
+		else if (col->kind == UB_KIND_TEXT)
+			*ub_chunks_row(&col->values, row) = (float) text_code(col, values[a]);
 		else
 		{
 			double		v = finite_value(col, values[a], col->typid, source_row);
@@ -641,6 +698,10 @@ ub_dataset_read_excluding(const char *query, const char *target, const char *wei
 	Datum	   *values;
 	bool	   *nulls;
 
+	text_columns = pending_text_columns;
+	n_text_columns = n_pending_text_columns;
+	pending_text_columns = NULL;
+	n_pending_text_columns = 0;
 	plan = SPI_prepare(query, 0, NULL);
 	if (plan == NULL)
 		ereport(ERROR,
@@ -697,6 +758,23 @@ ub_dataset_read_excluding(const char *query, const char *target, const char *wei
 			init_column(&ds->columns[c++], a, i + 1, false, mcxt);
 	}
 	ds->n_columns = c;
+	for (i = 0; i < n_text_columns; i++)
+	{
+		bool		found = false;
+		int			k;
+
+		for (k = 0; k < desc->natts; k++)
+			found |= !TupleDescAttr(desc, k)->attisdropped &&
+				strcmp(NameStr(TupleDescAttr(desc, k)->attname), text_columns[i]) == 0;
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of the option \"text_columns\" is not in the result of the training query",
+							text_columns[i]),
+					 errhint("Name columns the query returns (names are case-sensitive).")));
+	}
+	text_columns = NULL;
+	n_text_columns = 0;
 	if (c == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -748,6 +826,8 @@ ub_dataset_begin(TupleDesc desc, const char *target, MemoryContext mcxt)
 				c;
 
 	check_columns(desc, target, &target_attno);
+	text_columns = NULL;
+	n_text_columns = 0;
 	ds = MemoryContextAllocZero(mcxt, sizeof(UbDataset));
 	ds->columns = MemoryContextAllocZero(mcxt, sizeof(UbRawColumn) * desc->natts);
 	for (i = 0, c = 0; i < desc->natts; i++)

@@ -56,6 +56,9 @@ UbDataset  *ub_dataset_read_excluding(const char *query, const char *target, con
 									  const char *const *exclude, int n_exclude, bool may_spill,
 									  MemoryContext mcxt);
 
+/* The columns the next ub_dataset_read_excluding reads as free text (option "text_columns"). */
+void		ub_dataset_set_text_columns(const char *const *names, int n);
+
 /* Feature column i's raw values all in memory (ERROR when they alone would pass the bound), and back out. */
 void		ub_dataset_load_column(const UbDataset *ds, int i);
 void		ub_dataset_unload_column(const UbDataset *ds, int i);

@@ -32,7 +32,7 @@ static double
 metric(UbModel *m, const UbRowChunks *X, const float *y, size_t n, float *block, float *out,
 	   float *workspace, NnScorePair *pairs)
 {
-	int			p = m->spec.n_inputs,
+	int			p = nn_row_width(&m->spec),
 				K = m->spec.n_outputs;
 	size_t		r,
 				hits = 0;
@@ -211,7 +211,7 @@ ubehav_feature_importance(PG_FUNCTION_ARGS)
 
 	ub_check_nn_status(nn_workspace_floats(&m->spec, UB_IMPORTANCE_BLOCK, &ws_floats), "sizing the workspace");
 	workspace = palloc(sizeof(float) * ws_floats);
-	block = palloc(sizeof(float) * UB_IMPORTANCE_BLOCK * m->spec.n_inputs);
+	block = palloc(sizeof(float) * UB_IMPORTANCE_BLOCK * nn_row_width(&m->spec));
 	out = palloc(sizeof(float) * UB_IMPORTANCE_BLOCK * m->spec.n_outputs);
 	pairs = palloc_extended(sizeof(NnScorePair) * n, MCXT_ALLOC_HUGE);
 	perm = palloc_extended(sizeof(uint32) * n, MCXT_ALLOC_HUGE);
@@ -226,13 +226,22 @@ ubehav_feature_importance(PG_FUNCTION_ARGS)
 
 	for (i = 0; i < m->prep->n_features; i++)
 	{
-		const UbFeature *f = &m->prep->features[i];
+		const UbFeature *f;
 		double		sum = 0.0,
 					sumsq = 0.0;
 		size_t		r;
 		int			rep;
 		Datum		row[4];
 		bool		rownulls[4] = {false, false, false, false};
+		UbFeature	slice = m->prep->features[i];
+
+		/* a text column's inputs are the row's pairs (several text columns are shuffled together) */
+		if (slice.kind == UB_KIND_TEXT)
+		{
+			slice.offset = m->prep->n_dense;
+			slice.width = 2 * m->prep->n_pairs;
+		}
+		f = &slice;
 
 		/* the column's inputs of every row, to shuffle from and to restore */
 		saved = palloc_extended(sizeof(float) * n * f->width, MCXT_ALLOC_HUGE);

@@ -323,6 +323,7 @@ ub_model_from_export(Jsonb *j, MemoryContext parent)
 	m->params = pe.params;
 	m->n_params = pe.n_params;
 	m->prep = pe.prep;
+	ub_prep_sparse_spec(m->prep, &m->spec);
 	m->n_classes = pe.n_labels;
 	m->labels = pe.labels;
 	m->threshold = pe.threshold;

@@ -241,6 +241,26 @@ ub_options_to_jsonb(const UbOptions *o)
 		}
 		appendStringInfoChar(&buf, ']');
 	}
+	/* only when declared: the stored options of models without text stay as before */
+	if (o->n_text_columns > 0)
+	{
+		appendStringInfoString(&buf, ",\"text_columns\":[");
+		for (i = 0; i < o->n_text_columns; i++)
+		{
+			if (i)
+				appendStringInfoChar(&buf, ',');
+			ub_json_string(&buf, o->text_columns[i]);
+		}
+		appendStringInfoChar(&buf, ']');
+	}
+	if (o->n_text_columns > 0 || strcmp(o->text_config, "simple") != 0 || o->text_slots != 32768 ||
+		o->text_ngrams != 2)
+	{
+		appendStringInfoChar(&buf, ',');
+		ub_json_key(&buf, "text_config");
+		ub_json_string(&buf, o->text_config);
+		appendStringInfo(&buf, ",\"text_slots\":%d,\"text_ngrams\":%d", o->text_slots, o->text_ngrams);
+	}
 	if (o->group_by)
 	{
 		appendStringInfoChar(&buf, ',');

@@ -12,7 +12,7 @@
 	"patience, min_delta, learning_rate_schedule, class_weight, sample_weight, clipnorm, clipvalue, " \
 	"threshold, scaling, imputation, missing_indicator, min_category_count, integer_categories, pca, exclude, " \
 	"dp_epsilon, dp_delta, noise_multiplier, max_grad_norm, deploy, deploy_metric, warm_start, " \
-	"group_by, max_groups, min_group_rows, ensemble, verbose"
+	"group_by, max_groups, min_group_rows, ensemble, verbose, text_columns, text_config, text_slots, text_ngrams"
 
 const char *
 ub_task_name(UbTask task)
@@ -65,6 +65,9 @@ ub_options_defaults(UbOptions *o)
 	/* a value seen once is never kept: it cannot be learned, and storing it would reveal one row */
 	o->min_category_count = 2;
 	o->integer_categories = 10;
+	o->text_config = "simple";
+	o->text_slots = 32768;
+	o->text_ngrams = 2;
 	o->verbose = -1;			/* the session's ubehav.verbose */
 }
 
@@ -517,6 +520,25 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 		o->n_exclude = v->n;
 		return true;
 	}
+	if (strcmp(key, "text_columns") == 0)
+	{
+		int			i;
+
+		if (v->kind != UB_JSON_ARRAY || v->n > 64)
+			return fail(err, "Give up to 64 names of free-text columns, such as [\"review\"].",
+						"option \"text_columns\" must be an array of column names");
+		for (i = 0; i < v->n; i++)
+			if (!option_string(&v->items[i], "text_columns", &o->text_columns[i], err))
+				return false;
+		o->n_text_columns = v->n;
+		return true;
+	}
+	if (strcmp(key, "text_config") == 0)
+		return option_string(v, key, &o->text_config, err);
+	if (strcmp(key, "text_slots") == 0)
+		return option_int32(v, key, 16, 65536, &o->text_slots, err);
+	if (strcmp(key, "text_ngrams") == 0)
+		return option_int32(v, key, 1, 2, &o->text_ngrams, err);
 	if (strcmp(key, "missing_indicator") == 0)
 		return option_bool(v, key, &o->missing_indicator, err);
 	if (strcmp(key, "min_category_count") == 0)

@@ -130,6 +130,12 @@ typedef struct UbOptions
 	/* privacy hygiene: columns whose names match one of these LIKE patterns are not features */
 	int			n_exclude;
 	const char *exclude[64];
+	/* free text (prep_text.c): columns tokenised by to_tsvector(text_config, ...); tsvector columns always are */
+	int			n_text_columns;
+	const char *text_columns[64];
+	const char *text_config;	/* text search configuration, default "simple" (keeps "not", which "english" drops as a stop word) */
+	int			text_slots;		/* hashed inputs per text column */
+	int			text_ngrams;	/* 1: words; 2: words and pairs of adjacent words */
 	/* decision threshold of binary models: < 0 means "the F1-maximising one on validation" */
 	double		threshold;
 	/* one network per value of this column (NULL: one network), groups of fewer rows skipped */

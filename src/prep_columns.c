@@ -5,7 +5,9 @@
 #include <math.h>
 
 #include "lib/stringinfo.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "utils/memutils.h"
 
 #include "jsonb_util.h"
 #include "nn/mlp.h"
@@ -470,6 +472,114 @@ fit_numeric_by_slices(UbFeature *f, const UbDataset *ds, int i, const uint32 *ro
 	}
 }
 
+/* The stored string of row r of a text column, NULL when the value is NULL. */
+typedef struct TextDocs
+{
+	const UbRawColumn *col;
+	const uint32 *rows;
+} TextDocs;
+
+static const char *
+text_doc(void *ctx, size_t i)
+{
+	TextDocs   *d = ctx;
+	float		v = *ub_chunks_row(&d->col->values, d->rows ? d->rows[i] : (uint32) i);
+
+	return isnan(v) ? NULL : d->col->dict->strings[(int) v];
+}
+
+/*
+ * Text columns take the network's inputs after every dense one, n_slots each, and the encoded
+ * row's floats after the dense ones, two per pair.
+ */
+static void
+lay_out_text(UbPreprocessing *prep)
+{
+	int			i,
+				inputs = prep->n_dense;
+
+	prep->n_pairs = 0;
+	for (i = 0; i < prep->n_features; i++)
+	{
+		UbFeature  *f = &prep->features[i];
+
+		if (f->kind != UB_KIND_TEXT)
+			continue;
+		f->offset = inputs;
+		f->width = f->text->n_slots;
+		f->raw_width = 1;
+		f->array_offset = -1;
+		inputs += f->width;
+		prep->n_pairs += f->text->max_terms;
+		if (prep->first_categorical == NULL)
+			prep->first_categorical = f->name;
+	}
+	if (prep->n_pairs == 0)
+		return;
+	if (inputs > NN_MAX_WIDTH)
+		ub_prep_too_many_inputs(inputs, false, prep->features[prep->n_features - 1].name);
+	prep->n_inputs = inputs;
+	prep->n_encoded = prep->n_dense + 2 * prep->n_pairs;
+}
+
+static void
+fit_text_columns(UbPreprocessing *prep, const UbDataset *ds, const uint32 *train_rows, size_t n_train,
+				 const UbOptions *opts)
+{
+	int			i;
+
+	for (i = 0; i < ds->n_columns; i++)
+	{
+		const UbRawColumn *col = &ds->columns[i];
+		UbFeature  *f = &prep->features[i];
+		TextDocs	docs = {col, train_rows};
+
+		if (col->kind != UB_KIND_TEXT)
+			continue;
+		if (opts->pca_components > 0 || opts->pca_variance > 0.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("option \"pca\" cannot be used with the text column \"%s\"", col->name),
+					 errhint("Leave \"pca\" out: a text column's inputs are sparse and stay so.")));
+		if (opts->dp)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("differentially private training cannot use the text column \"%s\"", col->name),
+					 errhint("Leave the text column out, or train without \"dp_epsilon\" and \"noise_multiplier\".")));
+		ub_dataset_load_column(ds, i);
+		f->text = ub_text_create(opts->text_config, opts->text_slots, opts->text_ngrams,
+								 col->typid == TSVECTOROID);
+		ub_text_fit(f->text, text_doc, &docs, n_train);
+		ub_dataset_unload_column(ds, i);
+	}
+	lay_out_text(prep);
+}
+
+void
+ub_prep_sparse_spec(const UbPreprocessing *prep, NnSpec *spec)
+{
+	spec->sparse_from = prep->n_pairs > 0 ? prep->n_dense : 0;
+	spec->sparse_pairs = prep->n_pairs;
+}
+
+void
+ub_prep_encode_text_row(const UbPreprocessing *prep, TSVector *tsv, float *x)
+{
+	float	   *pairs = x + prep->n_dense;
+	int			cursor = 0,
+				i;
+
+	for (i = 0; i < prep->n_features; i++)
+		if (prep->features[i].kind == UB_KIND_TEXT)
+			ub_text_encode(prep->features[i].text, tsv[i], prep->features[i].offset, pairs, &cursor);
+	/* a negative index ends the row's pairs */
+	if (cursor < prep->n_pairs)
+	{
+		pairs[2 * cursor] = -1.0f;
+		pairs[2 * cursor + 1] = 0.0f;
+	}
+}
+
 UbPreprocessing *
 ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const UbOptions *opts)
 {
@@ -506,6 +616,8 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 			CHECK_FOR_INTERRUPTS();
 			continue;
 		}
+		if (col->kind == UB_KIND_TEXT)
+			continue;			/* after the dense columns, below */
 		/* a spilled dataset is learned from one column at a time */
 		ub_dataset_load_column(ds, i);
 		if (col->kind == UB_KIND_CATEGORICAL)
@@ -532,8 +644,10 @@ ub_prep_fit(const UbDataset *ds, const uint32 *train_rows, size_t n_train, const
 	}
 	if ((opts->pca_components > 0 || opts->pca_variance > 0.0) && offset > NN_PCA_MAX_INPUTS)
 		pca_too_wide(offset);
+	prep->n_dense = offset;
 	prep->n_encoded = offset;
 	prep->n_inputs = offset;
+	fit_text_columns(prep, ds, train_rows, n_train, opts);
 	prep->array_width = prep->first_categorical ? -1 : array_offset;
 	prep->target_mean = 0.0;
 	prep->target_std = 1.0;
@@ -544,6 +658,8 @@ void
 ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *X, bool release_raw)
 {
 	int		  **maps = palloc0(sizeof(int *) * Max(prep->n_features, 1));
+	MemoryContext text_cxt = NULL;
+	TSVector   *tsv = NULL;
 	size_t		chunk,
 				n_chunks = (ds->n_rows + UB_CHUNK_ROWS - 1) >> UB_CHUNK_SHIFT;
 	int			i;
@@ -562,6 +678,11 @@ ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *
 			maps[i][c] = ub_prep_category_index(f, col->dict->strings[c], strlen(col->dict->strings[c]));
 	}
 	ub_chunks_init(X, prep->n_encoded, CurrentMemoryContext);
+	if (prep->n_pairs > 0)
+	{
+		text_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav text rows", ALLOCSET_DEFAULT_SIZES);
+		tsv = palloc0(sizeof(TSVector) * prep->n_features);
+	}
 	/* chunk by chunk, releasing each raw chunk once encoded: the raw and encoded data never coexist whole */
 	for (chunk = 0; chunk < n_chunks; chunk++)
 	{
@@ -581,7 +702,15 @@ ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *
 				const UbFeature *f = &prep->features[i];
 				const float *v = ub_chunks_row(&ds->columns[i].values, r);
 
-				if (f->kind == UB_KIND_CATEGORICAL)
+				if (f->kind == UB_KIND_TEXT)
+				{
+					MemoryContext old = MemoryContextSwitchTo(text_cxt);
+
+					tsv[i] = isnan(v[0]) ? NULL :
+						ub_text_tsvector_of_cstring(f->text, ds->columns[i].dict->strings[(int) v[0]]);
+					MemoryContextSwitchTo(old);
+				}
+				else if (f->kind == UB_KIND_CATEGORICAL)
 				{
 					int			idx = isnan(v[0]) ? f->impute_category : maps[i][(int) v[0]];
 
@@ -595,6 +724,16 @@ ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *
 					for (k = 0; k < f->raw_width; k++)
 						ub_prep_encode_number(f, k, v[k], isnan(v[k]), x);
 				}
+			}
+			if (text_cxt)
+			{
+				MemoryContext old = MemoryContextSwitchTo(text_cxt);
+
+				ub_prep_encode_text_row(prep, tsv, x);
+				MemoryContextSwitchTo(old);
+				MemoryContextReset(text_cxt);
+				if ((r & 255) == 0)
+					CHECK_FOR_INTERRUPTS();
 			}
 		}
 		for (i = 0; i < prep->n_features; i++)
@@ -650,7 +789,9 @@ ub_prep_to_jsonb(const UbPreprocessing *prep)
 		ub_json_string(&buf, f->type_name);
 		appendStringInfo(&buf, ",\"kind\":\"%s\",\"nulls\":" INT64_FORMAT ",\"width\":%d",
 						 ub_kind_name(f->kind), f->null_count, f->raw_width);
-		if (f->kind == UB_KIND_CATEGORICAL)
+		if (f->kind == UB_KIND_TEXT)
+			ub_text_to_json(f->text, &buf);
+		else if (f->kind == UB_KIND_CATEGORICAL)
 		{
 			appendStringInfoString(&buf, ",\"categories\":[");
 			for (k = 0; k < f->n_categories; k++)
@@ -927,6 +1068,16 @@ prep_read(Jsonb *j)
 			corrupt("column kind or width");
 		f->raw_width = (int) width;
 		f->offset = offset;
+		if (f->kind == UB_KIND_TEXT)
+		{
+			if (f->raw_width != 1)
+				corrupt("text column");
+			f->text = ub_text_from_json(obj, corrupt);
+			for (k = 0; k < i; k++)
+				if (strcmp(prep->features[k].name, f->name) == 0)
+					corrupt("two columns have the same name");
+			continue;			/* laid out after the dense columns */
+		}
 		if (f->kind == UB_KIND_CATEGORICAL)
 		{
 			JsonbValue *cats = ub_jsonb_get(obj, "categories");
@@ -979,12 +1130,17 @@ prep_read(Jsonb *j)
 				corrupt("two columns have the same name");
 	}
 	prep->n_encoded = offset;
-	if ((int) ub_jsonb_number(ub_jsonb_get(&j->root, "n_encoded"), "n_encoded") != offset)
+	prep->n_dense = offset;
+	prep->n_inputs = offset;
+	lay_out_text(prep);
+	if ((int) ub_jsonb_number(ub_jsonb_get(&j->root, "n_encoded"), "n_encoded") != prep->n_encoded)
 		corrupt("n_encoded does not match the columns");
-	prep->n_inputs = (int) ub_jsonb_number(n_inputs, "n_inputs");
 	read_pca(prep, ub_jsonb_get(&j->root, "pca"));
-	if (prep->n_inputs != (prep->pca_k > 0 ? prep->pca_k : offset))
+	if (prep->n_pairs > 0 && prep->pca_k > 0)
+		corrupt("PCA with a text column");
+	if ((int) ub_jsonb_number(n_inputs, "n_inputs") != (prep->pca_k > 0 ? prep->pca_k : prep->n_inputs))
 		corrupt("n_inputs does not match the columns and PCA");
+	prep->n_inputs = (int) ub_jsonb_number(n_inputs, "n_inputs");
 	prep->target_mean = ub_jsonb_number(ub_jsonb_get(&j->root, "target_mean"), "target_mean");
 	prep->target_std = ub_jsonb_number(ub_jsonb_get(&j->root, "target_std"), "target_std");
 	if (!isfinite(prep->target_mean) || !isfinite(prep->target_std) || prep->target_std <= 0)
@@ -1173,10 +1329,18 @@ ub_prep_baseline(const UbPreprocessing *prep, float *x)
 	int			i,
 				k;
 
+	/* a text column's baseline is no text: no pairs */
+	if (prep->n_pairs > 0)
+	{
+		x[prep->n_dense] = -1.0f;
+		x[prep->n_dense + 1] = 0.0f;
+	}
 	for (i = 0; i < prep->n_features; i++)
 	{
 		const UbFeature *f = &prep->features[i];
 
+		if (f->kind == UB_KIND_TEXT)
+			continue;
 		if (f->kind == UB_KIND_CATEGORICAL)
 			for (k = 0; k <= f->n_categories; k++)
 				x[f->offset + k] = (float) f->frequencies[k];

@@ -12,7 +12,9 @@
 #include "data_column_types.h"
 #include "data_query.h"
 #include "options.h"
+#include "nn/mlp.h"
 #include "nn/transform.h"
+#include "prep_text.h"
 
 typedef struct UbFeature
 {
@@ -43,6 +45,11 @@ typedef struct UbFeature
 	int			impute_category;	/* index used for NULL: the most frequent value */
 	double	   *frequencies;	/* categorical, n_categories + 1: share of training rows per input */
 	int64		null_count;		/* NULLs seen in training */
+	/*
+	 * A text column (0.2.0): its inputs are text->n_slots sparse ones, offset..offset+width in the
+	 * network's inputs after every dense one; an encoded row carries them as pairs (prep->n_pairs).
+	 */
+	UbTextFeature *text;
 } UbFeature;
 
 typedef struct UbPreprocessing
@@ -57,6 +64,13 @@ typedef struct UbPreprocessing
 	double	   *pca_explained;	/* pca_k: fraction of the variance each component explains */
 	int			array_width;	/* length of the float8[] input; -1 when a categorical column exists */
 	const char *first_categorical;	/* name of one, for the message when array input is impossible */
+	/*
+	 * With text columns an encoded row is n_dense dense inputs then n_pairs (input, weight) pairs
+	 * (n_encoded = n_dense + 2 n_pairs) and the network has n_dense + the slots inputs; n_pairs 0
+	 * without text (n_dense = n_encoded).
+	 */
+	int			n_dense;
+	int			n_pairs;
 	double		target_mean;	/* regression: the network predicts (y - target_mean) / target_std */
 	double		target_std;
 } UbPreprocessing;
@@ -172,6 +186,12 @@ void		ub_prep_baseline(const UbPreprocessing *prep, float *x);
 
 /* Index of s in the vocabulary, or -1. */
 int			ub_prep_category_index(const UbFeature *f, const char *s, int len);
+
+/* The sparse layout of the network's inputs (nn/kernel_sparse.h) a preprocessing with text needs. */
+void		ub_prep_sparse_spec(const UbPreprocessing *prep, NnSpec *spec);
+
+/* Write the text features' pairs of one row into x (the row's pairs area), tsv[i] per feature i (NULL: no text). */
+void		ub_prep_encode_text_row(const UbPreprocessing *prep, TSVector *tsv, float *x);
 
 Jsonb	   *ub_prep_to_jsonb(const UbPreprocessing *prep);
 /* Rebuild from the catalog; ERROR (data corrupted) when the jsonb does not describe a valid one. */

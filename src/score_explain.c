@@ -16,6 +16,7 @@
 #include "utils/jsonb.h"
 
 #include "jsonb_util.h"
+#include "nn/kernel_sparse.h"
 #include "nn/metrics.h"
 #include "nn/mlp.h"
 #include "nn/pca.h"
@@ -24,7 +25,8 @@
 
 #define UB_IG_MIN_STEPS 4
 #define UB_IG_MAX_STEPS 4096
-#define UB_IG_BLOCK 64			/* path points through the network at once: bounded memory, interrupts between */
+#define UB_IG_BLOCK 64
+#define UB_EXPLAIN_WORDS 10		/* words named per text column */			/* path points through the network at once: bounded memory, interrupts between */
 
 /* Index of the class to explain: the named one, or the most likely one for this row. */
 static int
@@ -58,11 +60,83 @@ explained_output(UbModel *m, FunctionCallInfo fcinfo)
 	return nn_argmax(m->out, m->n_classes);
 }
 
+/* A word of a row and its contribution. */
+typedef struct WordContribution
+{
+	int			slot;
+	double		contribution;
+} WordContribution;
+
+static int
+cmp_abs_contribution(const void *a, const void *b)
+{
+	double		x = fabs(((const WordContribution *) a)->contribution),
+				y = fabs(((const WordContribution *) b)->contribution);
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return ((const WordContribution *) a)->slot - ((const WordContribution *) b)->slot;
+}
+
+/*
+ * "words": per text column, its UB_EXPLAIN_WORDS words (and word pairs) of largest contribution
+ * in this row, largest first; their sum over all the row's words is the column's contribution.
+ */
+static void
+append_text_words(StringInfo buf, const UbPreprocessing *prep, const float *x, const float *x0,
+				  const float *grad_x, double scale)
+{
+	int			i,
+				first_feature = 1;
+
+	appendStringInfoString(buf, ",\"words\":{");
+	for (i = 0; i < prep->n_features; i++)
+	{
+		const UbFeature *f = &prep->features[i];
+		WordContribution *w;
+		int			n = 0,
+					j,
+					k;
+
+		if (f->kind != UB_KIND_TEXT)
+			continue;
+		w = palloc(sizeof(WordContribution) * f->width);
+		for (j = 0; j < f->width; j++)
+			if (x[f->offset + j] != x0[f->offset + j])
+			{
+				w[n].slot = j;
+				w[n].contribution = ((double) x[f->offset + j] - x0[f->offset + j]) * grad_x[f->offset + j] * scale;
+				n++;
+			}
+		qsort(w, n, sizeof(WordContribution), cmp_abs_contribution);
+		if (!first_feature)
+			appendStringInfoChar(buf, ',');
+		first_feature = 0;
+		ub_json_key(buf, f->name);
+		appendStringInfoChar(buf, '[');
+		for (k = 0; k < Min(n, UB_EXPLAIN_WORDS); k++)
+		{
+			const char *word = ub_text_word(f->text, w[k].slot);
+
+			appendStringInfoString(buf, k ? ",{" : "{");
+			ub_json_key(buf, "word");
+			ub_json_string(buf, word ? word : "");
+			appendStringInfoString(buf, ",\"contribution\":");
+			ub_json_number(buf, w[k].contribution);
+			appendStringInfoChar(buf, '}');
+		}
+		appendStringInfoChar(buf, ']');
+		pfree(w);
+	}
+	appendStringInfoChar(buf, '}');
+}
+
 static Datum
 explain(FunctionCallInfo fcinfo, UbModel *m)
 {
 	const UbPreprocessing *prep = m->prep;
 	int			steps = PG_GETARG_INT32(3);
+	NnSpec		spec = m->spec;
 	int			d = prep->n_encoded,
 				p = m->spec.n_inputs,
 				block = Min(steps, UB_IG_BLOCK),
@@ -95,18 +169,39 @@ explain(FunctionCallInfo fcinfo, UbModel *m)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("steps must be between %d and %d, not %d", UB_IG_MIN_STEPS, UB_IG_MAX_STEPS, steps)));
 	output = explained_output(m, fcinfo);
-	x = palloc(sizeof(float) * d);
-	x0 = palloc(sizeof(float) * d);
-	memcpy(x, m->x, sizeof(float) * d);
-	ub_prep_baseline(prep, x0);
+	if (prep->n_pairs > 0)
+	{
+		/*
+		 * Text: the path runs through the network's inputs themselves, the row's pairs scattered
+		 * into them, on a dense view of the network; the baseline has no text.
+		 */
+		float	   *row0 = palloc(sizeof(float) * d);
+
+		ub_prep_baseline(prep, row0);
+		x = palloc(sizeof(float) * p);
+		x0 = palloc(sizeof(float) * p);
+		nn_sparse_densify(m->x, prep->n_dense, prep->n_pairs, p, x);
+		nn_sparse_densify(row0, prep->n_dense, prep->n_pairs, p, x0);
+		pfree(row0);
+		d = p;
+		spec.sparse_pairs = 0;
+		spec.sparse_from = 0;
+	}
+	else
+	{
+		x = palloc(sizeof(float) * d);
+		x0 = palloc(sizeof(float) * d);
+		memcpy(x, m->x, sizeof(float) * d);
+		ub_prep_baseline(prep, x0);
+	}
 	/* the network sees z; with PCA z is linear in x, so the path and the chain rule stay exact */
 	z = palloc(sizeof(float) * p);
 	z0 = palloc(sizeof(float) * p);
 	memcpy(z, ub_prep_network_input(prep, x, m->z), sizeof(float) * p);
 	memcpy(z0, ub_prep_network_input(prep, x0, m->z), sizeof(float) * p);
 
-	ub_check_nn_status(nn_workspace_floats(&m->spec, block, &ws_floats), "sizing the explanation workspace");
-	ub_check_nn_status(nn_spec_param_count(&m->spec, &n_params), "sizing the explanation workspace");
+	ub_check_nn_status(nn_workspace_floats(&spec, block, &ws_floats), "sizing the explanation workspace");
+	ub_check_nn_status(nn_spec_param_count(&spec, &n_params), "sizing the explanation workspace");
 	path = palloc_extended(sizeof(float) * (size_t) block * p, MCXT_ALLOC_HUGE);
 	workspace = palloc_extended(sizeof(float) * ws_floats, MCXT_ALLOC_HUGE);
 	grads = palloc_extended(sizeof(float) * n_params, MCXT_ALLOC_HUGE);
@@ -127,7 +222,7 @@ explain(FunctionCallInfo fcinfo, UbModel *m)
 			for (j = 0; j < p; j++)
 				path[(size_t) k * p + j] = (float) (z0[j] + alpha * ((double) z[j] - z0[j]));
 		}
-		nn_input_gradient(&m->spec, m->params, path, nb, output, workspace, grads, dlogits, dinp, out);
+		nn_input_gradient(&spec, m->params, path, nb, output, workspace, grads, dlogits, dinp, out);
 		for (k = 0; k < nb; k++)
 			for (j = 0; j < p; j++)
 				grad_z[j] += dinp[(size_t) k * p + j] / steps;
@@ -144,9 +239,9 @@ explain(FunctionCallInfo fcinfo, UbModel *m)
 		memcpy(grad_x, grad_z, sizeof(float) * d);
 
 	/* the scores at the row and at the baseline, in the units explained */
-	nn_input_gradient(&m->spec, m->params, z, 1, output, workspace, grads, dlogits, dinp, out);
+	nn_input_gradient(&spec, m->params, z, 1, output, workspace, grads, dlogits, dinp, out);
 	fx = out[0];
-	nn_input_gradient(&m->spec, m->params, z0, 1, output, workspace, grads, dlogits, dinp, out);
+	nn_input_gradient(&spec, m->params, z0, 1, output, workspace, grads, dlogits, dinp, out);
 	fx0 = out[0];
 	scale = m->task == UB_TASK_REGRESSION ? prep->target_std : 1.0;
 	if (m->task == UB_TASK_REGRESSION)
@@ -171,7 +266,10 @@ explain(FunctionCallInfo fcinfo, UbModel *m)
 		ub_json_key(&buf, f->name);
 		ub_json_number(&buf, c);
 	}
-	appendStringInfoString(&buf, "},\"score\":");
+	appendStringInfoChar(&buf, '}');
+	if (prep->n_pairs > 0)
+		append_text_words(&buf, prep, x, x0, grad_x, scale);
+	appendStringInfoString(&buf, ",\"score\":");
 	ub_json_number(&buf, fx);
 	appendStringInfoString(&buf, ",\"baseline_score\":");
 	ub_json_number(&buf, fx0);

@@ -18,6 +18,9 @@ kinds_compatible(UbColumnKind trained, UbColumnKind given)
 	/* numbers and booleans share one encoding, so either may stand for the other */
 	if (trained == UB_KIND_NUMERIC || trained == UB_KIND_BOOLEAN)
 		return given == UB_KIND_NUMERIC || given == UB_KIND_BOOLEAN;
+	/* free text scores from text (tokenised as at training) or from a tsvector */
+	if (trained == UB_KIND_TEXT)
+		return given == UB_KIND_TEXT || given == UB_KIND_CATEGORICAL;
 	return trained == given;
 }
 
@@ -112,11 +115,37 @@ nonfinite_feature(const UbModel *model, const char *column, double v)
 			 errhint("Use NULL for a missing value (it is imputed), or filter the row out.")));
 }
 
+/* The text features of a row as pairs in model->x; tokenising allocates, so in a context reset per row. */
+static void
+encode_text(const UbRowBinding *b, UbModel *model, const Datum *values, const bool *nulls)
+{
+	const UbPreprocessing *prep = model->prep;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav text row", ALLOCSET_SMALL_SIZES),
+				old = MemoryContextSwitchTo(cxt);
+	TSVector   *tsv = palloc0(sizeof(TSVector) * Max(prep->n_features, 1));
+	int			i;
+
+	for (i = 0; i < b->n_features; i++)
+	{
+		const UbFeature *f = &prep->features[i];
+		int			a = b->attno[i];
+
+		if (f->kind == UB_KIND_TEXT && !nulls[a])
+			tsv[i] = ub_text_tsvector_of_datum(f->text, values[a], getBaseType(b->typid[i]));
+	}
+	ub_prep_encode_text_row(prep, tsv, model->x);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}
+
 void
 ub_binding_encode(const UbRowBinding *b, UbModel *model, const Datum *values, const bool *nulls)
 {
 	int			i,
 				k;
+
+	if (model->prep->n_pairs > 0)
+		encode_text(b, model, values, nulls);
 
 	for (i = 0; i < b->n_features; i++)
 	{
@@ -145,6 +174,8 @@ ub_binding_encode(const UbRowBinding *b, UbModel *model, const Datum *values, co
 					ub_prep_encode_category(f, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), false, model->x);
 				}
 				break;
+			case UB_KIND_TEXT:
+				break;			/* encode_text did */
 			case UB_KIND_ARRAY:
 				{
 					int			n = 0;

@@ -301,6 +301,7 @@ ub_train_read(const char *query, const char *target, const UbOptions *opts, bool
 	UbDataset  *ds;
 
 	ub_progress_phase(UB_PHASE_READING);
+	ub_dataset_set_text_columns(opts->text_columns, opts->n_text_columns);
 	ds = ub_dataset_read_excluding(query, target, opts->sample_weight, opts->exclude,
 								   opts->n_exclude, may_spill, mcxt);
 	ub_progress_rows(ds->n_rows, ds->n_rows);
@@ -435,6 +436,9 @@ ub_train_on_splits(UbDataset *ds, const UbTarget *tgt, const UbOptions *given, N
 		}
 		res->spec = build_spec(&packed_opts, prep->n_inputs, tgt);
 		member = n_members == 1 ? res->spec : build_spec(&member_opts, prep->n_inputs, tgt);
+		/* text columns reach the first layer as (input, weight) pairs */
+		ub_prep_sparse_spec(prep, &res->spec);
+		ub_prep_sparse_spec(prep, &member);
 	}
 	if (init)
 		ub_warm_start_check(init, &res->spec, tgt);
@@ -769,7 +773,7 @@ ubehav_train(PG_FUNCTION_ARGS)
 	/* the training context's largest size, checked while reading and after training, scoring and the metrics */
 	appendStringInfo(&summary, ",\"memory_bytes\":%zu,\"encoded_bytes\":%zu",
 					 Max(res.peak_bytes, ds->peak_bytes),
-					 n * (size_t) res.prep->n_inputs * sizeof(float));
+					 n * (size_t) res.prep->n_encoded * sizeof(float));
 	/* rows beyond ubehav.max_training_memory: the bytes written to the temporary file, and the read window */
 	if (ds->spill != NULL)
 		appendStringInfo(&summary, ",\"streamed\":{\"spilled_bytes\":" UINT64_FORMAT ",\"window_chunks\":%d,\"chunk_rows\":%zu}",

@@ -81,7 +81,7 @@ score_streamed(const NnSpec *spec, const float *params, UbRowChunks *X, const ui
 			   const ChunkOrder *co, const float *y, float *workspace, float *block, float *yb,
 			   float *block_out, float *out)
 {
-	int			d = spec->n_inputs,
+	int			d = nn_row_width(spec),
 				K = spec->n_outputs;
 	double		total = 0.0;
 	size_t		k,
@@ -140,7 +140,7 @@ loss_and_outputs(const NnSpec *spec, const float *params, const UbRowChunks *X, 
 		int			B = (int) Min((size_t) UB_PREDICT_CHUNK, n - r);
 		float	   *logits;
 
-		gather(X, rows + r, B, spec->n_inputs, block, y, yb);
+		gather(X, rows + r, B, nn_row_width(spec), block, y, yb);
 		logits = nn_forward(spec, params, block, B, workspace);
 		total += nn_head_loss(spec->head, logits, yb, NULL, B, spec->n_outputs, NULL) * B;
 		memcpy(out + r * spec->n_outputs, logits, sizeof(float) * B * spec->n_outputs);
@@ -160,7 +160,7 @@ ub_fit_predict(const NnSpec *spec, const float *params, UbRowChunks *X, const ui
 
 	ub_check_nn_status(nn_workspace_floats(spec, UB_PREDICT_CHUNK, &ws_floats), "sizing the scoring workspace");
 	workspace = alloc_floats(ws_floats, "the scoring workspace");
-	block = alloc_floats((size_t) UB_PREDICT_CHUNK * spec->n_inputs, "a block of rows");
+	block = alloc_floats((size_t) UB_PREDICT_CHUNK * nn_row_width(spec), "a block of rows");
 	if (X->spill != NULL)
 	{
 		ChunkOrder	co;
@@ -177,7 +177,7 @@ ub_fit_predict(const NnSpec *spec, const float *params, UbRowChunks *X, const ui
 		{
 			int			B = (int) Min((size_t) UB_PREDICT_CHUNK, n - r);
 
-			gather(X, rows + r, B, spec->n_inputs, block, NULL, NULL);
+			gather(X, rows + r, B, nn_row_width(spec), block, NULL, NULL);
 			nn_predict_batch(spec, params, block, B, out + r * spec->n_outputs, workspace);
 			CHECK_FOR_INTERRUPTS();
 		}
@@ -250,7 +250,7 @@ train_epoch_streamed(StreamPlan *sp, const NnSpec *spec, float *params, float *g
 					 float *xb, float *yb, float *wb, float *workspace, float *dlogits, size_t *peak)
 {
 	UbRowChunks *X = data->X;
-	int			d = spec->n_inputs,
+	int			d = nn_row_width(spec),
 				fill = 0;
 	double		loss_sum = 0.0;
 	size_t		c0,
@@ -444,7 +444,7 @@ ub_fit(const NnSpec *spec, float *params, const UbOptions *opts, NnRng *rng,
 				state_floats,
 				n_masks;
 	int			B = (int) Min((size_t) opts->batch_size, Max(data->n_train, 1));
-	int			d = spec->n_inputs;
+	int			d = nn_row_width(spec);
 	float	   *grads,
 			   *state,
 			   *workspace,

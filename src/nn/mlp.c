@@ -7,6 +7,7 @@
 #include "mlp.h"
 #include "dp.h"
 #include "kernel_dense_score.h"
+#include "kernel_sparse.h"
 
 /* The core refuses parameter blocks above this many floats (8 GiB), whatever size_t allows. */
 #define NN_MAX_PARAMS ((size_t) 1 << 31)
@@ -89,6 +90,9 @@ nn_spec_validate(const NnSpec *spec)
 	if (spec == NULL)
 		return NN_ERR_ARGUMENT;
 	if (spec->n_inputs < 1 || spec->n_inputs > NN_MAX_WIDTH)
+		return NN_ERR_ARGUMENT;
+	if (spec->sparse_pairs < 0 || spec->sparse_pairs > NN_MAX_WIDTH ||
+		(spec->sparse_pairs > 0 && (spec->sparse_from < 0 || spec->sparse_from >= spec->n_inputs)))
 		return NN_ERR_ARGUMENT;
 	if (spec->n_hidden < 0 || spec->n_hidden > NN_MAX_HIDDEN_LAYERS)
 		return NN_ERR_ARGUMENT;
@@ -206,6 +210,8 @@ nn_workspace_floats(const NnSpec *spec, int B, size_t *n_floats)
 		per_row += (size_t) layer_out(spec, l);
 	/* at most 9 * 65536 + 2 * 65536 per row: no overflow before the multiply by B */
 	per_row += 2 * (size_t) max_layer_width(spec);
+	/* a sparse first layer lists the rows a batch touched (int32 in float slots) */
+	per_row += (size_t) spec->sparse_pairs;
 	if (!size_mul(per_row, (size_t) B, &total))
 		return NN_ERR_OVERFLOW;
 	*n_floats = total;
@@ -262,8 +268,12 @@ forward_impl(const NnSpec *spec, const float *params, const float *inp, int B, f
 		size_t		n = (size_t) B * v.out;
 		bool		fused_relu = l < spec->n_hidden && spec->activation == NN_ACT_RELU;
 
-		dense_train_forward(out, layer_inp, params + v.w_offset, params + v.b_offset, B, v.in,
-							v.out, fused_relu);
+		if (l == 0 && spec->sparse_pairs > 0)
+			nn_sparse_forward(out, layer_inp, params + v.w_offset, params + v.b_offset, B,
+							  spec->sparse_from, spec->sparse_pairs, spec->n_inputs, v.out, fused_relu);
+		else
+			dense_train_forward(out, layer_inp, params + v.w_offset, params + v.b_offset, B, v.in,
+								v.out, fused_relu);
 		if (l < spec->n_hidden)
 		{
 			if (!fused_relu)
@@ -316,11 +326,21 @@ mask_tail(const NnSpec *spec, int l)
  * derivative at the stored output. The two gradient buffers alternate as dout and dinp.
  * train: the training step's kernels, which OVERWRITE grads and fuse relu's derivative.
  */
-static void
+/* Where a sparse first layer lists the rows a batch touched: after the two gradient buffers. */
+static int32_t *
+touched_rows(const NnSpec *spec, float *workspace, int B)
+{
+	return (int32_t *) (layer_output(spec, workspace, B, spec->n_hidden + 1) +
+						2 * (size_t) B * max_layer_width(spec));
+}
+
+/* Returns the number of sparse rows touched (0 for a dense network). */
+static size_t
 backward_impl(const NnSpec *spec, const float *params, const float *inp, int B,
 			  float *workspace, const float *dlogits, float *grads, const float *rates, float *masks,
 			  bool train)
 {
+	size_t		n_touched = 0;
 	int			widest = max_layer_width(spec);
 	float	   *grad_buf[2];
 	const float *dout = dlogits;
@@ -337,7 +357,11 @@ backward_impl(const NnSpec *spec, const float *params, const float *inp, int B,
 		bool		dropped = l > 0 && rates != NULL && rates[l - 1] > 0.0f;
 		bool		fused_relu = train && l > 0 && !dropped && spec->activation == NN_ACT_RELU;
 
-		if (train)
+		if (l == 0 && spec->sparse_pairs > 0)
+			n_touched = nn_sparse_backward(grads + v.w_offset, grads + v.b_offset, dout, layer_inp, B,
+										   spec->sparse_from, spec->sparse_pairs, spec->n_inputs, v.out,
+										   train, touched_rows(spec, workspace, B));
+		else if (train)
 			dense_train_backward(dinp, grads + v.w_offset, grads + v.b_offset, dout, layer_inp,
 								 params + v.w_offset, B, v.in, v.out, fused_relu);
 		else
@@ -380,6 +404,7 @@ backward_impl(const NnSpec *spec, const float *params, const float *inp, int B,
 			which = 1 - which;
 		}
 	}
+	return n_touched;
 }
 
 void
@@ -398,14 +423,18 @@ nn_train_step(const NnSpec *spec, float *params, float *grads, NnOptimizer *opt,
 	size_t		n_params;
 	float	   *logits;
 	double		loss;
+	size_t		n_touched;
 
 	if (nn_spec_param_count(spec, &n_params) != NN_OK || B < 1)
 		return NAN;
 	/* the training kernels overwrite every gradient, so grads need no zeroing */
 	logits = forward_impl(spec, params, inp, B, workspace, NULL, NULL, NULL);
 	loss = nn_head_loss(spec->head, logits, targets, weights, B, spec->n_outputs, dlogits);
-	backward_impl(spec, params, inp, B, workspace, dlogits, grads, NULL, NULL, true);
-	nn_optimizer_step(opt, params, grads, opt_state, n_params);
+	n_touched = backward_impl(spec, params, inp, B, workspace, dlogits, grads, NULL, NULL, true);
+	if (spec->sparse_pairs > 0)
+		nn_sparse_step(spec, opt, params, grads, opt_state, n_params, touched_rows(spec, workspace, B), n_touched);
+	else
+		nn_optimizer_step(opt, params, grads, opt_state, n_params);
 	return loss;
 }
 
@@ -489,6 +518,7 @@ nn_train_step_config(const NnSpec *spec, float *params, float *grads, NnOptimize
 	float	   *logits;
 	double		loss;
 	const float *rates = cfg->dropout;
+	size_t		n_touched;
 
 	if (nn_spec_param_count(spec, &n_params) != NN_OK || B < 1 ||
 		(rates != NULL && (cfg->rng == NULL || cfg->masks == NULL)))
@@ -496,7 +526,17 @@ nn_train_step_config(const NnSpec *spec, float *params, float *grads, NnOptimize
 	/* the training kernels overwrite every gradient, so grads need no zeroing */
 	logits = forward_impl(spec, params, inp, B, workspace, rates, cfg->rng, cfg->masks);
 	loss = nn_head_loss(spec->head, logits, targets, cfg->weights, B, spec->n_outputs, dlogits);
-	backward_impl(spec, params, inp, B, workspace, dlogits, grads, rates, cfg->masks, true);
+	n_touched = backward_impl(spec, params, inp, B, workspace, dlogits, grads, rates, cfg->masks, true);
+	if (spec->sparse_pairs > 0)
+	{
+		/* the penalty, clipping and update of the weights the batch uses, so cost follows the pairs */
+		const int32_t *touched = touched_rows(spec, workspace, B);
+
+		loss += nn_sparse_penalty(spec, params, grads, cfg->l1, cfg->l2, touched, n_touched);
+		nn_sparse_clip(spec, grads, n_params, cfg->clipnorm, cfg->clipvalue, touched, n_touched);
+		nn_sparse_step(spec, opt, params, grads, opt_state, n_params, touched, n_touched);
+		return loss;
+	}
 	if (cfg->l1 != 0.0f || cfg->l2 != 0.0f)
 	{
 		loss += nn_weight_penalty(spec, params, cfg->l1, cfg->l2);
@@ -662,7 +702,11 @@ nn_predict_row(const NnSpec *spec, const float *params, const float *x, float *o
 		bool		hidden = l < spec->n_hidden;
 		float	   *dst = hidden ? scratch + (size_t) (l % 2) * widest : out;
 
-		nn_score_dense(dst, layer_inp, W, b, in, outdim, hidden && fused_relu);
+		if (l == 0 && spec->sparse_pairs > 0)
+			nn_sparse_forward(dst, layer_inp, W, b, 1, spec->sparse_from, spec->sparse_pairs, in, outdim,
+							  hidden && fused_relu);
+		else
+			nn_score_dense(dst, layer_inp, W, b, in, outdim, hidden && fused_relu);
 		if (hidden && !fused_relu)
 			nn_activation_forward(spec->activation, dst, (size_t) outdim);
 		layer_inp = dst;

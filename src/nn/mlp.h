@@ -23,7 +23,21 @@ typedef struct NnSpec
 	NnActivation activation;	/* of every hidden layer */
 	NnHead		head;
 	int32_t		n_outputs;		/* 1 for SIGMOID_BCE and LINEAR_MSE, K >= 2 for SOFTMAX_CE */
+	/*
+	 * Sparse inputs (text, kernel_sparse.h): with sparse_pairs > 0 the inputs from sparse_from on
+	 * are given as up to sparse_pairs (input index, value) pairs after the sparse_from dense values
+	 * of a row, so a row is nn_row_width() floats. Not serialized: the preprocessing sets it.
+	 */
+	int32_t		sparse_from;
+	int32_t		sparse_pairs;	/* 0: every input dense (every model without text) */
 } NnSpec;
+
+/* Floats of one input row: n_inputs, or the dense inputs and the (index, value) pairs. */
+static inline int
+nn_row_width(const NnSpec *spec)
+{
+	return spec->sparse_pairs > 0 ? spec->sparse_from + 2 * spec->sparse_pairs : spec->n_inputs;
+}
 
 /*
  * Parameter layout: for layer l = 0..n_hidden (the last is the output layer),

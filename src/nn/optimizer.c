@@ -72,16 +72,22 @@ nn_optimizer_state_floats(NnOptimizerKind kind, size_t n_params, size_t *n_float
 /* One update by the formulas in optimizer.h; Adam's bias corrections are computed in double. */
 NN_MULTIVERSION
 void
-nn_optimizer_step(NnOptimizer *opt, float *params, const float *grads,
-				  float *state, size_t n_params)
+nn_optimizer_update(const NnOptimizer *opt, float *params, const float *grads, float *state,
+					size_t n_params, size_t first, size_t count)
 {
 	const float lr = opt->learning_rate;
 	size_t		i;
+	float	   *state_v = state ? state + n_params + first : NULL;
+
+	params += first;
+	grads += first;
+	if (state)
+		state += first;
 
 	switch (opt->kind)
 	{
 		case NN_OPT_SGD:
-			for (i = 0; i < n_params; i++)
+			for (i = 0; i < count; i++)
 				params[i] -= lr * grads[i];
 			break;
 		case NN_OPT_MOMENTUM:
@@ -90,13 +96,13 @@ nn_optimizer_step(NnOptimizer *opt, float *params, const float *grads,
 				float	   *v = state;
 
 				if (opt->nesterov)
-					for (i = 0; i < n_params; i++)
+					for (i = 0; i < count; i++)
 					{
 						v[i] = mu * v[i] + grads[i];
 						params[i] -= lr * (grads[i] + mu * v[i]);
 					}
 				else
-					for (i = 0; i < n_params; i++)
+					for (i = 0; i < count; i++)
 					{
 						v[i] = mu * v[i] + grads[i];
 						params[i] -= lr * v[i];
@@ -109,7 +115,7 @@ nn_optimizer_step(NnOptimizer *opt, float *params, const float *grads,
 				const float b2 = opt->beta2;
 				const float eps = opt->epsilon;
 				float	   *m = state;
-				float	   *v = state + n_params;
+				float	   *v = state_v;
 				double		t = (double) (opt->step + 1);
 				double		correction1 = 1.0 - pow((double) b1, t);
 				double		correction2 = 1.0 - pow((double) b2, t);
@@ -118,7 +124,7 @@ nn_optimizer_step(NnOptimizer *opt, float *params, const float *grads,
 				const float step_size = (float) (lr / correction1);
 				const float inv_sqrt_c2 = (float) (1.0 / sqrt(correction2));
 
-				for (i = 0; i < n_params; i++)
+				for (i = 0; i < count; i++)
 				{
 					float		g = grads[i];
 
@@ -131,5 +137,14 @@ nn_optimizer_step(NnOptimizer *opt, float *params, const float *grads,
 		case NN_OPT_COUNT_:
 			return;
 	}
+}
+
+void
+nn_optimizer_step(NnOptimizer *opt, float *params, const float *grads,
+				  float *state, size_t n_params)
+{
+	if (opt->kind < 0 || opt->kind >= NN_OPT_COUNT_)
+		return;
+	nn_optimizer_update(opt, params, grads, state, n_params, 0, n_params);
 	opt->step++;
 }

@@ -48,4 +48,12 @@ int			nn_optimizer_state_floats(NnOptimizerKind kind, size_t n_params, size_t *n
 void		nn_optimizer_step(NnOptimizer *opt, float *params, const float *grads,
 							  float *state, size_t n_params);
 
+/*
+ * The update of nn_optimizer_step on params[first .. first + count) only (state laid out for
+ * n_params), at the current step, which it does not increment: sparse layers update the rows a
+ * batch touched (kernel_sparse.c), lazily as TensorFlow's LazyAdam.
+ */
+void		nn_optimizer_update(const NnOptimizer *opt, float *params, const float *grads, float *state,
+								size_t n_params, size_t first, size_t count);
+
 #endif
