@@ -76,5 +76,23 @@ SELECT count(*) AS parallel_workers_left FROM pg_stat_activity WHERE backend_typ
 SELECT count(*) AS cancelled_versions FROM ubehav_models WHERE name = 'par_cancel';
 -- and the next training in this session works
 SELECT (ubehav_train('par_after', 'SELECT f, y FROM par', 'y', :'opts')->'metrics'->'parallel'->>'participants')::int AS participants;
+-- a text model trains in parallel too: its rows are sparse (input, weight) pairs, wider than its
+-- inputs when there are few slots, and every participant reads them at that width
+SET ubehav.parallel_workers = 1;
+CREATE TABLE par_docs AS
+SELECT i, (CASE WHEN i % 2 = 0 THEN 'great tasty love' ELSE 'awful stale bad' END) || ' ' ||
+       (ARRAY['tea', 'coffee', 'snack', 'bar', 'chips', 'cookie', 'jam', 'rice'])[1 + i % 8] || ' ' ||
+       (ARRAY['box', 'bag', 'jar', 'pack'])[1 + i % 4] AS review, (i % 2 = 0) <> (i % 10 = 3) AS y
+FROM generate_series(1, 6000) i;
+\set text_opts '{"text_columns": ["review"], "text_slots": 64, "epochs": 5, "seed": 3, "ensemble": 1}'
+SELECT ubehav_train('par_text', 'SELECT review, y FROM par_docs', 'y', :'text_opts') IS NOT NULL AS trained;
+SELECT ubehav_train('par_text', 'SELECT review, y FROM par_docs', 'y', :'text_opts') IS NOT NULL AS trained_again;
+SET ubehav.parallel_workers = 0;
+SELECT ubehav_train('par_text_serial', 'SELECT review, y FROM par_docs', 'y', :'text_opts') IS NOT NULL AS trained_serial;
+SELECT min(metrics->'parallel'->>'participants') AS participants, count(DISTINCT weights) AS distinct_weights
+FROM ubehav_models WHERE name = 'par_text';
+SELECT abs((SELECT (metrics->>'auc')::float8 FROM ubehav_models WHERE name = 'par_text' AND version = 1)
+         - (SELECT (metrics->>'auc')::float8 FROM ubehav_models WHERE name = 'par_text_serial')) < 0.02 AS auc_near_serial,
+       (SELECT (metrics->>'auc')::float8 FROM ubehav_models WHERE name = 'par_text' AND version = 1) > 0.85 AS auc_good;
 RESET ubehav.parallel_workers;
 RESET ubehav.parallel_min_rows;

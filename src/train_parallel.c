@@ -83,7 +83,7 @@ typedef struct Participant
 {
 	ParallelShared *sh;
 	int			index;			/* 0 is the leader */
-	const float *X;				/* (n_train, d) */
+	const float *X;				/* (n_train, d), d = nn_row_width(spec): a text model's rows are its sparse pairs */
 	const float *y;
 	const float *w;				/* or NULL */
 	float	   *model;			/* the epoch's starting model: params then state */
@@ -202,7 +202,7 @@ participant_init(Participant *p, ParallelShared *sh, shm_toc *toc, int index)
 	p->grads = alloc_floats(sh->n_params);
 	p->workspace = alloc_floats(ws_floats);
 	p->dlogits = alloc_floats((size_t) B * spec->n_outputs);
-	p->xb = alloc_floats((size_t) B * spec->n_inputs);
+	p->xb = alloc_floats((size_t) B * nn_row_width(spec));
 	p->yb = alloc_floats(B);
 	p->cfg.l1 = sh->l1;
 	p->cfg.l2 = sh->l2;
@@ -228,7 +228,7 @@ participant_epoch(Participant *p)
 {
 	ParallelShared *sh = p->sh;
 	const NnSpec *spec = &sh->spec;
-	int			d = spec->n_inputs,
+	int			d = nn_row_width(spec),
 				B = sh->batch_size;
 	float	   *params = p->slot,
 			   *state = p->slot + sh->n_params;
@@ -269,7 +269,7 @@ participant_validate(Participant *p)
 {
 	ParallelShared *sh = p->sh;
 	const NnSpec *spec = &sh->spec;
-	int			d = spec->n_inputs,
+	int			d = nn_row_width(spec),
 				K = spec->n_outputs;
 	double		total = 0.0;
 	size_t		r;
@@ -338,7 +338,7 @@ ub_parallel_fit_begin(const NnSpec *spec, const UbOptions *opts, const UbFitData
 	int			planned,
 				P,
 				l,
-				d = spec->n_inputs;
+				d = nn_row_width(spec);
 	float	   *X,
 			   *y,
 			   *w = NULL,
