@@ -294,7 +294,7 @@ ub_train_grouped(const char *model, const char *query, const char *target, UbOpt
 		nn_rng_seed(&rng, (uint64) opts->seed);
 		order = palloc_extended(sizeof(uint32) * ds->n_rows, MCXT_ALLOC_HUGE);
 		ub_check_nn_status(nn_split(tgt->task != UB_TASK_REGRESSION ? tgt->y : NULL, tgt->n_classes, ds->n_rows,
-									opts->validation_split, &rng, order, &n_train,
+									group_opts.validation_split, &rng, order, &n_train,
 									tgt->task != UB_TASK_REGRESSION ? palloc0(sizeof(size_t) * tgt->n_classes) : NULL),
 						   "splitting off validation rows");
 		{
