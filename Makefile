@@ -20,7 +20,7 @@ GLUE_OBJS = \
 	src/options.o src/options_core.o \
 	src/data_query.o src/data_column_types.o src/data_row_chunks.o src/data_spill.o src/data_string_dict.o \
 	src/data_interactions.o src/data_demo.o \
-	src/prep_columns.o src/prep_target.o src/prep_text.o \
+	src/prep_columns.o src/prep_target.o src/prep_text.o src/prep_text_defaults.o \
 	src/train.o src/train_fit.o src/train_fit_dp.o src/train_groups.o src/train_tune.o src/train_retrain.o \
 	src/train_progress.o src/train_recommender.o src/train_warm_start.o src/train_parallel.o \
 	src/model_cache.o src/model_deploy.o src/model_match.o src/model_export.o src/model_export_recommender.o src/model_value.o \

@@ -115,3 +115,37 @@ SELECT ubehav_train('bad', 'SELECT great, to_tsvector(review) AS doc FROM review
 SELECT (ubehav_train('rv_plain', 'SELECT review, great FROM reviews', 'great', '{"epochs": 2, "seed": 1}')->>'inputs')::int AS one_hot_inputs;
 SELECT c->>'kind' AS kind, c ? 'text_config' AS has_text_keys, m.options ? 'text_config' AS options_have_text
 FROM ubehav_models m, jsonb_array_elements(m.preprocessing->'columns') c WHERE m.name = 'rv_plain';
+
+-- a text model's defaults (prep_text_defaults.c): no hidden layer, 10% of the rows held out, and
+-- the stored options show them; given "hidden", "dropout", "ensemble" or "validation_split" win
+SELECT s->'training_rows' AS training_rows, s->'validation_rows' AS validation_rows, s->'parameters' AS parameters,
+       s->'metrics' ? 'ensemble' AS packed
+FROM (SELECT ubehav_train('rv_defaults', 'SELECT review, great FROM reviews WHERE i <= 500', 'great',
+                          '{"text_columns": ["review"], "text_slots": 512, "seed": 1, "epochs": 3}') AS s) t;
+SELECT name, options->'hidden' AS hidden, options->'validation_split' AS validation_split, options->'dropout' AS dropout
+FROM ubehav_models WHERE name IN ('rv_defaults', 'rv_plain') ORDER BY name;
+SELECT (ubehav_evaluate('rv_defaults', 'SELECT review, great FROM reviews WHERE i > 500')->>'auc')::float8 > 0.85 AS linear_learns;
+-- a retrain reads the stored options, so it repeats the defaults the first training resolved
+SELECT s->'validation_rows' AS validation_rows, s->'parameters' AS parameters
+FROM (SELECT ubehav_retrain('rv_defaults') AS s) t;
+SELECT version, options->'hidden' AS hidden, options->'validation_split' AS validation_split
+FROM ubehav_models WHERE name = 'rv_defaults' ORDER BY version;
+-- a tsvector column needs no declaration, and gets the same defaults
+SELECT s->'validation_rows' AS validation_rows, s->'parameters' AS parameters
+FROM (SELECT ubehav_train('rv_tsv_defaults', 'SELECT to_tsvector(''simple'', coalesce(review, '''')) AS doc, great FROM reviews WHERE i <= 500',
+                          'great', '{"text_slots": 512, "seed": 1, "epochs": 2}') AS s) t;
+-- each option given keeps the network it describes
+CREATE FUNCTION trained_with(given jsonb, OUT validation_rows int, OUT hidden jsonb, OUT validation_split jsonb) LANGUAGE plpgsql AS $$
+BEGIN
+    validation_rows := ubehav_train('rv_given', 'SELECT review, great FROM reviews WHERE i <= 500', 'great',
+                                    '{"text_columns": ["review"], "text_slots": 512, "seed": 1, "epochs": 1}'::jsonb || given)->'validation_rows';
+    SELECT m.options->'hidden', m.options->'validation_split' INTO hidden, validation_split
+    FROM ubehav_models m WHERE m.name = 'rv_given' ORDER BY m.version DESC LIMIT 1;
+END $$;
+SELECT o AS given, (trained_with(o::jsonb)).*
+FROM unnest(ARRAY['{"hidden": [8]}', '{"dropout": 0.1}', '{"ensemble": 2}', '{"validation_split": 0.3}', '{"hidden": [8], "validation_split": 0.2}']) o;
+-- with group_by, every group's network and the version's options have the text defaults
+SELECT ubehav_train('rv_groups', 'SELECT review, shelf, great FROM reviews', 'great',
+                    '{"text_columns": ["review"], "text_slots": 512, "group_by": "shelf", "seed": 1, "epochs": 2}')->'groups' AS groups;
+SELECT options->'hidden' AS hidden, options->'validation_split' AS validation_split FROM ubehav_models WHERE name = 'rv_groups';
+SELECT group_value, metrics->'evaluated_rows' AS validation_rows FROM ubehav_model_groups WHERE name = 'rv_groups' ORDER BY group_value;

@@ -160,6 +160,7 @@ parse_hidden(const UbJson *v, UbOptions *o, UbOptionError *err)
 		if (!option_int32(&v->items[i], "hidden", 1, NN_MAX_WIDTH, &o->hidden[i], err))
 			return false;
 	o->n_hidden = v->n;
+	o->hidden_set = true;		/* a text model's default (prep_text_defaults.c) then does not apply */
 	return true;
 }
 
@@ -368,7 +369,10 @@ parse_option(const char *key, const UbJson *v, UbOptions *o, bool *lr_set, int *
 		return option_int32(v, key, 1, 100000, &o->epochs, err);
 	}
 	if (strcmp(key, "validation_split") == 0)
+	{
+		o->validation_split_set = true;	/* as hidden_set */
 		return option_real(v, key, 0.0, false, 0.9, &o->validation_split, err);
+	}
 	if (strcmp(key, "seed") == 0)
 	{
 		if (!option_int(v, key, 0, INT64_C(9007199254740991), &seed, err))

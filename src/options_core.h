@@ -74,6 +74,7 @@ typedef struct UbOptions
 {
 	int			n_hidden;
 	int			hidden[NN_MAX_HIDDEN_LAYERS];
+	bool		hidden_set;		/* given, so a text model's default does not replace it */
 	NnActivation activation;
 	NnOptimizer optimizer;		/* kind, learning rate, momentum, nesterov, as the core uses them */
 	double		learning_rate;	/* as the user wrote them, for the catalog */
@@ -82,6 +83,7 @@ typedef struct UbOptions
 	int			batch_size;
 	int			epochs;
 	double		validation_split;
+	bool		validation_split_set;	/* as hidden_set */
 	int64_t		seed;
 	UbTask		task;
 	int			max_categories;

@@ -29,6 +29,7 @@
 #include "train_progress.h"
 #include "prep_target.h"
 #include "train_parallel.h"
+#include "prep_text_defaults.h"
 #include "train_pipeline.h"
 #include "ubehav.h"
 
@@ -296,7 +297,7 @@ ub_train_can_stream(const UbOptions *opts)
 }
 
 UbDataset *
-ub_train_read(const char *query, const char *target, const UbOptions *opts, bool may_spill, MemoryContext mcxt)
+ub_train_read(const char *query, const char *target, UbOptions *opts, bool may_spill, MemoryContext mcxt)
 {
 	UbDataset  *ds;
 
@@ -326,6 +327,8 @@ ub_train_read(const char *query, const char *target, const UbOptions *opts, bool
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("the training query gave %zu rows; at most %u are supported", ds->n_rows, PG_UINT32_MAX),
 				 errhint("Train on a sample, for example with TABLESAMPLE.")));
+	/* a text column changes the defaults not given (prep_text_defaults.c), before the rows are split */
+	ub_text_defaults_apply(opts, ds);
 	return ds;
 }
 

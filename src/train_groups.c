@@ -23,6 +23,7 @@
 #include "nn/split.h"
 #include "nn_error.h"
 #include "train_progress.h"
+#include "prep_text_defaults.h"
 #include "train_pipeline.h"
 
 typedef struct GroupValue
@@ -290,11 +291,12 @@ ub_train_grouped(const char *model, const char *query, const char *target, UbOpt
 							   group_type_name);
 		ub_progress_group(groups[g].value, g + 1, n_groups);
 		ds = ub_train_read(group_query, target, &group_opts, ub_train_can_stream(&group_opts), group_cxt);
+		ub_text_defaults_apply(opts, ds);	/* so the version's stored options are the groups' */
 		tgt = ub_train_target(ds, &group_opts);
 		nn_rng_seed(&rng, (uint64) opts->seed);
 		order = palloc_extended(sizeof(uint32) * ds->n_rows, MCXT_ALLOC_HUGE);
 		ub_check_nn_status(nn_split(tgt->task != UB_TASK_REGRESSION ? tgt->y : NULL, tgt->n_classes, ds->n_rows,
-									opts->validation_split, &rng, order, &n_train,
+									group_opts.validation_split, &rng, order, &n_train,
 									tgt->task != UB_TASK_REGRESSION ? palloc0(sizeof(size_t) * tgt->n_classes) : NULL),
 						   "splitting off validation rows");
 		{

@@ -35,8 +35,9 @@ typedef struct UbTrainResult
 /*
  * Read the training query (SPI connected) into mcxt, with the NOTICEs and checks on row counts.
  * With may_spill, data past ubehav.max_training_memory is streamed through a temporary file.
+ * When the rows have a text column, opts takes the text model's defaults (prep_text_defaults.h).
  */
-UbDataset  *ub_train_read(const char *query, const char *target, const UbOptions *opts, bool may_spill,
+UbDataset  *ub_train_read(const char *query, const char *target, UbOptions *opts, bool may_spill,
 						  MemoryContext mcxt);
 
 /* Whether a training with opts can stream its rows (not DP-SGD or a deploy "if_better"). */

@@ -23,6 +23,7 @@
 #include "model.h"
 #include "nn/split.h"
 #include "nn_error.h"
+#include "prep_text_defaults.h"
 #include "train_pipeline.h"
 #include "train_progress.h"
 
@@ -408,6 +409,8 @@ ubehav_tune(PG_FUNCTION_ARGS)
 	}
 	ub_progress_begin("ubehav_tune", model);
 	ds = ub_train_read(query, target, &opts, false, tune_cxt);
+	for (t = 0; t < n_trials; t++)
+		ub_text_defaults_apply(&trial_opts[t], ds);	/* as ub_train_read did for opts */
 	tgt = ub_train_target(ds, &opts);
 	metric = ub_default_metric(tgt->task, &higher_better);
 	if (v)
