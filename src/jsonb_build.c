@@ -116,6 +116,15 @@ ub_jb_int64(UbJsonbBuilder *b, int64 v)
 }
 
 void
+ub_jb_uint64(UbJsonbBuilder *b, uint64 v)
+{
+	char		text[32];
+
+	snprintf(text, sizeof(text), UINT64_FORMAT, v);
+	ub_jb_number_text(b, text);
+}
+
+void
 ub_jb_float8(UbJsonbBuilder *b, double v)
 {
 	char	   *text;
@@ -224,6 +233,18 @@ ub_jb_kv_jsonb(UbJsonbBuilder *b, const char *key, Jsonb *j)
 {
 	ub_jb_key(b, key);
 	ub_jb_jsonb(b, j);
+}
+
+void
+ub_jb_kv_float8_array(UbJsonbBuilder *b, const char *key, const double *v, int n)
+{
+	int			k;
+
+	ub_jb_key(b, key);
+	ub_jb_array_begin(b);
+	for (k = 0; k < n; k++)
+		ub_jb_float8(b, v[k]);
+	ub_jb_array_end(b);
 }
 
 Jsonb *

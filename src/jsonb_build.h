@@ -29,6 +29,7 @@ void		ub_jb_key(UbJsonbBuilder *b, const char *key);
 /* Values: an object member after ub_jb_key, or an array element. */
 void		ub_jb_string(UbJsonbBuilder *b, const char *s);
 void		ub_jb_int64(UbJsonbBuilder *b, int64 v);
+void		ub_jb_uint64(UbJsonbBuilder *b, uint64 v);
 void		ub_jb_float8(UbJsonbBuilder *b, double v);
 /* A number given as JSON number text (read by numeric_in, as jsonb_in would). */
 void		ub_jb_number_text(UbJsonbBuilder *b, const char *text);
@@ -42,6 +43,8 @@ void		ub_jb_kv_int64(UbJsonbBuilder *b, const char *key, int64 v);
 void		ub_jb_kv_float8(UbJsonbBuilder *b, const char *key, double v);
 void		ub_jb_kv_bool(UbJsonbBuilder *b, const char *key, bool v);
 void		ub_jb_kv_jsonb(UbJsonbBuilder *b, const char *key, Jsonb *j);
+/* key: [v[0], ..., v[n-1]] as float8 numbers. */
+void		ub_jb_kv_float8_array(UbJsonbBuilder *b, const char *key, const double *v, int n);
 /* The finished value; every container must be closed. */
 Jsonb	   *ub_jb_finish(UbJsonbBuilder *b);
 

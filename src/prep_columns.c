@@ -9,6 +9,7 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
+#include "jsonb_build.h"
 #include "jsonb_util.h"
 #include "nn/mlp.h"
 #include "nn/pca.h"
@@ -749,114 +750,105 @@ ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *
 	}
 }
 
+/* The members of one numeric column: its per-slot statistics and transforms. */
 static void
-json_doubles(StringInfo buf, const char *key, const double *v, int n)
+numeric_to_jsonb(const UbFeature *f, UbJsonbBuilder *b)
 {
 	int			k;
 
-	appendStringInfoChar(buf, ',');
-	ub_json_key(buf, key);
-	appendStringInfoChar(buf, '[');
-	for (k = 0; k < n; k++)
+	ub_jb_kv_float8_array(b, "center", f->center, f->raw_width);
+	ub_jb_kv_float8_array(b, "scale", f->scale, f->raw_width);
+	ub_jb_kv_float8_array(b, "impute", f->impute, f->raw_width);
+	ub_jb_kv_float8_array(b, "mean", f->mean, f->raw_width);
+	ub_jb_kv_bool(b, "indicator", f->indicator);
+	/* absent in models before 0.2.0, and when no slot has a transform */
+	if (f->transform)
 	{
-		if (k)
-			appendStringInfoChar(buf, ',');
-		ub_json_number(buf, v[k]);
+		ub_jb_key(b, "transform");
+		ub_jb_array_begin(b);
+		for (k = 0; k < f->raw_width; k++)
+			ub_jb_int64(b, (int) f->transform[k]);
+		ub_jb_array_end(b);
 	}
-	appendStringInfoChar(buf, ']');
+	if (f->lambda)
+		ub_jb_kv_float8_array(b, "lambda", f->lambda, f->raw_width);
+	if (f->n_codes)
+	{
+		ub_jb_kv_float8_array(b, "codes", f->codes, f->n_codes);
+		ub_jb_kv_float8_array(b, "code_frequencies", f->frequencies, f->n_codes + 1);
+	}
+}
+
+static void
+column_to_jsonb(const UbFeature *f, UbJsonbBuilder *b)
+{
+	int			k;
+
+	ub_jb_object_begin(b);
+	ub_jb_kv_string(b, "name", f->name);
+	ub_jb_kv_string(b, "type", f->type_name);
+	ub_jb_kv_string(b, "kind", ub_kind_name(f->kind));
+	ub_jb_kv_int64(b, "nulls", f->null_count);
+	ub_jb_kv_int64(b, "width", f->raw_width);
+	if (f->kind == UB_KIND_TEXT)
+		ub_text_to_jsonb(f->text, b);
+	else if (f->kind == UB_KIND_CATEGORICAL)
+	{
+		ub_jb_key(b, "categories");
+		ub_jb_array_begin(b);
+		for (k = 0; k < f->n_categories; k++)
+			ub_jb_string(b, f->categories[k]);
+		ub_jb_array_end(b);
+		ub_jb_kv_int64(b, "impute", f->impute_category);
+		ub_jb_kv_float8_array(b, "frequencies", f->frequencies, f->n_categories + 1);
+	}
+	else
+		numeric_to_jsonb(f, b);
+	ub_jb_object_end(b);
 }
 
 Jsonb *
 ub_prep_to_jsonb(const UbPreprocessing *prep)
 {
-	StringInfoData buf;
-	int			i,
-				k;
+	UbJsonbBuilder b;
+	int			i;
 
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"n_encoded\":%d,\"n_inputs\":%d,\"columns\":[", prep->n_encoded, prep->n_inputs);
+	ub_jb_init(&b);
+	ub_jb_object_begin(&b);
+	ub_jb_kv_int64(&b, "n_encoded", prep->n_encoded);
+	ub_jb_kv_int64(&b, "n_inputs", prep->n_inputs);
+	ub_jb_key(&b, "columns");
+	ub_jb_array_begin(&b);
 	for (i = 0; i < prep->n_features; i++)
-	{
-		const UbFeature *f = &prep->features[i];
-
-		if (i)
-			appendStringInfoChar(&buf, ',');
-		appendStringInfoChar(&buf, '{');
-		ub_json_key(&buf, "name");
-		ub_json_string(&buf, f->name);
-		appendStringInfoChar(&buf, ',');
-		ub_json_key(&buf, "type");
-		ub_json_string(&buf, f->type_name);
-		appendStringInfo(&buf, ",\"kind\":\"%s\",\"nulls\":" INT64_FORMAT ",\"width\":%d",
-						 ub_kind_name(f->kind), f->null_count, f->raw_width);
-		if (f->kind == UB_KIND_TEXT)
-			ub_text_to_json(f->text, &buf);
-		else if (f->kind == UB_KIND_CATEGORICAL)
-		{
-			appendStringInfoString(&buf, ",\"categories\":[");
-			for (k = 0; k < f->n_categories; k++)
-			{
-				if (k)
-					appendStringInfoChar(&buf, ',');
-				ub_json_string(&buf, f->categories[k]);
-			}
-			appendStringInfo(&buf, "],\"impute\":%d", f->impute_category);
-			json_doubles(&buf, "frequencies", f->frequencies, f->n_categories + 1);
-		}
-		else
-		{
-			json_doubles(&buf, "center", f->center, f->raw_width);
-			json_doubles(&buf, "scale", f->scale, f->raw_width);
-			json_doubles(&buf, "impute", f->impute, f->raw_width);
-			json_doubles(&buf, "mean", f->mean, f->raw_width);
-			appendStringInfo(&buf, ",\"indicator\":%s", f->indicator ? "true" : "false");
-			/* absent in models before 0.2.0, and when no slot has a transform */
-			if (f->transform)
-			{
-				appendStringInfoString(&buf, ",\"transform\":[");
-				for (k = 0; k < f->raw_width; k++)
-					appendStringInfo(&buf, k ? ",%d" : "%d", (int) f->transform[k]);
-				appendStringInfoChar(&buf, ']');
-			}
-			if (f->lambda)
-				json_doubles(&buf, "lambda", f->lambda, f->raw_width);
-			if (f->n_codes)
-			{
-				json_doubles(&buf, "codes", f->codes, f->n_codes);
-				json_doubles(&buf, "code_frequencies", f->frequencies, f->n_codes + 1);
-			}
-		}
-		appendStringInfoChar(&buf, '}');
-	}
-	appendStringInfoString(&buf, "],\"target_mean\":");
-	ub_json_number(&buf, prep->target_mean);
-	appendStringInfoString(&buf, ",\"target_std\":");
-	ub_json_number(&buf, prep->target_std);
+		column_to_jsonb(&prep->features[i], &b);
+	ub_jb_array_end(&b);
+	ub_jb_kv_float8(&b, "target_mean", prep->target_mean);
+	ub_jb_kv_float8(&b, "target_std", prep->target_std);
 	if (prep->pca_k > 0)
 	{
 		int			c;
 
-		appendStringInfo(&buf, ",\"pca\":{\"k\":%d", prep->pca_k);
-		json_doubles(&buf, "mean", prep->pca_mean, prep->n_encoded);
-		json_doubles(&buf, "explained_variance_ratio", prep->pca_explained, prep->pca_k);
-		appendStringInfoString(&buf, ",\"components\":[");
+		ub_jb_key(&b, "pca");
+		ub_jb_object_begin(&b);
+		ub_jb_kv_int64(&b, "k", prep->pca_k);
+		ub_jb_kv_float8_array(&b, "mean", prep->pca_mean, prep->n_encoded);
+		ub_jb_kv_float8_array(&b, "explained_variance_ratio", prep->pca_explained, prep->pca_k);
+		ub_jb_key(&b, "components");
+		ub_jb_array_begin(&b);
 		for (c = 0; c < prep->pca_k; c++)
 		{
 			int			j;
 
-			appendStringInfoString(&buf, c ? ",[" : "[");
+			ub_jb_array_begin(&b);
 			for (j = 0; j < prep->n_encoded; j++)
-			{
-				if (j)
-					appendStringInfoChar(&buf, ',');
-				ub_json_number(&buf, prep->pca_components[(size_t) c * prep->n_encoded + j]);
-			}
-			appendStringInfoChar(&buf, ']');
+				ub_jb_float8(&b, prep->pca_components[(size_t) c * prep->n_encoded + j]);
+			ub_jb_array_end(&b);
 		}
-		appendStringInfoString(&buf, "]}");
+		ub_jb_array_end(&b);
+		ub_jb_object_end(&b);
 	}
-	appendStringInfoChar(&buf, '}');
-	return ub_json_to_jsonb(&buf);
+	ub_jb_object_end(&b);
+	return ub_jb_finish(&b);
 }
 
 static UbPreprocessing *prep_read(Jsonb *j);
