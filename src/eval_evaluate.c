@@ -233,7 +233,7 @@ ubehav_evaluate(PG_FUNCTION_ARGS)
 	MemoryContext eval_cxt;
 	UbScoredRows *rows;
 	UbModel    *model;
-	StringInfoData buf;
+	UbJsonbBuilder b;
 	Jsonb	   *result;
 
 	ub_require_args(fcinfo, 0);
@@ -244,18 +244,19 @@ ubehav_evaluate(PG_FUNCTION_ARGS)
 	rows = ub_score_labelled_query(name, query, "evaluation", eval_cxt);
 	model = rows->model;
 	MemoryContextSwitchTo(eval_cxt);
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
-	ub_json_key(&buf, "model");
-	ub_json_string(&buf, name);
-	appendStringInfo(&buf, ",\"version\":%d,\"task\":\"%s\",\"rows\":%zu,\"rows_skipped\":" INT64_FORMAT ",",
-					 rows->version, ub_task_name(model->task), rows->n, rows->skipped);
-	ub_metrics_append(&buf, model->task, rows->outputs, rows->y, rows->n, model->n_classes, model->threshold,
-					  model->labels);
-	appendStringInfoChar(&buf, '}');
+	ub_jb_init(&b);
+	ub_jb_object_begin(&b);
+	ub_jb_kv_string(&b, "model", name);
+	ub_jb_kv_int64(&b, "version", rows->version);
+	ub_jb_kv_string(&b, "task", ub_task_name(model->task));
+	ub_jb_kv_uint64(&b, "rows", rows->n);
+	ub_jb_kv_int64(&b, "rows_skipped", rows->skipped);
+	ub_metrics_to_jsonb(&b, model->task, rows->outputs, rows->y, rows->n, model->n_classes, model->threshold,
+						model->labels);
+	ub_jb_object_end(&b);
 
 	MemoryContextSwitchTo(caller_cxt);
-	result = ub_json_to_jsonb(&buf);
+	result = ub_jb_finish(&b);
 	SPI_finish();
 	MemoryContextDelete(eval_cxt);
 	PG_RETURN_JSONB_P(result);

@@ -215,6 +215,13 @@ ub_jb_kv_int64(UbJsonbBuilder *b, const char *key, int64 v)
 }
 
 void
+ub_jb_kv_uint64(UbJsonbBuilder *b, const char *key, uint64 v)
+{
+	ub_jb_key(b, key);
+	ub_jb_uint64(b, v);
+}
+
+void
 ub_jb_kv_float8(UbJsonbBuilder *b, const char *key, double v)
 {
 	ub_jb_key(b, key);
@@ -236,6 +243,22 @@ ub_jb_kv_jsonb(UbJsonbBuilder *b, const char *key, Jsonb *j)
 }
 
 void
+ub_jb_count(UbJsonbBuilder *b, double v)
+{
+	char		text[400];		/* %.0f of DBL_MAX is 309 digits */
+
+	snprintf(text, sizeof(text), "%.0f", v);
+	ub_jb_number_text(b, text);
+}
+
+void
+ub_jb_kv_count(UbJsonbBuilder *b, const char *key, double v)
+{
+	ub_jb_key(b, key);
+	ub_jb_count(b, v);
+}
+
+void
 ub_jb_kv_float8_array(UbJsonbBuilder *b, const char *key, const double *v, int n)
 {
 	int			k;
@@ -253,4 +276,16 @@ ub_jb_finish(UbJsonbBuilder *b)
 	if (b->state != NULL || b->result == NULL)
 		elog(ERROR, "jsonb builder: finished with a container still open or nothing built");
 	return JsonbValueToJsonb(b->result);
+}
+
+void
+ub_jb_append_members_text(StringInfo buf, Jsonb *obj)
+{
+	char	   *text = JsonbToCString(NULL, &obj->root, VARSIZE(obj));
+	size_t		len = strlen(text);
+
+	if (!JB_ROOT_IS_OBJECT(obj) || len < 2)
+		elog(ERROR, "jsonb builder: members of a value that is not an object");
+	appendBinaryStringInfo(buf, text + 1, (int) len - 2);
+	pfree(text);
 }

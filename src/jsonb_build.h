@@ -10,6 +10,7 @@
 
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 
 typedef struct UbJsonbBuilder
@@ -40,12 +41,19 @@ void		ub_jb_jsonb(UbJsonbBuilder *b, Jsonb *j);
 /* key + value shorthands for object members. */
 void		ub_jb_kv_string(UbJsonbBuilder *b, const char *key, const char *s);
 void		ub_jb_kv_int64(UbJsonbBuilder *b, const char *key, int64 v);
+void		ub_jb_kv_uint64(UbJsonbBuilder *b, const char *key, uint64 v);
 void		ub_jb_kv_float8(UbJsonbBuilder *b, const char *key, double v);
 void		ub_jb_kv_bool(UbJsonbBuilder *b, const char *key, bool v);
 void		ub_jb_kv_jsonb(UbJsonbBuilder *b, const char *key, Jsonb *j);
+/* A count held as a double, with the text %.0f gives it (as the JSON text path wrote counts). */
+void		ub_jb_count(UbJsonbBuilder *b, double v);
+void		ub_jb_kv_count(UbJsonbBuilder *b, const char *key, double v);
 /* key: [v[0], ..., v[n-1]] as float8 numbers. */
 void		ub_jb_kv_float8_array(UbJsonbBuilder *b, const char *key, const double *v, int n);
 /* The finished value; every container must be closed. */
 Jsonb	   *ub_jb_finish(UbJsonbBuilder *b);
+
+/* For callers that still pass JSON text: obj's members, without its braces, appended to buf. */
+void		ub_jb_append_members_text(StringInfo buf, Jsonb *obj);
 
 #endif
