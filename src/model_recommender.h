@@ -68,7 +68,7 @@ typedef struct UbRecTrained
 {
 	NnRecModel	model;
 	double		final_loss;
-	StringInfoData log;			/* JSON array of the epochs */
+	Jsonb	   *log;			/* array of the epochs */
 } UbRecTrained;
 
 void		ub_rec_train(const UbRecInteractions *in, const bool *held_out, const UbRecOptions *o,
