@@ -293,7 +293,6 @@ ub_rec_import(const char *name, Jsonb *j)
 	NnStatus	status;
 	char	   *names[2],
 			   *ftypes[2] = {"user", "item"};
-	StringInfoData prep;
 	int32		version;
 
 	if (ub_jsonb_number(need(root, "format_version"), "format_version") != REC_EXPORT_FORMAT)
@@ -369,16 +368,12 @@ ub_rec_import(const char *name, Jsonb *j)
 		bad("the ids are not ascending, or the seen items are not a sorted CSR of the users");
 	ub_check_nn_status(status, "storing the imported recommender");
 
-	initStringInfo(&prep);
-	appendStringInfo(&prep, "{\"kind\":\"recommender\",\"users\":%d,\"items\":%d,\"interactions\":" UINT64_FORMAT
-					 ",\"factors\":%d,\"cold_start\":\"popularity\",\"format_version\":%u}",
-					 m.spec.n_users, m.spec.n_items, m.n_pairs, dim, NN_REC_FORMAT_VERSION);
 	names[0] = o.user_column ? o.user_column : "user";
 	names[1] = o.item_column ? o.item_column : "item";
 	nv.name = name;
 	nv.task = "recommender";
 	nv.target = names[1];
-	nv.preprocessing = ub_json_to_jsonb(&prep);
+	nv.preprocessing = ub_rec_preprocessing_jsonb(&m);
 	nv.feature_names = ub_text_array(names, 2);
 	nv.feature_types = ub_text_array(ftypes, 2);
 	nv.class_labels = (Datum) 0;

@@ -71,6 +71,9 @@ typedef struct UbRecTrained
 	Jsonb	   *log;			/* array of the epochs */
 } UbRecTrained;
 
+/* The catalog's preprocessing of a recommender (trained or imported): its sizes and format. */
+Jsonb	   *ub_rec_preprocessing_jsonb(const NnRecModel *m);
+
 void		ub_rec_train(const UbRecInteractions *in, const bool *held_out, const UbRecOptions *o,
 						 UbRecTrained *out);
 

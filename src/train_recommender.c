@@ -208,9 +208,8 @@ ub_rec_train(const UbRecInteractions *in, const bool *held_out, const UbRecOptio
 	pfree(weights);
 }
 
-/* The catalog's preprocessing of a recommender: its sizes and format. */
-static Jsonb *
-rec_preprocessing(const NnRecModel *m)
+Jsonb *
+ub_rec_preprocessing_jsonb(const NnRecModel *m)
 {
 	UbJsonbBuilder b;
 
@@ -337,7 +336,7 @@ ubehav_train_recommender(PG_FUNCTION_ARGS)
 	v.task = "recommender";
 	v.target = in->item_column;
 	v.options = opts;
-	v.preprocessing = rec_preprocessing(&tr.model);
+	v.preprocessing = ub_rec_preprocessing_jsonb(&tr.model);
 	v.feature_names = ub_text_array(names, 2);
 	v.feature_types = ub_text_array(types, 2);
 	v.class_labels = (Datum) 0;
