@@ -203,6 +203,69 @@ quantile(float *values, size_t n, double q)
 /* values the Yeo-Johnson exponent is fitted on, evenly spaced over the training rows */
 #define UB_YJ_FIT_SAMPLE 100000
 
+/* The statistics of one slot's non-NULL training values that its centre and scale come from. */
+typedef struct SlotStatistics
+{
+	double		mean;
+	double		sd;
+	double		median;
+	double		lowest;
+	double		highest;
+} SlotStatistics;
+
+/* Map the cnt values by transform t (log1p or Yeo-Johnson with lambda); st becomes the mapped values'. */
+static void
+map_slot_values(float *values, size_t cnt, uint8 t, double lambda, SlotStatistics *st)
+{
+	long double s2 = 0.0L;
+	double		sum = 0.0;
+	size_t		i;
+
+	for (i = 0; i < cnt; i++)
+	{
+		double		m = (t & UB_TF_LOG1P) ? log1p((double) values[i]) : nn_yeo_johnson(values[i], lambda);
+
+		values[i] = (float) m;
+		sum += m;
+	}
+	st->mean = sum / cnt;
+	for (i = 0; i < cnt; i++)
+		s2 += ((long double) values[i] - st->mean) * ((long double) values[i] - st->mean);
+	st->sd = (double) sqrtl(s2 / cnt);
+	st->lowest = (t & UB_TF_LOG1P) ? log1p(st->lowest) : nn_yeo_johnson(st->lowest, lambda);
+	st->highest = (t & UB_TF_LOG1P) ? log1p(st->highest) : nn_yeo_johnson(st->highest, lambda);
+	st->median = quantile(values, cnt, 0.5);
+}
+
+/* The centre of a slot under scaling, and its spread (what 1 / scale is) in *spread. */
+static double
+slot_center(UbScaling scaling, const SlotStatistics *st, float *values, size_t cnt, double *spread)
+{
+	switch (scaling)
+	{
+		case UB_SCALING_STANDARD:
+		case UB_SCALING_YEO_JOHNSON:
+			*spread = st->sd;
+			return st->mean;
+		case UB_SCALING_MINMAX:
+			*spread = st->highest - st->lowest;
+			return st->lowest;
+		case UB_SCALING_ROBUST:
+			*spread = cnt ? quantile(values, cnt, 0.75) - quantile(values, cnt, 0.25) : 0.0;
+			return st->median;
+		case UB_SCALING_ROBUST_CLIP:
+		case UB_SCALING_AUTO:
+			*spread = cnt ? quantile(values, cnt, 0.75) - quantile(values, cnt, 0.25) : 0.0;
+			/* most values equal (a zero-inflated count): half the range, as RealMLP */
+			if (!(*spread > 1e-12))
+				*spread = 0.5 * (st->highest - st->lowest);
+			return st->median;
+		default:
+			*spread = 1.0;
+			return 0.0;
+	}
+}
+
 /*
  * Centre, scale, transform and imputation value of every raw slot of a numeric, boolean or array
  * column. The transform is learned on the non-NULL training values: log1p or Yeo-Johnson maps them
@@ -239,14 +302,9 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 	for (k = 0; k < w; k++)
 	{
 		double		sum = 0.0,
-					mean,
-					sd,
-					median = 0.0,
-					spread,
-					lowest = 0.0,
-					highest = 0.0;
-		size_t		cnt = 0,
-					i;
+					spread;
+		SlotStatistics st = {0.0, 0.0, 0.0, 0.0, 0.0};
+		size_t		cnt = 0;
 		long double sumsq = 0.0L;	/* squares of values near float32's limit overflow a double */
 		uint8		t = 0;
 
@@ -260,27 +318,27 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 				sum += v;
 				if (values)
 					values[cnt] = v;
-				if (cnt == 0 || v < lowest)
-					lowest = v;
-				if (cnt == 0 || v > highest)
-					highest = v;
+				if (cnt == 0 || v < st.lowest)
+					st.lowest = v;
+				if (cnt == 0 || v > st.highest)
+					st.highest = v;
 				cnt++;
 			}
 		}
-		mean = cnt ? sum / cnt : 0.0;
+		st.mean = cnt ? sum / cnt : 0.0;
 		for (r = 0; r < n; r++)
 		{
 			float		v = ub_chunks_row(&col->values, rows[r])[k];
 
 			if (!isnan(v))
-				sumsq += ((long double) v - mean) * ((long double) v - mean);
+				sumsq += ((long double) v - st.mean) * ((long double) v - st.mean);
 		}
-		sd = cnt ? (double) sqrtl(sumsq / cnt) : 0.0;
+		st.sd = cnt ? (double) sqrtl(sumsq / cnt) : 0.0;
 		if (values && cnt > 0)
-			median = quantile(values, cnt, 0.5);
-		f->mean[k] = mean;
-		f->impute[k] = o->imputation == UB_IMPUTE_MEDIAN ? median :
-			o->imputation == UB_IMPUTE_ZERO ? 0.0 : mean;
+			st.median = quantile(values, cnt, 0.5);
+		f->mean[k] = st.mean;
+		f->impute[k] = o->imputation == UB_IMPUTE_MEDIAN ? st.median :
+			o->imputation == UB_IMPUTE_ZERO ? 0.0 : st.mean;
 
 		if (transforms && cnt > 0)
 		{
@@ -291,63 +349,16 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 			}
 			else
 			{
-				if (scaling == UB_SCALING_AUTO && lowest >= 0 &&
+				if (scaling == UB_SCALING_AUTO && st.lowest >= 0 &&
 					nn_skewness(values, cnt) > UB_AUTO_SKEW_LOG1P)
 					t = UB_TF_LOG1P;
 				t |= UB_TF_CLIP;
 			}
 			if (t & (UB_TF_LOG1P | UB_TF_YEO_JOHNSON))
-			{
-				/* the statistics below are those of the mapped values */
-				long double s2 = 0.0L;
-
-				sum = 0.0;
-				for (i = 0; i < cnt; i++)
-				{
-					double		m = (t & UB_TF_LOG1P) ? log1p((double) values[i]) :
-						nn_yeo_johnson(values[i], f->lambda[k]);
-
-					values[i] = (float) m;
-					sum += m;
-				}
-				mean = sum / cnt;
-				for (i = 0; i < cnt; i++)
-					s2 += ((long double) values[i] - mean) * ((long double) values[i] - mean);
-				sd = (double) sqrtl(s2 / cnt);
-				lowest = (t & UB_TF_LOG1P) ? log1p(lowest) : nn_yeo_johnson(lowest, f->lambda[k]);
-				highest = (t & UB_TF_LOG1P) ? log1p(highest) : nn_yeo_johnson(highest, f->lambda[k]);
-				median = quantile(values, cnt, 0.5);
-			}
+				map_slot_values(values, cnt, t, f->lambda ? f->lambda[k] : 0.0, &st);
 			f->transform[k] = t;
 		}
-		switch (scaling)
-		{
-			case UB_SCALING_STANDARD:
-			case UB_SCALING_YEO_JOHNSON:
-				f->center[k] = mean;
-				spread = sd;
-				break;
-			case UB_SCALING_MINMAX:
-				f->center[k] = lowest;
-				spread = highest - lowest;
-				break;
-			case UB_SCALING_ROBUST:
-				f->center[k] = median;
-				spread = cnt ? quantile(values, cnt, 0.75) - quantile(values, cnt, 0.25) : 0.0;
-				break;
-			case UB_SCALING_ROBUST_CLIP:
-			case UB_SCALING_AUTO:
-				f->center[k] = median;
-				spread = cnt ? quantile(values, cnt, 0.75) - quantile(values, cnt, 0.25) : 0.0;
-				/* most values equal (a zero-inflated count): half the range, as RealMLP */
-				if (!(spread > 1e-12))
-					spread = 0.5 * (highest - lowest);
-				break;
-			default:
-				f->center[k] = 0.0;
-				spread = 1.0;
-				break;
-		}
+		f->center[k] = slot_center(scaling, &st, values, cnt, &spread);
 		/* a constant column keeps scale 1 rather than dividing by zero */
 		f->scale[k] = (spread > 1e-12 && isfinite(spread)) ? 1.0 / spread : 1.0;
 	}
