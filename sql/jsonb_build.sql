@@ -6,7 +6,7 @@ CREATE FUNCTION pg_temp.jsonb_builder_check(OUT built jsonb, OUT via_text jsonb,
   AS '$libdir/ubehav', 'ubehav_jsonb_builder_check' LANGUAGE C STRICT;
 SET extra_float_digits = 1;
 SELECT same_bytes, built::text = via_text::text AS same_text FROM pg_temp.jsonb_builder_check();
-SELECT key, value FROM pg_temp.jsonb_builder_check(), jsonb_each(built) WHERE key <> 'doubles';
+SELECT key, value FROM pg_temp.jsonb_builder_check(), jsonb_each(built) WHERE key <> 'doubles' ORDER BY key COLLATE "C";
 SELECT ordinality, value FROM pg_temp.jsonb_builder_check(),
   jsonb_array_elements(built->'doubles') WITH ORDINALITY WHERE length(value::text) < 40;
 -- float8out's text under other settings: digits and scale still match the text path

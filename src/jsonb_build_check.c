@@ -93,6 +93,29 @@ build_with_builder(void)
 	ub_jb_kv_string(&b, "dup", "last");
 	ub_jb_key(&b, "rows_text");
 	ub_jb_number_text(&b, "1234");
+	ub_jb_key(&b, "counts");
+	ub_jb_array_begin(&b);
+	ub_jb_count(&b, 3.0);
+	ub_jb_count(&b, 1e20);
+	ub_jb_uint64(&b, PG_UINT64_MAX);
+	ub_jb_array_end(&b);
+	ub_jb_kv_float8_array(&b, "float_array", check_doubles, 3);
+	ub_jb_kv_uint64(&b, "a_uint", 5);
+	ub_jb_kv_count(&b, "a_count", 12.0);
+	ub_jb_object_end(&b);
+	return ub_jb_finish(&b);
+}
+
+/* {"a_uint": 5, "a_count": 12}, built */
+static Jsonb *
+members_object(void)
+{
+	UbJsonbBuilder b;
+
+	ub_jb_init(&b);
+	ub_jb_object_begin(&b);
+	ub_jb_kv_uint64(&b, "a_uint", 5);
+	ub_jb_kv_count(&b, "a_count", 12.0);
 	ub_jb_object_end(&b);
 	return ub_jb_finish(&b);
 }
@@ -149,7 +172,18 @@ build_as_text(void)
 	appendStringInfoString(&buf, "[],{}],\"yes\":true,\"no\":false,\"nothing\":null,"
 						   "\"dup\":\"first\",\"a_float\":");
 	ub_json_number(&buf, 2.0);
-	appendStringInfoString(&buf, ",\"an_int\":7,\"dup\":\"last\",\"rows_text\":1234}");
+	appendStringInfoString(&buf, ",\"an_int\":7,\"dup\":\"last\",\"rows_text\":1234,");
+	appendStringInfo(&buf, "\"counts\":[%.0f,%.0f," UINT64_FORMAT "],\"float_array\":[", 3.0, 1e20, PG_UINT64_MAX);
+	for (i = 0; i < 3; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(&buf, ',');
+		ub_json_number(&buf, check_doubles[i]);
+	}
+	appendStringInfoString(&buf, "],");
+	/* the members' text of a built object, as the callers that still take text receive it */
+	ub_jb_append_members_text(&buf, members_object());
+	appendStringInfoChar(&buf, '}');
 	return ub_json_to_jsonb(&buf);
 }
 
