@@ -17,6 +17,7 @@ NN_OBJS = \
 # The glue: SQL-callable functions and the PostgreSQL side of each step.
 GLUE_OBJS = \
 	src/ubehav.o src/ubehav_blas.o src/nn_error.o src/fn_args.o src/json_tree.o src/jsonb_util.o \
+	src/jsonb_build.o src/jsonb_build_check.o \
 	src/options.o src/options_core.o \
 	src/data_query.o src/data_column_types.o src/data_row_chunks.o src/data_spill.o src/data_string_dict.o \
 	src/data_interactions.o src/data_demo.o \
@@ -38,7 +39,8 @@ DATA = $(wildcard sql/ubehav--*.sql)
 # must be listed (checked below), each with its expected/NAME.out.
 REGRESS = fn_hostile_functions fn_hostile_inputs model_integrity recommender fn_api train_defaults \
 	fn_errors eval_metrics score_explain model_lifecycle prep_options train_privacy train_search \
-	data_streaming train_control prep_transforms score_shards train_parallel model_merge prep_text
+	data_streaming train_control prep_transforms score_shards train_parallel model_merge prep_text \
+	jsonb_build
 REGRESS_UNLISTED = $(filter-out $(REGRESS),$(patsubst sql/%.sql,%,$(filter-out sql/ubehav--%.sql,$(wildcard sql/*.sql))))
 ifneq ($(REGRESS_UNLISTED),)
 $(error sql/ has pg_regress inputs the Makefile does not list in REGRESS: $(REGRESS_UNLISTED))

@@ -13,6 +13,7 @@
 #include "utils/jsonb.h"
 
 #include "fn_args.h"
+#include "jsonb_build.h"
 #include "jsonb_util.h"
 #include "nn/metrics.h"
 #include "nn/rank_metrics.h"
@@ -483,23 +484,22 @@ ubehav_confusion_final(PG_FUNCTION_ARGS)
 				tn = s[2],
 				fn = s[3],
 				n = tp + fp + tn + fn;
-	StringInfoData buf;
+	UbJsonbBuilder b;
 
 	if (n == 0)
 		PG_RETURN_NULL();
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"threshold\":");
-	ub_json_number(&buf, s[4]);
-	appendStringInfo(&buf, ",\"tp\":%.0f,\"fp\":%.0f,\"tn\":%.0f,\"fn\":%.0f,\"accuracy\":", tp, fp, tn, fn);
-	ub_json_number(&buf, (tp + tn) / n);
-	appendStringInfoString(&buf, ",\"precision\":");
-	ub_json_number(&buf, tp + fp > 0 ? tp / (tp + fp) : get_float8_nan());
-	appendStringInfoString(&buf, ",\"recall\":");
-	ub_json_number(&buf, tp + fn > 0 ? tp / (tp + fn) : get_float8_nan());
-	appendStringInfoString(&buf, ",\"f1\":");
-	ub_json_number(&buf, nn_f1(tp, fp, fn));
-	appendStringInfoString(&buf, ",\"mcc\":");
-	ub_json_number(&buf, nn_mcc(tp, fp, tn, fn));
-	appendStringInfoChar(&buf, '}');
-	PG_RETURN_JSONB_P(ub_json_to_jsonb(&buf));
+	ub_jb_init(&b);
+	ub_jb_object_begin(&b);
+	ub_jb_kv_float8(&b, "threshold", s[4]);
+	ub_jb_kv_count(&b, "tp", tp);
+	ub_jb_kv_count(&b, "fp", fp);
+	ub_jb_kv_count(&b, "tn", tn);
+	ub_jb_kv_count(&b, "fn", fn);
+	ub_jb_kv_float8(&b, "accuracy", (tp + tn) / n);
+	ub_jb_kv_float8(&b, "precision", tp + fp > 0 ? tp / (tp + fp) : get_float8_nan());
+	ub_jb_kv_float8(&b, "recall", tp + fn > 0 ? tp / (tp + fn) : get_float8_nan());
+	ub_jb_kv_float8(&b, "f1", nn_f1(tp, fp, fn));
+	ub_jb_kv_float8(&b, "mcc", nn_mcc(tp, fp, tn, fn));
+	ub_jb_object_end(&b);
+	PG_RETURN_JSONB_P(ub_jb_finish(&b));
 }

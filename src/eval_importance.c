@@ -91,71 +91,24 @@ metric(UbModel *m, const UbRowChunks *X, const float *y, size_t n, float *block,
 	return ss_tot > 0 ? 1.0 - ss_res / ss_tot : get_float8_nan();
 }
 
-PG_FUNCTION_INFO_V1(ubehav_feature_importance);
-Datum
-ubehav_feature_importance(PG_FUNCTION_ARGS)
+/* Encode every labelled row of the portal into X (labels into *y_out, in work_cxt); their count. */
+static size_t
+read_labelled_rows(UbModel *m, Portal portal, MemoryContext work_cxt, UbRowChunks *X, float **y_out)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *name;
-	char	   *query;
-	int			repeats;
-	int64		seed;
-	MemoryContext work_cxt,
-				chunk_cxt,
-				old;
-	UbModel    *m;
-	SPIPlanPtr	plan;
-	Portal		portal;
 	UbRowBinding *binding;
 	Datum	   *values;
 	bool	   *nulls;
-	UbRowChunks X;
-	float	   *y = NULL,
-			   *block,
-			   *out,
-			   *workspace,
-			   *saved;
-	NnScorePair *pairs;
-	uint32	   *perm;
+	float	   *y = NULL;
 	size_t		n = 0,
-				cap = 0,
-				ws_floats;
-	int			i,
-				d;
-	double		base;
-	const char *metric_name;
-	NnRng		rng;
+				cap = 0;
+	int			d = m->prep->n_encoded;
+	MemoryContext chunk_cxt,
+				old;
 
-	ub_require_args(fcinfo, 0);
-	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	repeats = PG_GETARG_INT32(2);
-	seed = PG_GETARG_INT64(3);
-	if (repeats < 1 || repeats > 100)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("repeats must be between 1 and 100, not %d", repeats)));
-	InitMaterializedSRF(fcinfo, 0);
-	work_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav importance", ALLOCSET_DEFAULT_SIZES);
-	SPI_connect();
-	MemoryContextSwitchTo(work_cxt);
-	m = ub_catalog_load(name, ub_catalog_deployed_version(name).version, work_cxt);
-	ub_require_single_network(m, "ubehav_feature_importance");
-	MemoryContextSwitchTo(work_cxt);
-	d = m->prep->n_encoded;
-	plan = SPI_prepare(query, 0, NULL);
-	if (plan == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("could not prepare the importance query: %s", SPI_result_code_string(SPI_result))));
-	ub_check_select_plan(plan, "importance");
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
-	MemoryContextSwitchTo(work_cxt);
 	binding = ub_binding_create(m, portal->tupDesc);
 	ub_binding_require_target(binding, m, "importance");
 	values = palloc(sizeof(Datum) * portal->tupDesc->natts);
 	nulls = palloc(sizeof(bool) * portal->tupDesc->natts);
-	ub_chunks_init(&X, d, work_cxt);
 	chunk_cxt = AllocSetContextCreate(work_cxt, "ubehav importance chunk", ALLOCSET_DEFAULT_SIZES);
 	for (;;)
 	{
@@ -193,15 +146,128 @@ ubehav_feature_importance(PG_FUNCTION_ARGS)
 				cap = cap ? cap * 2 : 4096;
 				y = y ? repalloc_huge(y, sizeof(float) * cap) : MemoryContextAllocHuge(work_cxt, sizeof(float) * cap);
 			}
-			ub_chunks_reserve(&X, n + 1);
+			ub_chunks_reserve(X, n + 1);
 			ub_binding_encode(binding, m, values, nulls);
-			memcpy(ub_chunks_row(&X, n), m->x, sizeof(float) * d);
+			memcpy(ub_chunks_row(X, n), m->x, sizeof(float) * d);
 			y[n++] = label;
 		}
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(chunk_cxt);
 		SPI_freetuptable(SPI_tuptable);
 	}
+	*y_out = y;
+	return n;
+}
+
+/* The inputs of column f of every row of X. */
+static float *
+save_column(const UbRowChunks *X, size_t n, const UbFeature *f)
+{
+	float	   *saved = palloc_extended(sizeof(float) * n * f->width, MCXT_ALLOC_HUGE);
+	size_t		r;
+
+	for (r = 0; r < n; r++)
+		memcpy(saved + r * f->width, ub_chunks_row(X, r) + f->offset, sizeof(float) * f->width);
+	return saved;
+}
+
+/* Column f of X's rows set to a random permutation of its saved values. */
+static void
+shuffle_column(UbRowChunks *X, size_t n, const UbFeature *f, const float *saved, uint32 *perm, NnRng *rng)
+{
+	size_t		r;
+
+	for (r = 0; r < n; r++)
+		perm[r] = (uint32) r;
+	nn_rng_shuffle(rng, perm, n);
+	for (r = 0; r < n; r++)
+		memcpy(ub_chunks_row(X, r) + f->offset, saved + (size_t) perm[r] * f->width, sizeof(float) * f->width);
+}
+
+/* Column f of X's rows back to its saved values (and the saved copy freed). */
+static void
+restore_column(UbRowChunks *X, size_t n, const UbFeature *f, float *saved)
+{
+	size_t		r;
+
+	for (r = 0; r < n; r++)
+		memcpy(ub_chunks_row(X, r) + f->offset, saved + r * f->width, sizeof(float) * f->width);
+	pfree(saved);
+}
+
+/* One result row: the column, its mean drop over the repeats and their standard deviation. */
+static void
+put_result(ReturnSetInfo *rsinfo, const char *column, double sum, double sumsq, int repeats, const char *metric_name)
+{
+	MemoryContext old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	Datum		row[4];
+	bool		rownulls[4] = {false, false, false, false};
+
+	row[0] = CStringGetTextDatum(column);
+	row[1] = Float8GetDatum(sum / repeats);
+	row[2] = Float8GetDatum(repeats > 1 ? sqrt(Max(sumsq / repeats - (sum / repeats) * (sum / repeats), 0.0) *
+											  repeats / (repeats - 1)) : 0.0);
+	row[3] = CStringGetTextDatum(metric_name);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, rownulls);
+	MemoryContextSwitchTo(old);
+}
+
+PG_FUNCTION_INFO_V1(ubehav_feature_importance);
+Datum
+ubehav_feature_importance(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *name;
+	char	   *query;
+	int			repeats;
+	int64		seed;
+	MemoryContext work_cxt;
+	UbModel    *m;
+	SPIPlanPtr	plan;
+	Portal		portal;
+	UbRowChunks X;
+	float	   *y = NULL,
+			   *block,
+			   *out,
+			   *workspace,
+			   *saved;
+	NnScorePair *pairs;
+	uint32	   *perm;
+	size_t		n,
+				ws_floats;
+	int			i,
+				d;
+	double		base;
+	const char *metric_name;
+	NnRng		rng;
+
+	ub_require_args(fcinfo, 0);
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	repeats = PG_GETARG_INT32(2);
+	seed = PG_GETARG_INT64(3);
+	if (repeats < 1 || repeats > 100)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("repeats must be between 1 and 100, not %d", repeats)));
+	InitMaterializedSRF(fcinfo, 0);
+	work_cxt = AllocSetContextCreate(CurrentMemoryContext, "ubehav importance", ALLOCSET_DEFAULT_SIZES);
+	SPI_connect();
+	MemoryContextSwitchTo(work_cxt);
+	m = ub_catalog_load(name, ub_catalog_deployed_version(name).version, work_cxt);
+	ub_require_single_network(m, "ubehav_feature_importance");
+	MemoryContextSwitchTo(work_cxt);
+	d = m->prep->n_encoded;
+	plan = SPI_prepare(query, 0, NULL);
+	if (plan == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("could not prepare the importance query: %s", SPI_result_code_string(SPI_result))));
+	ub_check_select_plan(plan, "importance");
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	MemoryContextSwitchTo(work_cxt);
+	ub_chunks_init(&X, d, work_cxt);
+	n = read_labelled_rows(m, portal, work_cxt, &X, &y);
 	SPI_cursor_close(portal);
 	MemoryContextSwitchTo(work_cxt);
 	if (n < 2)
@@ -229,10 +295,7 @@ ubehav_feature_importance(PG_FUNCTION_ARGS)
 		const UbFeature *f;
 		double		sum = 0.0,
 					sumsq = 0.0;
-		size_t		r;
 		int			rep;
-		Datum		row[4];
-		bool		rownulls[4] = {false, false, false, false};
 		UbFeature	slice = m->prep->features[i];
 
 		/* a text column's inputs are the row's pairs (several text columns are shuffled together) */
@@ -242,36 +305,21 @@ ubehav_feature_importance(PG_FUNCTION_ARGS)
 			slice.width = 2 * m->prep->n_pairs;
 		}
 		f = &slice;
-
 		/* the column's inputs of every row, to shuffle from and to restore */
-		saved = palloc_extended(sizeof(float) * n * f->width, MCXT_ALLOC_HUGE);
-		for (r = 0; r < n; r++)
-			memcpy(saved + r * f->width, ub_chunks_row(&X, r) + f->offset, sizeof(float) * f->width);
+		saved = save_column(&X, n, f);
+
 		for (rep = 0; rep < repeats; rep++)
 		{
 			double		drop;
 
-			for (r = 0; r < n; r++)
-				perm[r] = (uint32) r;
-			nn_rng_shuffle(&rng, perm, n);
-			for (r = 0; r < n; r++)
-				memcpy(ub_chunks_row(&X, r) + f->offset, saved + (size_t) perm[r] * f->width, sizeof(float) * f->width);
+			shuffle_column(&X, n, f, saved, perm, &rng);
 			drop = base - metric(m, &X, y, n, block, out, workspace, pairs);
 			sum += drop;
 			sumsq += drop * drop;
 		}
-		for (r = 0; r < n; r++)
-			memcpy(ub_chunks_row(&X, r) + f->offset, saved + r * f->width, sizeof(float) * f->width);
-		pfree(saved);
+		restore_column(&X, n, f, saved);
 
-		old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-		row[0] = CStringGetTextDatum(f->name);
-		row[1] = Float8GetDatum(sum / repeats);
-		row[2] = Float8GetDatum(repeats > 1 ? sqrt(Max(sumsq / repeats - (sum / repeats) * (sum / repeats), 0.0) *
-												  repeats / (repeats - 1)) : 0.0);
-		row[3] = CStringGetTextDatum(metric_name);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, rownulls);
-		MemoryContextSwitchTo(old);
+		put_result(rsinfo, f->name, sum, sumsq, repeats, metric_name);
 	}
 	SPI_finish();
 	MemoryContextDelete(work_cxt);

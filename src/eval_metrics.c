@@ -1,24 +1,14 @@
 /* eval_metrics.c: one definition of what "the metrics" of a model are, for training and ubehav_evaluate. */
 #include "postgres.h"
 
-#include "jsonb_util.h"
+#include "jsonb_build.h"
 #include "eval_metrics.h"
 #include "nn/metrics.h"
 #include "nn/rank_metrics.h"
 
-static void
-pair(StringInfo buf, const char *key, double v, bool *first)
-{
-	if (!*first)
-		appendStringInfoChar(buf, ',');
-	*first = false;
-	ub_json_key(buf, key);
-	ub_json_number(buf, v);
-}
-
 /* Binary: pr_auc, mcc and the confusion matrix at the threshold. */
 static void
-append_rank_metrics(StringInfo buf, const float *p, const float *y, size_t n, double threshold)
+rank_metrics_to_jsonb(UbJsonbBuilder *b, const float *p, const float *y, size_t n, double threshold)
 {
 	NnScorePair *pairs = palloc_extended(sizeof(NnScorePair) * Max(n, 1), MCXT_ALLOC_HUGE);
 	double		tp = 0,
@@ -26,7 +16,6 @@ append_rank_metrics(StringInfo buf, const float *p, const float *y, size_t n, do
 				tn = 0,
 				fn = 0;
 	size_t		i;
-	bool		first = false;
 
 	for (i = 0; i < n; i++)
 	{
@@ -41,9 +30,15 @@ append_rank_metrics(StringInfo buf, const float *p, const float *y, size_t n, do
 		fn += !positive && actual;
 	}
 	nn_pairs_sort_desc(pairs, n);
-	pair(buf, "pr_auc", nn_pairs_average_precision(pairs, n), &first);
-	pair(buf, "mcc", nn_mcc(tp, fp, tn, fn), &first);
-	appendStringInfo(buf, ",\"confusion\":{\"tp\":%.0f,\"fp\":%.0f,\"tn\":%.0f,\"fn\":%.0f}", tp, fp, tn, fn);
+	ub_jb_kv_float8(b, "pr_auc", nn_pairs_average_precision(pairs, n));
+	ub_jb_kv_float8(b, "mcc", nn_mcc(tp, fp, tn, fn));
+	ub_jb_key(b, "confusion");
+	ub_jb_object_begin(b);
+	ub_jb_kv_count(b, "tp", tp);
+	ub_jb_kv_count(b, "fp", fp);
+	ub_jb_kv_count(b, "tn", tn);
+	ub_jb_kv_count(b, "fn", fn);
+	ub_jb_object_end(b);
 	pfree(pairs);
 }
 
@@ -73,7 +68,7 @@ class_key(char **labels, int k)
  * matrix of 10,000 classes would be 800 MB to count and more than a jsonb can hold to write.
  */
 static void
-append_per_class(StringInfo buf, const float *probs, const float *y, size_t n, int K, char **labels)
+per_class_to_jsonb(UbJsonbBuilder *b, const float *probs, const float *y, size_t n, int K, char **labels)
 {
 	uint64	   *cells = palloc_extended(sizeof(uint64) * Max(n, 1), MCXT_ALLOC_HUGE);
 	double	   *tp = palloc0(sizeof(double) * K),
@@ -101,34 +96,30 @@ append_per_class(StringInfo buf, const float *probs, const float *y, size_t n, i
 		}
 	}
 	qsort(cells, n_cells, sizeof(uint64), cmp_cell);
-	appendStringInfoString(buf, ",\"per_class\":{");
+	ub_jb_key(b, "per_class");
+	ub_jb_object_begin(b);
 	for (k = 0; k < K; k++)
 	{
 		double		precision = predicted[k] > 0 ? tp[k] / predicted[k] : 0.0,
 					recall = actual[k] > 0 ? tp[k] / actual[k] : 0.0;
 
-		if (k)
-			appendStringInfoChar(buf, ',');
-		ub_json_key(buf, class_key(labels, k));
-		appendStringInfoString(buf, "{\"precision\":");
-		ub_json_number(buf, precision);
-		appendStringInfoString(buf, ",\"recall\":");
-		ub_json_number(buf, recall);
-		appendStringInfoString(buf, ",\"f1\":");
-		ub_json_number(buf, nn_f1(tp[k], predicted[k] - tp[k], actual[k] - tp[k]));
-		appendStringInfo(buf, ",\"support\":%.0f}", actual[k]);
+		ub_jb_key(b, class_key(labels, k));
+		ub_jb_object_begin(b);
+		ub_jb_kv_float8(b, "precision", precision);
+		ub_jb_kv_float8(b, "recall", recall);
+		ub_jb_kv_float8(b, "f1", nn_f1(tp[k], predicted[k] - tp[k], actual[k] - tp[k]));
+		ub_jb_kv_count(b, "support", actual[k]);
+		ub_jb_object_end(b);
 	}
+	ub_jb_object_end(b);
 	/* every actual label gets an object; cells with count 0 are written only when dense */
-	appendStringInfoString(buf, "},\"confusion\":{");
+	ub_jb_key(b, "confusion");
+	ub_jb_object_begin(b);
 	c = 0;
 	for (a = 0; a < K; a++)
 	{
-		bool		first = true;
-
-		if (a)
-			appendStringInfoChar(buf, ',');
-		ub_json_key(buf, class_key(labels, a));
-		appendStringInfoChar(buf, '{');
+		ub_jb_key(b, class_key(labels, a));
+		ub_jb_object_begin(b);
 		for (k = 0; k < K; k++)
 		{
 			uint64		key = (uint64) a * K + k;
@@ -147,15 +138,12 @@ append_per_class(StringInfo buf, const float *probs, const float *y, size_t n, i
 				k = (int) (cells[c] % K) - 1;
 				continue;
 			}
-			if (!first)
-				appendStringInfoChar(buf, ',');
-			first = false;
-			ub_json_key(buf, class_key(labels, k));
-			appendStringInfo(buf, "%zu", count);
+			ub_jb_key(b, class_key(labels, k));
+			ub_jb_uint64(b, count);
 		}
-		appendStringInfoChar(buf, '}');
+		ub_jb_object_end(b);
 	}
-	appendStringInfoChar(buf, '}');
+	ub_jb_object_end(b);
 	pfree(cells);
 	pfree(tp);
 	pfree(predicted);
@@ -163,25 +151,23 @@ append_per_class(StringInfo buf, const float *probs, const float *y, size_t n, i
 }
 
 void
-ub_metrics_append(StringInfo buf, UbTask task, const float *outputs, const float *y, size_t n, int K,
-				  double threshold, char **labels)
+ub_metrics_to_jsonb(UbJsonbBuilder *b, UbTask task, const float *outputs, const float *y, size_t n, int K,
+					double threshold, char **labels)
 {
-	bool		first = true;
-
 	if (task == UB_TASK_BINARY)
 	{
 		NnScoredLabel *scratch = palloc_extended(sizeof(NnScoredLabel) * Max(n, 1), MCXT_ALLOC_HUGE);
 		NnBinaryMetrics m;
 
 		nn_binary_metrics(outputs, y, n, threshold, scratch, &m);
-		pair(buf, "auc", m.auc, &first);
-		pair(buf, "accuracy", m.accuracy, &first);
-		pair(buf, "precision", m.precision, &first);
-		pair(buf, "recall", m.recall, &first);
-		pair(buf, "f1", m.f1, &first);
-		pair(buf, "log_loss", m.log_loss, &first);
-		pair(buf, "threshold", threshold, &first);
-		append_rank_metrics(buf, outputs, y, n, threshold);
+		ub_jb_kv_float8(b, "auc", m.auc);
+		ub_jb_kv_float8(b, "accuracy", m.accuracy);
+		ub_jb_kv_float8(b, "precision", m.precision);
+		ub_jb_kv_float8(b, "recall", m.recall);
+		ub_jb_kv_float8(b, "f1", m.f1);
+		ub_jb_kv_float8(b, "log_loss", m.log_loss);
+		ub_jb_kv_float8(b, "threshold", threshold);
+		rank_metrics_to_jsonb(b, outputs, y, n, threshold);
 		pfree(scratch);
 	}
 	else if (task == UB_TASK_MULTICLASS)
@@ -190,10 +176,10 @@ ub_metrics_append(StringInfo buf, UbTask task, const float *outputs, const float
 		NnMulticlassMetrics m;
 
 		nn_multiclass_metrics(outputs, y, n, K, counts, &m);
-		pair(buf, "accuracy", m.accuracy, &first);
-		pair(buf, "macro_f1", m.macro_f1, &first);
-		pair(buf, "log_loss", m.log_loss, &first);
-		append_per_class(buf, outputs, y, n, K, labels);
+		ub_jb_kv_float8(b, "accuracy", m.accuracy);
+		ub_jb_kv_float8(b, "macro_f1", m.macro_f1);
+		ub_jb_kv_float8(b, "log_loss", m.log_loss);
+		per_class_to_jsonb(b, outputs, y, n, K, labels);
 		pfree(counts);
 	}
 	else
@@ -201,8 +187,21 @@ ub_metrics_append(StringInfo buf, UbTask task, const float *outputs, const float
 		NnRegressionMetrics m;
 
 		nn_regression_metrics(outputs, y, n, &m);
-		pair(buf, "rmse", m.rmse, &first);
-		pair(buf, "mae", m.mae, &first);
-		pair(buf, "r2", m.r2, &first);
+		ub_jb_kv_float8(b, "rmse", m.rmse);
+		ub_jb_kv_float8(b, "mae", m.mae);
+		ub_jb_kv_float8(b, "r2", m.r2);
 	}
+}
+
+void
+ub_metrics_append(StringInfo buf, UbTask task, const float *outputs, const float *y, size_t n, int K,
+				  double threshold, char **labels)
+{
+	UbJsonbBuilder b;
+
+	ub_jb_init(&b);
+	ub_jb_object_begin(&b);
+	ub_metrics_to_jsonb(&b, task, outputs, y, n, K, threshold, labels);
+	ub_jb_object_end(&b);
+	ub_jb_append_members_text(buf, ub_jb_finish(&b));
 }

@@ -21,6 +21,7 @@
 
 #include "catalog_read.h"
 #include "catalog_schema.h"
+#include "jsonb_build.h"
 #include "jsonb_util.h"
 #include "model.h"
 #include "model_recommender.h"
@@ -53,23 +54,87 @@ count_hit(RankStats *s, const NnRecHit *hits, size_t got, int32 target)
 }
 
 static void
-stats_json(StringInfo buf, const char *name, const RankStats *s, size_t users, int32 n_items, int k)
+stats_to_jsonb(UbJsonbBuilder *b, const char *name, const RankStats *s, size_t users, int32 n_items, int k)
 {
 	size_t		covered = 0;
 	int32		i;
 
 	for (i = 0; i < n_items; i++)
 		covered += s->recommended[i];
-	appendStringInfo(buf, "\"%s\":{\"hr@%d\":", name, k);
-	ub_json_number(buf, users ? s->hits / users : NAN);
-	appendStringInfo(buf, ",\"ndcg@%d\":", k);
-	ub_json_number(buf, users ? s->ndcg / users : NAN);
-	appendStringInfo(buf, ",\"recall@%d\":", k);
+	ub_jb_key(b, name);
+	ub_jb_object_begin(b);
+	ub_jb_kv_float8(b, psprintf("hr@%d", k), users ? s->hits / users : NAN);
+	ub_jb_kv_float8(b, psprintf("ndcg@%d", k), users ? s->ndcg / users : NAN);
 	/* one held-out item per user: recall@K is the hit rate */
-	ub_json_number(buf, users ? s->hits / users : NAN);
-	appendStringInfoString(buf, ",\"coverage\":");
-	ub_json_number(buf, (double) covered / n_items);
-	appendStringInfoChar(buf, '}');
+	ub_jb_kv_float8(b, psprintf("recall@%d", k), users ? s->hits / users : NAN);
+	ub_jb_kv_float8(b, "coverage", (double) covered / n_items);
+	ub_jb_object_end(b);
+}
+
+/*
+ * Rank each held-out pair's user with the model and with popularity (the most popular items the
+ * user has not had, in the order a cold user gets), counting hits into the two stats.
+ */
+static void
+rank_held_out(UbRecModel *r, const UbRecInteractions *in, const bool *held, int32 k, RankStats *model_stats,
+			  RankStats *pop_stats, size_t *users, size_t *unseen_items)
+{
+	NnRecHit   *pop_hits = palloc(sizeof(NnRecHit) * Min(k, r->m.spec.n_items));
+	size_t		p;
+
+	for (p = 0; p < in->n_pairs; p++)
+	{
+		int32		u,
+					target;
+		size_t		got,
+					n_seen,
+					s,
+					j;
+		const int32 *seen;
+
+		if (!held[p])
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		u = nn_rec_find_id(r->m.user_ids, r->m.spec.n_users, in->pairs[p].user);
+		target = nn_rec_find_id(r->m.item_ids, r->m.spec.n_items, in->pairs[p].item);
+		/* a held-out user keeps at least one training item, so is known; a guard all the same */
+		if (u < 0)
+			continue;
+		(*users)++;
+		if (target < 0)
+			(*unseen_items)++;
+		got = ub_rec_top(r, u, (size_t) k, true);
+		count_hit(model_stats, r->hits, got, target);
+
+		seen = ub_rec_seen(r, u, &n_seen);
+		for (j = 0, got = 0; j < (size_t) r->m.spec.n_items && got < (size_t) k; j++)
+		{
+			int32		item = r->by_popularity[j];
+			bool		had = false;
+			size_t		lo = 0,
+						hi = n_seen;
+
+			while (lo < hi)
+			{
+				s = lo + (hi - lo) / 2;
+				if (seen[s] < item)
+					lo = s + 1;
+				else if (seen[s] > item)
+					hi = s;
+				else
+				{
+					had = true;
+					break;
+				}
+			}
+			if (had)
+				continue;
+			pop_hits[got].index = item;
+			pop_hits[got++].score = r->m.popularity[item];
+		}
+		count_hit(pop_stats, pop_hits, got, target);
+	}
+	pfree(pop_hits);
 }
 
 /* ubehav_evaluate_recommender(model, query, k) */
@@ -90,16 +155,14 @@ ubehav_evaluate_recommender(PG_FUNCTION_ARGS)
 	UbRecInteractions *in;
 	bool	   *held;
 	size_t		n_held,
-				p,
 				users = 0,
 				unseen_items = 0;
 	UbRecTrained tr;
 	UbRecModel	r;
 	RankStats	model_stats,
 				pop_stats;
-	NnRecHit   *pop_hits;
-	StringInfoData buf,
-				opts;
+	StringInfoData opts;
+	UbJsonbBuilder b;
 	instr_time	start,
 				elapsed;
 	Jsonb	   *result;
@@ -150,81 +213,30 @@ ubehav_evaluate_recommender(PG_FUNCTION_ARGS)
 	pop_stats = model_stats;
 	model_stats.recommended = palloc0(sizeof(bool) * r.m.spec.n_items);
 	pop_stats.recommended = palloc0(sizeof(bool) * r.m.spec.n_items);
-	pop_hits = palloc(sizeof(NnRecHit) * Min(k, r.m.spec.n_items));
-
-	for (p = 0; p < in->n_pairs; p++)
-	{
-		int32		u,
-					target;
-		size_t		got,
-					n_seen,
-					s,
-					j;
-		const int32 *seen;
-
-		if (!held[p])
-			continue;
-		CHECK_FOR_INTERRUPTS();
-		u = nn_rec_find_id(r.m.user_ids, r.m.spec.n_users, in->pairs[p].user);
-		target = nn_rec_find_id(r.m.item_ids, r.m.spec.n_items, in->pairs[p].item);
-		/* a held-out user keeps at least one training item, so is known; a guard all the same */
-		if (u < 0)
-			continue;
-		users++;
-		if (target < 0)
-			unseen_items++;
-		got = ub_rec_top(&r, u, (size_t) k, true);
-		count_hit(&model_stats, r.hits, got, target);
-
-		/* popularity: the most popular items the user has not had, in the same order as a cold user's */
-		seen = ub_rec_seen(&r, u, &n_seen);
-		for (j = 0, got = 0; j < (size_t) r.m.spec.n_items && got < (size_t) k; j++)
-		{
-			int32		item = r.by_popularity[j];
-			bool		had = false;
-			size_t		lo = 0,
-						hi = n_seen;
-
-			while (lo < hi)
-			{
-				s = lo + (hi - lo) / 2;
-				if (seen[s] < item)
-					lo = s + 1;
-				else if (seen[s] > item)
-					hi = s;
-				else
-				{
-					had = true;
-					break;
-				}
-			}
-			if (had)
-				continue;
-			pop_hits[got].index = item;
-			pop_hits[got++].score = r.m.popularity[item];
-		}
-		count_hit(&pop_stats, pop_hits, got, target);
-	}
+	rank_held_out(&r, in, held, k, &model_stats, &pop_stats, &users, &unseen_items);
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
+	/* the options' writer (data_interactions.c) still writes JSON text */
 	initStringInfo(&opts);
 	ub_rec_options_json(&opts, &o);
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
-	ub_json_key(&buf, "model");
-	ub_json_string(&buf, name);
-	appendStringInfo(&buf, ",\"version\":%d,\"protocol\":\"leave-last-out\",\"k\":%d,\"users\":%zu,\"items\":%d,"
-					 "\"training_interactions\":" UINT64_FORMAT ",\"held_out_items_unseen_in_training\":%zu,",
-					 ref.version, k, users, r.m.spec.n_items, r.m.n_pairs, unseen_items);
-	stats_json(&buf, "recommender", &model_stats, users, r.m.spec.n_items, k);
-	appendStringInfoChar(&buf, ',');
-	stats_json(&buf, "popularity", &pop_stats, users, r.m.spec.n_items, k);
-	appendStringInfo(&buf, ",\"options\":%s,\"milliseconds\":", opts.data);
-	ub_json_number(&buf, INSTR_TIME_GET_MILLISEC(elapsed));
-	appendStringInfoChar(&buf, '}');
+	ub_jb_init(&b);
+	ub_jb_object_begin(&b);
+	ub_jb_kv_string(&b, "model", name);
+	ub_jb_kv_int64(&b, "version", ref.version);
+	ub_jb_kv_string(&b, "protocol", "leave-last-out");
+	ub_jb_kv_int64(&b, "k", k);
+	ub_jb_kv_uint64(&b, "users", users);
+	ub_jb_kv_int64(&b, "items", r.m.spec.n_items);
+	ub_jb_kv_uint64(&b, "training_interactions", r.m.n_pairs);
+	ub_jb_kv_uint64(&b, "held_out_items_unseen_in_training", unseen_items);
+	stats_to_jsonb(&b, "recommender", &model_stats, users, r.m.spec.n_items, k);
+	stats_to_jsonb(&b, "popularity", &pop_stats, users, r.m.spec.n_items, k);
+	ub_jb_kv_jsonb(&b, "options", ub_json_to_jsonb(&opts));
+	ub_jb_kv_float8(&b, "milliseconds", INSTR_TIME_GET_MILLISEC(elapsed));
+	ub_jb_object_end(&b);
 	MemoryContextSwitchTo(caller_cxt);
-	result = ub_json_to_jsonb(&buf);
+	result = ub_jb_finish(&b);
 	SPI_finish();
 	MemoryContextDelete(cxt);
 	PG_RETURN_JSONB_P(result);

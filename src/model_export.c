@@ -16,6 +16,7 @@
 #include "catalog_read.h"
 #include "catalog_schema.h"
 #include "catalog_write.h"
+#include "jsonb_build.h"
 #include "jsonb_util.h"
 #include "model.h"
 #include "model_export.h"
@@ -33,69 +34,101 @@ head_name(NnHead head)
 	return head == NN_HEAD_SIGMOID_BCE ? "sigmoid" : head == NN_HEAD_SOFTMAX_CE ? "softmax" : "linear";
 }
 
-/* The export of a decoded model and its catalog texts, as JSON text into buf. */
-void
-ub_export_text(StringInfo buf, const UbModel *m, const char *name, int32 version, const char *target,
-			   const char *options, const char *metrics, const char *preprocessing)
+/* "network": the spec and, per layer, W as rows of inputs (each a list of outputs) and b */
+static void
+network_to_jsonb(UbJsonbBuilder *b, const UbModel *m)
 {
 	int			l,
 				i,
-				j,
-				k;
+				j;
 
-	appendStringInfo(buf, "{\"format\":\"ubehav\",\"format_version\":%d,", UB_EXPORT_FORMAT);
-	ub_json_key(buf, "name");
-	ub_json_string(buf, name);
-	appendStringInfo(buf, ",\"version\":%d,\"task\":\"%s\",", version, ub_task_name(m->task));
-	ub_json_key(buf, "target");
-	ub_json_string(buf, target);
-	appendStringInfoString(buf, ",\"class_labels\":");
-	if (m->task == UB_TASK_REGRESSION)
-		appendStringInfoString(buf, "null");
-	else
-	{
-		appendStringInfoChar(buf, '[');
-		for (k = 0; k < m->n_classes; k++)
-		{
-			if (k)
-				appendStringInfoChar(buf, ',');
-			ub_json_string(buf, m->labels[k]);
-		}
-		appendStringInfoChar(buf, ']');
-	}
-	appendStringInfo(buf, ",\"options\":%s,\"metrics\":%s,\"preprocessing\":%s,", options, metrics, preprocessing);
-	appendStringInfo(buf, "\"network\":{\"n_inputs\":%d,\"hidden\":[", m->spec.n_inputs);
+	ub_jb_key(b, "network");
+	ub_jb_object_begin(b);
+	ub_jb_kv_int64(b, "n_inputs", m->spec.n_inputs);
+	ub_jb_key(b, "hidden");
+	ub_jb_array_begin(b);
 	for (l = 0; l < m->spec.n_hidden; l++)
-		appendStringInfo(buf, "%s%d", l ? "," : "", m->spec.hidden[l]);
-	appendStringInfo(buf, "],\"activation\":\"%s\",\"head\":\"%s\",\"n_outputs\":%d,\"layers\":[",
-					 nn_activation_name(m->spec.activation), head_name(m->spec.head), m->spec.n_outputs);
-	/* W as rows of inputs, each a list of the layer's outputs: out = x . W + b */
+		ub_jb_int64(b, m->spec.hidden[l]);
+	ub_jb_array_end(b);
+	ub_jb_kv_string(b, "activation", nn_activation_name(m->spec.activation));
+	ub_jb_kv_string(b, "head", head_name(m->spec.head));
+	ub_jb_kv_int64(b, "n_outputs", m->spec.n_outputs);
+	ub_jb_key(b, "layers");
+	ub_jb_array_begin(b);
+	/* out = x . W + b */
 	for (l = 0; l <= m->spec.n_hidden; l++)
 	{
 		NnLayerView v = nn_spec_layer(&m->spec, l);
 
-		appendStringInfoString(buf, l ? ",{\"W\":[" : "{\"W\":[");
+		ub_jb_object_begin(b);
+		ub_jb_key(b, "W");
+		ub_jb_array_begin(b);
 		for (i = 0; i < v.in; i++)
 		{
-			appendStringInfoString(buf, i ? ",[" : "[");
+			ub_jb_array_begin(b);
 			for (j = 0; j < v.out; j++)
-			{
-				if (j)
-					appendStringInfoChar(buf, ',');
-				ub_json_number(buf, m->params[v.w_offset + (size_t) i * v.out + j]);
-			}
-			appendStringInfoChar(buf, ']');
+				ub_jb_float8(b, m->params[v.w_offset + (size_t) i * v.out + j]);
+			ub_jb_array_end(b);
 		}
-		appendStringInfoString(buf, "],\"b\":[");
+		ub_jb_array_end(b);
+		ub_jb_key(b, "b");
+		ub_jb_array_begin(b);
 		for (j = 0; j < v.out; j++)
-		{
-			if (j)
-				appendStringInfoChar(buf, ',');
-			ub_json_number(buf, m->params[v.b_offset + j]);
-		}
-		appendStringInfoString(buf, "]}");
+			ub_jb_float8(b, m->params[v.b_offset + j]);
+		ub_jb_array_end(b);
+		ub_jb_object_end(b);
 	}
-	appendStringInfoString(buf, "]}}");
+	ub_jb_array_end(b);
+	ub_jb_object_end(b);
+}
+
+Jsonb *
+ub_export_jsonb(const UbModel *m, const char *name, int32 version, const char *target,
+				Jsonb *options, Jsonb *metrics, Jsonb *preprocessing)
+{
+	UbJsonbBuilder b;
+	int			k;
+
+	ub_jb_init(&b);
+	ub_jb_object_begin(&b);
+	ub_jb_kv_string(&b, "format", "ubehav");
+	ub_jb_kv_int64(&b, "format_version", UB_EXPORT_FORMAT);
+	ub_jb_kv_string(&b, "name", name);
+	ub_jb_kv_int64(&b, "version", version);
+	ub_jb_kv_string(&b, "task", ub_task_name(m->task));
+	ub_jb_kv_string(&b, "target", target);
+	ub_jb_key(&b, "class_labels");
+	if (m->task == UB_TASK_REGRESSION)
+		ub_jb_null(&b);
+	else
+	{
+		ub_jb_array_begin(&b);
+		for (k = 0; k < m->n_classes; k++)
+			ub_jb_string(&b, m->labels[k]);
+		ub_jb_array_end(&b);
+	}
+	ub_jb_kv_jsonb(&b, "options", options);
+	ub_jb_kv_jsonb(&b, "metrics", metrics);
+	ub_jb_kv_jsonb(&b, "preprocessing", preprocessing);
+	network_to_jsonb(&b, m);
+	ub_jb_object_end(&b);
+	return ub_jb_finish(&b);
+}
+
+static Jsonb *
+text_to_jsonb(const char *json)
+{
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+}
+
+void
+ub_export_text(StringInfo buf, const UbModel *m, const char *name, int32 version, const char *target,
+			   const char *options, const char *metrics, const char *preprocessing)
+{
+	Jsonb	   *j = ub_export_jsonb(m, name, version, target, text_to_jsonb(options), text_to_jsonb(metrics),
+									text_to_jsonb(preprocessing));
+
+	appendStringInfoString(buf, JsonbToCString(NULL, &j->root, VARSIZE(j)));
 }
 
 PG_FUNCTION_INFO_V1(ubehav_export);
@@ -107,15 +140,16 @@ ubehav_export(PG_FUNCTION_ARGS)
 	MemoryContext cxt;
 	int32		version;
 	UbModel    *m;
-	StringInfoData buf;
 	Oid			types[2] = {TEXTOID, INT4OID};
 	Datum		args[2];
 	bool		isnull;
-	Jsonb	   *result;
-	char	   *options,
+	HeapTuple	row;
+	TupleDesc	desc;
+	Jsonb	   *result,
+			   *options,
 			   *metrics,
-			   *preprocessing,
-			   *target;
+			   *preprocessing;
+	char	   *target;
 
 	ub_require_args(fcinfo, UB_MAY_BE_NULL(1));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
@@ -126,10 +160,8 @@ ubehav_export(PG_FUNCTION_ARGS)
 	if (ub_rec_is_recommender(name, version))
 	{
 		/* a recommender has its own form: id maps, embeddings, seen items */
-		initStringInfo(&buf);
-		ub_rec_export_text(&buf, name, version, cxt);
 		MemoryContextSwitchTo(caller_cxt);
-		result = ub_json_to_jsonb(&buf);
+		result = ub_rec_export_jsonb(name, version, cxt);
 		SPI_finish();
 		MemoryContextDelete(cxt);
 		PG_RETURN_JSONB_P(result);
@@ -138,20 +170,20 @@ ubehav_export(PG_FUNCTION_ARGS)
 	ub_require_single_network(m, "ubehav_export");
 	args[0] = CStringGetTextDatum(name);
 	args[1] = Int32GetDatum(version);
-	if (ub_catalog_spi(psprintf("SELECT options::text, metrics::text, preprocessing::text, target FROM %s "
+	if (ub_catalog_spi(psprintf("SELECT options, metrics, preprocessing, target FROM %s "
 									   "WHERE name = $1 AND version = $2", ub_catalog_table()),
 							  2, types, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not read the ubehav_models catalog");
 	MemoryContextSwitchTo(cxt);
-	options = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	metrics = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	preprocessing = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-	target = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
-
-	initStringInfo(&buf);
-	ub_export_text(&buf, m, name, version, target, options, metrics, preprocessing);
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	options = DatumGetJsonbP(SPI_getbinval(row, desc, 1, &isnull));
+	metrics = DatumGetJsonbP(SPI_getbinval(row, desc, 2, &isnull));
+	preprocessing = DatumGetJsonbP(SPI_getbinval(row, desc, 3, &isnull));
+	target = TextDatumGetCString(SPI_getbinval(row, desc, 4, &isnull));
+	result = ub_export_jsonb(m, name, version, target, options, metrics, preprocessing);
 	MemoryContextSwitchTo(caller_cxt);
-	result = ub_json_to_jsonb(&buf);
+	result = DatumGetJsonbPCopy(JsonbPGetDatum(result));
 	SPI_finish();
 	MemoryContextDelete(cxt);
 	PG_RETURN_JSONB_P(result);

@@ -9,7 +9,10 @@
 
 #include "model.h"
 
-/* Append the export of m (with its catalog's target, options, metrics and preprocessing as JSON text) to buf. */
+/* The export of m, with its catalog's target, options, metrics and preprocessing. */
+Jsonb	   *ub_export_jsonb(const UbModel *m, const char *name, int32 version, const char *target,
+							Jsonb *options, Jsonb *metrics, Jsonb *preprocessing);
+/* The same export as JSON text appended to buf, from the catalog's texts (for callers that hold text). */
 void		ub_export_text(StringInfo buf, const UbModel *m, const char *name, int32 version, const char *target,
 						   const char *options, const char *metrics, const char *preprocessing);
 

@@ -23,6 +23,7 @@
 
 #include "catalog_schema.h"
 #include "catalog_write.h"
+#include "jsonb_build.h"
 #include "jsonb_util.h"
 #include "model.h"
 #include "model_export_recommender.h"
@@ -48,95 +49,123 @@ ub_rec_is_recommender(const char *name, int32 version)
 }
 
 static void
-float_rows(StringInfo buf, const float *x, int32 rows, int32 cols)
+float_rows(UbJsonbBuilder *b, const char *key, const float *x, int32 rows, int32 cols)
 {
 	int32		r,
 				c;
 
-	appendStringInfoChar(buf, '[');
+	ub_jb_key(b, key);
+	ub_jb_array_begin(b);
 	for (r = 0; r < rows; r++)
 	{
-		appendStringInfoString(buf, r ? ",[" : "[");
+		ub_jb_array_begin(b);
 		for (c = 0; c < cols; c++)
-		{
-			if (c)
-				appendStringInfoChar(buf, ',');
-			ub_json_number(buf, x[(size_t) r * cols + c]);
-		}
-		appendStringInfoChar(buf, ']');
+			ub_jb_float8(b, x[(size_t) r * cols + c]);
+		ub_jb_array_end(b);
 	}
-	appendStringInfoChar(buf, ']');
+	ub_jb_array_end(b);
 }
 
-void
-ub_rec_export_text(StringInfo buf, const char *name, int32 version, MemoryContext cxt)
+static void
+int64_array(UbJsonbBuilder *b, const char *key, const int64 *v, int32 n)
+{
+	int32		i;
+
+	ub_jb_key(b, key);
+	ub_jb_array_begin(b);
+	for (i = 0; i < n; i++)
+		ub_jb_int64(b, v[i]);
+	ub_jb_array_end(b);
+}
+
+/* users, items and seen: the id maps, embeddings, biases, popularity and seen items of r */
+static void
+rec_tables_to_jsonb(UbJsonbBuilder *b, const UbRecModel *r)
+{
+	NnRecView	v = nn_rec_view(&r->m.spec, r->m.params);
+	int32		i;
+	uint64		q;
+
+	ub_jb_key(b, "users");
+	ub_jb_object_begin(b);
+	int64_array(b, "ids", r->m.user_ids, r->m.spec.n_users);
+	float_rows(b, "embeddings", v.user, r->m.spec.n_users, r->m.spec.dim);
+	ub_jb_object_end(b);
+	ub_jb_key(b, "items");
+	ub_jb_object_begin(b);
+	int64_array(b, "ids", r->m.item_ids, r->m.spec.n_items);
+	ub_jb_key(b, "bias");
+	ub_jb_array_begin(b);
+	for (i = 0; i < r->m.spec.n_items; i++)
+		ub_jb_float8(b, v.bias[i]);
+	ub_jb_array_end(b);
+	ub_jb_key(b, "popularity");
+	ub_jb_array_begin(b);
+	for (i = 0; i < r->m.spec.n_items; i++)
+		ub_jb_int64(b, r->m.popularity[i]);
+	ub_jb_array_end(b);
+	float_rows(b, "embeddings", v.item, r->m.spec.n_items, r->m.spec.dim);
+	ub_jb_object_end(b);
+	ub_jb_key(b, "seen");
+	ub_jb_object_begin(b);
+	ub_jb_key(b, "offsets");
+	ub_jb_array_begin(b);
+	for (i = 0; i <= r->m.spec.n_users; i++)
+		ub_jb_uint64(b, r->m.offsets[i]);
+	ub_jb_array_end(b);
+	ub_jb_key(b, "item_indices");
+	ub_jb_array_begin(b);
+	for (q = 0; q < r->m.n_pairs; q++)
+		ub_jb_int64(b, r->m.items[q]);
+	ub_jb_array_end(b);
+	ub_jb_object_end(b);
+}
+
+Jsonb *
+ub_rec_export_jsonb(const char *name, int32 version, MemoryContext cxt)
 {
 	Oid			types[2] = {TEXTOID, INT4OID};
 	Datum		args[2] = {CStringGetTextDatum(name), Int32GetDatum(version)};
 	bool		isnull;
-	char	   *options,
-			   *metrics,
-			   *prep,
-			   *target;
+	HeapTuple	row;
+	TupleDesc	desc;
 	UbRecModel *r;
-	NnRecView	v;
-	int32		i;
-	uint64		q;
-	MemoryContext old;
+	UbJsonbBuilder b;
+	Jsonb	   *result;
+	MemoryContext result_cxt = CurrentMemoryContext;
 
-	if (ub_catalog_spi(psprintf("SELECT options::text, metrics::text, preprocessing::text, target, weights FROM %s "
+	if (ub_catalog_spi(psprintf("SELECT options, metrics, preprocessing, target, weights FROM %s "
 									   "WHERE name OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
 									   ub_catalog_table()), 2, types, args, NULL, true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model \"%s\" has no version %d", name, version)));
-	old = MemoryContextSwitchTo(cxt);
-	options = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	metrics = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	prep = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-	target = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
-	r = ub_rec_decode(DatumGetByteaPCopy(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull)),
+	MemoryContextSwitchTo(cxt);
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	r = ub_rec_decode(DatumGetByteaPCopy(SPI_getbinval(row, desc, 5, &isnull)),
 					  psprintf("decoding recommender \"%s\" version %d", name, version), cxt);
-	v = nn_rec_view(&r->m.spec, r->m.params);
 
-	appendStringInfo(buf, "{\"format\":\"ubehav-recommender\",\"format_version\":%d,", REC_EXPORT_FORMAT);
-	ub_json_key(buf, "name");
-	ub_json_string(buf, name);
-	appendStringInfo(buf, ",\"version\":%d,\"task\":\"recommender\",", version);
-	ub_json_key(buf, "target");
-	ub_json_string(buf, target);
-	appendStringInfo(buf, ",\"options\":%s,\"metrics\":%s,\"preprocessing\":%s,", options, metrics, prep);
-	appendStringInfo(buf, "\"score\":\"items.bias[i] + users.embeddings[u] . items.embeddings[i]\",\"factors\":%d,",
-					 r->m.spec.dim);
-	appendStringInfoString(buf, "\"users\":{\"ids\":[");
-	for (i = 0; i < r->m.spec.n_users; i++)
-		appendStringInfo(buf, "%s" INT64_FORMAT, i ? "," : "", r->m.user_ids[i]);
-	appendStringInfoString(buf, "],\"embeddings\":");
-	float_rows(buf, v.user, r->m.spec.n_users, r->m.spec.dim);
-	appendStringInfoString(buf, "},\"items\":{\"ids\":[");
-	for (i = 0; i < r->m.spec.n_items; i++)
-		appendStringInfo(buf, "%s" INT64_FORMAT, i ? "," : "", r->m.item_ids[i]);
-	appendStringInfoString(buf, "],\"bias\":[");
-	for (i = 0; i < r->m.spec.n_items; i++)
-	{
-		if (i)
-			appendStringInfoChar(buf, ',');
-		ub_json_number(buf, v.bias[i]);
-	}
-	appendStringInfoString(buf, "],\"popularity\":[");
-	for (i = 0; i < r->m.spec.n_items; i++)
-		appendStringInfo(buf, "%s%u", i ? "," : "", r->m.popularity[i]);
-	appendStringInfoString(buf, "],\"embeddings\":");
-	float_rows(buf, v.item, r->m.spec.n_items, r->m.spec.dim);
-	appendStringInfoString(buf, "},\"seen\":{\"offsets\":[");
-	for (i = 0; i <= r->m.spec.n_users; i++)
-		appendStringInfo(buf, "%s" UINT64_FORMAT, i ? "," : "", r->m.offsets[i]);
-	appendStringInfoString(buf, "],\"item_indices\":[");
-	for (q = 0; q < r->m.n_pairs; q++)
-		appendStringInfo(buf, "%s%d", q ? "," : "", r->m.items[q]);
-	appendStringInfoString(buf, "]}}");
-	MemoryContextSwitchTo(old);
+	ub_jb_init(&b);
+	ub_jb_object_begin(&b);
+	ub_jb_kv_string(&b, "format", "ubehav-recommender");
+	ub_jb_kv_int64(&b, "format_version", REC_EXPORT_FORMAT);
+	ub_jb_kv_string(&b, "name", name);
+	ub_jb_kv_int64(&b, "version", version);
+	ub_jb_kv_string(&b, "task", "recommender");
+	ub_jb_kv_string(&b, "target", TextDatumGetCString(SPI_getbinval(row, desc, 4, &isnull)));
+	ub_jb_kv_jsonb(&b, "options", DatumGetJsonbP(SPI_getbinval(row, desc, 1, &isnull)));
+	ub_jb_kv_jsonb(&b, "metrics", DatumGetJsonbP(SPI_getbinval(row, desc, 2, &isnull)));
+	ub_jb_kv_jsonb(&b, "preprocessing", DatumGetJsonbP(SPI_getbinval(row, desc, 3, &isnull)));
+	ub_jb_kv_string(&b, "score", "items.bias[i] + users.embeddings[u] . items.embeddings[i]");
+	ub_jb_kv_int64(&b, "factors", r->m.spec.dim);
+	rec_tables_to_jsonb(&b, r);
+	ub_jb_object_end(&b);
+	/* the result outlives cxt and SPI (whose call may have left another context current) */
+	MemoryContextSwitchTo(result_cxt);
+	result = ub_jb_finish(&b);
+	return result;
 }
 
 static void
@@ -264,7 +293,6 @@ ub_rec_import(const char *name, Jsonb *j)
 	NnStatus	status;
 	char	   *names[2],
 			   *ftypes[2] = {"user", "item"};
-	StringInfoData prep;
 	int32		version;
 
 	if (ub_jsonb_number(need(root, "format_version"), "format_version") != REC_EXPORT_FORMAT)
@@ -340,16 +368,12 @@ ub_rec_import(const char *name, Jsonb *j)
 		bad("the ids are not ascending, or the seen items are not a sorted CSR of the users");
 	ub_check_nn_status(status, "storing the imported recommender");
 
-	initStringInfo(&prep);
-	appendStringInfo(&prep, "{\"kind\":\"recommender\",\"users\":%d,\"items\":%d,\"interactions\":" UINT64_FORMAT
-					 ",\"factors\":%d,\"cold_start\":\"popularity\",\"format_version\":%u}",
-					 m.spec.n_users, m.spec.n_items, m.n_pairs, dim, NN_REC_FORMAT_VERSION);
 	names[0] = o.user_column ? o.user_column : "user";
 	names[1] = o.item_column ? o.item_column : "item";
 	nv.name = name;
 	nv.task = "recommender";
 	nv.target = names[1];
-	nv.preprocessing = ub_json_to_jsonb(&prep);
+	nv.preprocessing = ub_rec_preprocessing_jsonb(&m);
 	nv.feature_names = ub_text_array(names, 2);
 	nv.feature_types = ub_text_array(ftypes, 2);
 	nv.class_labels = (Datum) 0;

@@ -9,8 +9,8 @@
 
 /* Whether version of name is a recommender (SPI connected; false when the row is missing). */
 bool		ub_rec_is_recommender(const char *name, int32 version);
-/* Append its export as JSON text to buf (SPI connected), allocating in cxt. */
-void		ub_rec_export_text(StringInfo buf, const char *name, int32 version, MemoryContext cxt);
+/* Its export (SPI connected), working in cxt; the result is allocated in the caller's context. */
+Jsonb	   *ub_rec_export_jsonb(const char *name, int32 version, MemoryContext cxt);
 /* Validate an export whose format is "ubehav-recommender" and store it as a new, deployed version. */
 int32		ub_rec_import(const char *name, Jsonb *j);
 

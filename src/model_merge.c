@@ -19,6 +19,7 @@
 #include "utils/memutils.h"
 
 #include "model_export.h"
+#include "jsonb_build.h"
 #include "jsonb_util.h"
 #include "model.h"
 #include "nn/model_average.h"
@@ -27,13 +28,35 @@
 
 #define UB_MERGE_MAX_MODELS 100000
 
-/* The JSON text of member key of an export (validated by ub_model_from_export already). */
-static char *
-member_text(Jsonb *j, const char *key)
+/* Member key of an export (validated by ub_model_from_export already), as a jsonb of its own. */
+static Jsonb *
+member_jsonb(Jsonb *j, const char *key)
 {
-	JsonbValue *v = ub_jsonb_get(&j->root, key);
+	return JsonbValueToJsonb(ub_jsonb_get(&j->root, key));
+}
 
-	return JsonbToCString(NULL, ub_jsonb_container(v), v->val.binary.len);
+/* The merged model's metrics: its threshold, the parts and their row counts. */
+static Jsonb *
+merge_metrics(double threshold, int k, double total, const double *rows)
+{
+	UbJsonbBuilder b;
+	int			c;
+
+	ub_jb_init(&b);
+	ub_jb_object_begin(&b);
+	ub_jb_kv_float8(&b, "threshold", threshold);
+	ub_jb_kv_int64(&b, "merged_models", k);
+	/* row counts are sums of int8s held as doubles: printed with %.0f as before */
+	ub_jb_key(&b, "rows_used");
+	ub_jb_number_text(&b, psprintf("%.0f", total));
+	ub_jb_kv_string(&b, "combine", "row-weighted model average");
+	ub_jb_key(&b, "rows_per_model");
+	ub_jb_array_begin(&b);
+	for (c = 0; c < k; c++)
+		ub_jb_number_text(&b, psprintf("%.0f", rows[c]));
+	ub_jb_array_end(&b);
+	ub_jb_object_end(&b);
+	return ub_jb_finish(&b);
 }
 
 static bool
@@ -73,8 +96,7 @@ ubehav_merge_models(PG_FUNCTION_ARGS)
 			   *row_nulls;
 	int			k,
 				k_rows,
-				i,
-				c;
+				i;
 	MemoryContext cxt,
 				caller_cxt = CurrentMemoryContext;
 	Jsonb	  **values;
@@ -84,8 +106,6 @@ ubehav_merge_models(PG_FUNCTION_ARGS)
 				total = 0.0,
 				threshold = 0.0;
 	UbModel		merged;
-	StringInfoData metrics,
-				buf;
 	Jsonb	   *result;
 
 	if (ARR_NDIM(models_array) > 1 || ARR_NDIM(rows_array) > 1)
@@ -157,18 +177,10 @@ ubehav_merge_models(PG_FUNCTION_ARGS)
 		threshold += rows[i] * models[i]->threshold;
 	threshold /= total;
 
-	initStringInfo(&metrics);
-	appendStringInfoString(&metrics, "{\"threshold\":");
-	ub_json_number(&metrics, threshold);
-	appendStringInfo(&metrics, ",\"merged_models\":%d,\"rows_used\":%.0f,\"combine\":\"row-weighted model average\",\"rows_per_model\":[", k, total);
-	for (c = 0; c < k; c++)
-		appendStringInfo(&metrics, "%s%.0f", c ? "," : "", rows[c]);
-	appendStringInfoString(&metrics, "]}");
-	initStringInfo(&buf);
-	ub_export_text(&buf, &merged, merged.name, 0, merged.target, member_text(values[0], "options"),
-				   metrics.data, member_text(values[0], "preprocessing"));
+	result = ub_export_jsonb(&merged, merged.name, 0, merged.target, member_jsonb(values[0], "options"),
+							 merge_metrics(threshold, k, total, rows), member_jsonb(values[0], "preprocessing"));
 	MemoryContextSwitchTo(caller_cxt);
-	result = ub_json_to_jsonb(&buf);
+	result = DatumGetJsonbPCopy(JsonbPGetDatum(result));
 	MemoryContextDelete(cxt);
 	PG_RETURN_JSONB_P(result);
 }

@@ -68,8 +68,11 @@ typedef struct UbRecTrained
 {
 	NnRecModel	model;
 	double		final_loss;
-	StringInfoData log;			/* JSON array of the epochs */
+	Jsonb	   *log;			/* array of the epochs */
 } UbRecTrained;
+
+/* The catalog's preprocessing of a recommender (trained or imported): its sizes and format. */
+Jsonb	   *ub_rec_preprocessing_jsonb(const NnRecModel *m);
 
 void		ub_rec_train(const UbRecInteractions *in, const bool *held_out, const UbRecOptions *o,
 						 UbRecTrained *out);

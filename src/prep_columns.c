@@ -9,6 +9,7 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
+#include "jsonb_build.h"
 #include "jsonb_util.h"
 #include "nn/mlp.h"
 #include "nn/pca.h"
@@ -202,6 +203,69 @@ quantile(float *values, size_t n, double q)
 /* values the Yeo-Johnson exponent is fitted on, evenly spaced over the training rows */
 #define UB_YJ_FIT_SAMPLE 100000
 
+/* The statistics of one slot's non-NULL training values that its centre and scale come from. */
+typedef struct SlotStatistics
+{
+	double		mean;
+	double		sd;
+	double		median;
+	double		lowest;
+	double		highest;
+} SlotStatistics;
+
+/* Map the cnt values by transform t (log1p or Yeo-Johnson with lambda); st becomes the mapped values'. */
+static void
+map_slot_values(float *values, size_t cnt, uint8 t, double lambda, SlotStatistics *st)
+{
+	long double s2 = 0.0L;
+	double		sum = 0.0;
+	size_t		i;
+
+	for (i = 0; i < cnt; i++)
+	{
+		double		m = (t & UB_TF_LOG1P) ? log1p((double) values[i]) : nn_yeo_johnson(values[i], lambda);
+
+		values[i] = (float) m;
+		sum += m;
+	}
+	st->mean = sum / cnt;
+	for (i = 0; i < cnt; i++)
+		s2 += ((long double) values[i] - st->mean) * ((long double) values[i] - st->mean);
+	st->sd = (double) sqrtl(s2 / cnt);
+	st->lowest = (t & UB_TF_LOG1P) ? log1p(st->lowest) : nn_yeo_johnson(st->lowest, lambda);
+	st->highest = (t & UB_TF_LOG1P) ? log1p(st->highest) : nn_yeo_johnson(st->highest, lambda);
+	st->median = quantile(values, cnt, 0.5);
+}
+
+/* The centre of a slot under scaling, and its spread (what 1 / scale is) in *spread. */
+static double
+slot_center(UbScaling scaling, const SlotStatistics *st, float *values, size_t cnt, double *spread)
+{
+	switch (scaling)
+	{
+		case UB_SCALING_STANDARD:
+		case UB_SCALING_YEO_JOHNSON:
+			*spread = st->sd;
+			return st->mean;
+		case UB_SCALING_MINMAX:
+			*spread = st->highest - st->lowest;
+			return st->lowest;
+		case UB_SCALING_ROBUST:
+			*spread = cnt ? quantile(values, cnt, 0.75) - quantile(values, cnt, 0.25) : 0.0;
+			return st->median;
+		case UB_SCALING_ROBUST_CLIP:
+		case UB_SCALING_AUTO:
+			*spread = cnt ? quantile(values, cnt, 0.75) - quantile(values, cnt, 0.25) : 0.0;
+			/* most values equal (a zero-inflated count): half the range, as RealMLP */
+			if (!(*spread > 1e-12))
+				*spread = 0.5 * (st->highest - st->lowest);
+			return st->median;
+		default:
+			*spread = 1.0;
+			return 0.0;
+	}
+}
+
 /*
  * Centre, scale, transform and imputation value of every raw slot of a numeric, boolean or array
  * column. The transform is learned on the non-NULL training values: log1p or Yeo-Johnson maps them
@@ -238,14 +302,9 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 	for (k = 0; k < w; k++)
 	{
 		double		sum = 0.0,
-					mean,
-					sd,
-					median = 0.0,
-					spread,
-					lowest = 0.0,
-					highest = 0.0;
-		size_t		cnt = 0,
-					i;
+					spread;
+		SlotStatistics st = {0.0, 0.0, 0.0, 0.0, 0.0};
+		size_t		cnt = 0;
 		long double sumsq = 0.0L;	/* squares of values near float32's limit overflow a double */
 		uint8		t = 0;
 
@@ -259,27 +318,27 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 				sum += v;
 				if (values)
 					values[cnt] = v;
-				if (cnt == 0 || v < lowest)
-					lowest = v;
-				if (cnt == 0 || v > highest)
-					highest = v;
+				if (cnt == 0 || v < st.lowest)
+					st.lowest = v;
+				if (cnt == 0 || v > st.highest)
+					st.highest = v;
 				cnt++;
 			}
 		}
-		mean = cnt ? sum / cnt : 0.0;
+		st.mean = cnt ? sum / cnt : 0.0;
 		for (r = 0; r < n; r++)
 		{
 			float		v = ub_chunks_row(&col->values, rows[r])[k];
 
 			if (!isnan(v))
-				sumsq += ((long double) v - mean) * ((long double) v - mean);
+				sumsq += ((long double) v - st.mean) * ((long double) v - st.mean);
 		}
-		sd = cnt ? (double) sqrtl(sumsq / cnt) : 0.0;
+		st.sd = cnt ? (double) sqrtl(sumsq / cnt) : 0.0;
 		if (values && cnt > 0)
-			median = quantile(values, cnt, 0.5);
-		f->mean[k] = mean;
-		f->impute[k] = o->imputation == UB_IMPUTE_MEDIAN ? median :
-			o->imputation == UB_IMPUTE_ZERO ? 0.0 : mean;
+			st.median = quantile(values, cnt, 0.5);
+		f->mean[k] = st.mean;
+		f->impute[k] = o->imputation == UB_IMPUTE_MEDIAN ? st.median :
+			o->imputation == UB_IMPUTE_ZERO ? 0.0 : st.mean;
 
 		if (transforms && cnt > 0)
 		{
@@ -290,63 +349,16 @@ fit_numeric(UbFeature *f, const UbRawColumn *col, const uint32 *rows, size_t n, 
 			}
 			else
 			{
-				if (scaling == UB_SCALING_AUTO && lowest >= 0 &&
+				if (scaling == UB_SCALING_AUTO && st.lowest >= 0 &&
 					nn_skewness(values, cnt) > UB_AUTO_SKEW_LOG1P)
 					t = UB_TF_LOG1P;
 				t |= UB_TF_CLIP;
 			}
 			if (t & (UB_TF_LOG1P | UB_TF_YEO_JOHNSON))
-			{
-				/* the statistics below are those of the mapped values */
-				long double s2 = 0.0L;
-
-				sum = 0.0;
-				for (i = 0; i < cnt; i++)
-				{
-					double		m = (t & UB_TF_LOG1P) ? log1p((double) values[i]) :
-						nn_yeo_johnson(values[i], f->lambda[k]);
-
-					values[i] = (float) m;
-					sum += m;
-				}
-				mean = sum / cnt;
-				for (i = 0; i < cnt; i++)
-					s2 += ((long double) values[i] - mean) * ((long double) values[i] - mean);
-				sd = (double) sqrtl(s2 / cnt);
-				lowest = (t & UB_TF_LOG1P) ? log1p(lowest) : nn_yeo_johnson(lowest, f->lambda[k]);
-				highest = (t & UB_TF_LOG1P) ? log1p(highest) : nn_yeo_johnson(highest, f->lambda[k]);
-				median = quantile(values, cnt, 0.5);
-			}
+				map_slot_values(values, cnt, t, f->lambda ? f->lambda[k] : 0.0, &st);
 			f->transform[k] = t;
 		}
-		switch (scaling)
-		{
-			case UB_SCALING_STANDARD:
-			case UB_SCALING_YEO_JOHNSON:
-				f->center[k] = mean;
-				spread = sd;
-				break;
-			case UB_SCALING_MINMAX:
-				f->center[k] = lowest;
-				spread = highest - lowest;
-				break;
-			case UB_SCALING_ROBUST:
-				f->center[k] = median;
-				spread = cnt ? quantile(values, cnt, 0.75) - quantile(values, cnt, 0.25) : 0.0;
-				break;
-			case UB_SCALING_ROBUST_CLIP:
-			case UB_SCALING_AUTO:
-				f->center[k] = median;
-				spread = cnt ? quantile(values, cnt, 0.75) - quantile(values, cnt, 0.25) : 0.0;
-				/* most values equal (a zero-inflated count): half the range, as RealMLP */
-				if (!(spread > 1e-12))
-					spread = 0.5 * (highest - lowest);
-				break;
-			default:
-				f->center[k] = 0.0;
-				spread = 1.0;
-				break;
-		}
+		f->center[k] = slot_center(scaling, &st, values, cnt, &spread);
 		/* a constant column keeps scale 1 rather than dividing by zero */
 		f->scale[k] = (spread > 1e-12 && isfinite(spread)) ? 1.0 / spread : 1.0;
 	}
@@ -749,114 +761,105 @@ ub_prep_encode_dataset(const UbPreprocessing *prep, UbDataset *ds, UbRowChunks *
 	}
 }
 
+/* The members of one numeric column: its per-slot statistics and transforms. */
 static void
-json_doubles(StringInfo buf, const char *key, const double *v, int n)
+numeric_to_jsonb(const UbFeature *f, UbJsonbBuilder *b)
 {
 	int			k;
 
-	appendStringInfoChar(buf, ',');
-	ub_json_key(buf, key);
-	appendStringInfoChar(buf, '[');
-	for (k = 0; k < n; k++)
+	ub_jb_kv_float8_array(b, "center", f->center, f->raw_width);
+	ub_jb_kv_float8_array(b, "scale", f->scale, f->raw_width);
+	ub_jb_kv_float8_array(b, "impute", f->impute, f->raw_width);
+	ub_jb_kv_float8_array(b, "mean", f->mean, f->raw_width);
+	ub_jb_kv_bool(b, "indicator", f->indicator);
+	/* absent in models before 0.2.0, and when no slot has a transform */
+	if (f->transform)
 	{
-		if (k)
-			appendStringInfoChar(buf, ',');
-		ub_json_number(buf, v[k]);
+		ub_jb_key(b, "transform");
+		ub_jb_array_begin(b);
+		for (k = 0; k < f->raw_width; k++)
+			ub_jb_int64(b, (int) f->transform[k]);
+		ub_jb_array_end(b);
 	}
-	appendStringInfoChar(buf, ']');
+	if (f->lambda)
+		ub_jb_kv_float8_array(b, "lambda", f->lambda, f->raw_width);
+	if (f->n_codes)
+	{
+		ub_jb_kv_float8_array(b, "codes", f->codes, f->n_codes);
+		ub_jb_kv_float8_array(b, "code_frequencies", f->frequencies, f->n_codes + 1);
+	}
+}
+
+static void
+column_to_jsonb(const UbFeature *f, UbJsonbBuilder *b)
+{
+	int			k;
+
+	ub_jb_object_begin(b);
+	ub_jb_kv_string(b, "name", f->name);
+	ub_jb_kv_string(b, "type", f->type_name);
+	ub_jb_kv_string(b, "kind", ub_kind_name(f->kind));
+	ub_jb_kv_int64(b, "nulls", f->null_count);
+	ub_jb_kv_int64(b, "width", f->raw_width);
+	if (f->kind == UB_KIND_TEXT)
+		ub_text_to_jsonb(f->text, b);
+	else if (f->kind == UB_KIND_CATEGORICAL)
+	{
+		ub_jb_key(b, "categories");
+		ub_jb_array_begin(b);
+		for (k = 0; k < f->n_categories; k++)
+			ub_jb_string(b, f->categories[k]);
+		ub_jb_array_end(b);
+		ub_jb_kv_int64(b, "impute", f->impute_category);
+		ub_jb_kv_float8_array(b, "frequencies", f->frequencies, f->n_categories + 1);
+	}
+	else
+		numeric_to_jsonb(f, b);
+	ub_jb_object_end(b);
 }
 
 Jsonb *
 ub_prep_to_jsonb(const UbPreprocessing *prep)
 {
-	StringInfoData buf;
-	int			i,
-				k;
+	UbJsonbBuilder b;
+	int			i;
 
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"n_encoded\":%d,\"n_inputs\":%d,\"columns\":[", prep->n_encoded, prep->n_inputs);
+	ub_jb_init(&b);
+	ub_jb_object_begin(&b);
+	ub_jb_kv_int64(&b, "n_encoded", prep->n_encoded);
+	ub_jb_kv_int64(&b, "n_inputs", prep->n_inputs);
+	ub_jb_key(&b, "columns");
+	ub_jb_array_begin(&b);
 	for (i = 0; i < prep->n_features; i++)
-	{
-		const UbFeature *f = &prep->features[i];
-
-		if (i)
-			appendStringInfoChar(&buf, ',');
-		appendStringInfoChar(&buf, '{');
-		ub_json_key(&buf, "name");
-		ub_json_string(&buf, f->name);
-		appendStringInfoChar(&buf, ',');
-		ub_json_key(&buf, "type");
-		ub_json_string(&buf, f->type_name);
-		appendStringInfo(&buf, ",\"kind\":\"%s\",\"nulls\":" INT64_FORMAT ",\"width\":%d",
-						 ub_kind_name(f->kind), f->null_count, f->raw_width);
-		if (f->kind == UB_KIND_TEXT)
-			ub_text_to_json(f->text, &buf);
-		else if (f->kind == UB_KIND_CATEGORICAL)
-		{
-			appendStringInfoString(&buf, ",\"categories\":[");
-			for (k = 0; k < f->n_categories; k++)
-			{
-				if (k)
-					appendStringInfoChar(&buf, ',');
-				ub_json_string(&buf, f->categories[k]);
-			}
-			appendStringInfo(&buf, "],\"impute\":%d", f->impute_category);
-			json_doubles(&buf, "frequencies", f->frequencies, f->n_categories + 1);
-		}
-		else
-		{
-			json_doubles(&buf, "center", f->center, f->raw_width);
-			json_doubles(&buf, "scale", f->scale, f->raw_width);
-			json_doubles(&buf, "impute", f->impute, f->raw_width);
-			json_doubles(&buf, "mean", f->mean, f->raw_width);
-			appendStringInfo(&buf, ",\"indicator\":%s", f->indicator ? "true" : "false");
-			/* absent in models before 0.2.0, and when no slot has a transform */
-			if (f->transform)
-			{
-				appendStringInfoString(&buf, ",\"transform\":[");
-				for (k = 0; k < f->raw_width; k++)
-					appendStringInfo(&buf, k ? ",%d" : "%d", (int) f->transform[k]);
-				appendStringInfoChar(&buf, ']');
-			}
-			if (f->lambda)
-				json_doubles(&buf, "lambda", f->lambda, f->raw_width);
-			if (f->n_codes)
-			{
-				json_doubles(&buf, "codes", f->codes, f->n_codes);
-				json_doubles(&buf, "code_frequencies", f->frequencies, f->n_codes + 1);
-			}
-		}
-		appendStringInfoChar(&buf, '}');
-	}
-	appendStringInfoString(&buf, "],\"target_mean\":");
-	ub_json_number(&buf, prep->target_mean);
-	appendStringInfoString(&buf, ",\"target_std\":");
-	ub_json_number(&buf, prep->target_std);
+		column_to_jsonb(&prep->features[i], &b);
+	ub_jb_array_end(&b);
+	ub_jb_kv_float8(&b, "target_mean", prep->target_mean);
+	ub_jb_kv_float8(&b, "target_std", prep->target_std);
 	if (prep->pca_k > 0)
 	{
 		int			c;
 
-		appendStringInfo(&buf, ",\"pca\":{\"k\":%d", prep->pca_k);
-		json_doubles(&buf, "mean", prep->pca_mean, prep->n_encoded);
-		json_doubles(&buf, "explained_variance_ratio", prep->pca_explained, prep->pca_k);
-		appendStringInfoString(&buf, ",\"components\":[");
+		ub_jb_key(&b, "pca");
+		ub_jb_object_begin(&b);
+		ub_jb_kv_int64(&b, "k", prep->pca_k);
+		ub_jb_kv_float8_array(&b, "mean", prep->pca_mean, prep->n_encoded);
+		ub_jb_kv_float8_array(&b, "explained_variance_ratio", prep->pca_explained, prep->pca_k);
+		ub_jb_key(&b, "components");
+		ub_jb_array_begin(&b);
 		for (c = 0; c < prep->pca_k; c++)
 		{
 			int			j;
 
-			appendStringInfoString(&buf, c ? ",[" : "[");
+			ub_jb_array_begin(&b);
 			for (j = 0; j < prep->n_encoded; j++)
-			{
-				if (j)
-					appendStringInfoChar(&buf, ',');
-				ub_json_number(&buf, prep->pca_components[(size_t) c * prep->n_encoded + j]);
-			}
-			appendStringInfoChar(&buf, ']');
+				ub_jb_float8(&b, prep->pca_components[(size_t) c * prep->n_encoded + j]);
+			ub_jb_array_end(&b);
 		}
-		appendStringInfoString(&buf, "]}");
+		ub_jb_array_end(&b);
+		ub_jb_object_end(&b);
 	}
-	appendStringInfoChar(&buf, '}');
-	return ub_json_to_jsonb(&buf);
+	ub_jb_object_end(&b);
+	return ub_jb_finish(&b);
 }
 
 static UbPreprocessing *prep_read(Jsonb *j);

@@ -15,6 +15,7 @@
 #include "catalog/pg_type.h"
 
 #include "data_query.h"
+#include "jsonb_build.h"
 #include "jsonb_util.h"
 #include "mb/pg_wchar.h"
 #include "prep_text.h"
@@ -416,50 +417,41 @@ ub_text_word(const UbTextFeature *t, int slot)
 }
 
 void
-ub_text_to_json(const UbTextFeature *t, StringInfo buf)
+ub_text_to_jsonb(const UbTextFeature *t, UbJsonbBuilder *b)
 {
-	int			s,
-				first;
+	int			s;
 
-	appendStringInfoChar(buf, ',');
-	ub_json_key(buf, "text_config");
-	ub_json_string(buf, t->config);
-	appendStringInfo(buf, ",\"tsvector\":%s,\"slots\":%d,\"ngrams\":%d,\"max_terms\":%d,\"documents\":" INT64_FORMAT,
-					 t->from_tsvector ? "true" : "false", t->n_slots, t->ngrams, t->max_terms, t->n_docs);
+	ub_jb_kv_string(b, "text_config", t->config);
+	ub_jb_kv_bool(b, "tsvector", t->from_tsvector);
+	ub_jb_kv_int64(b, "slots", t->n_slots);
+	ub_jb_kv_int64(b, "ngrams", t->ngrams);
+	ub_jb_kv_int64(b, "max_terms", t->max_terms);
+	ub_jb_kv_int64(b, "documents", t->n_docs);
 	/* the slots holding a term: slot, fingerprint, IDF and term, in slot order */
-	appendStringInfoString(buf, ",\"term_slots\":[");
-	for (s = 0, first = 1; s < t->n_slots; s++)
+	ub_jb_key(b, "term_slots");
+	ub_jb_array_begin(b);
+	for (s = 0; s < t->n_slots; s++)
 		if (t->fingerprint[s])
-		{
-			appendStringInfo(buf, first ? "%d" : ",%d", s);
-			first = 0;
-		}
-	appendStringInfoString(buf, "],\"fingerprints\":[");
-	for (s = 0, first = 1; s < t->n_slots; s++)
+			ub_jb_int64(b, s);
+	ub_jb_array_end(b);
+	ub_jb_key(b, "fingerprints");
+	ub_jb_array_begin(b);
+	for (s = 0; s < t->n_slots; s++)
 		if (t->fingerprint[s])
-		{
-			appendStringInfo(buf, first ? "%u" : ",%u", t->fingerprint[s]);
-			first = 0;
-		}
-	appendStringInfoString(buf, "],\"idf\":[");
-	for (s = 0, first = 1; s < t->n_slots; s++)
+			ub_jb_int64(b, t->fingerprint[s]);
+	ub_jb_array_end(b);
+	ub_jb_key(b, "idf");
+	ub_jb_array_begin(b);
+	for (s = 0; s < t->n_slots; s++)
 		if (t->fingerprint[s])
-		{
-			if (!first)
-				appendStringInfoChar(buf, ',');
-			ub_json_number(buf, t->idf[s]);
-			first = 0;
-		}
-	appendStringInfoString(buf, "],\"terms\":[");
-	for (s = 0, first = 1; s < t->n_slots; s++)
+			ub_jb_float8(b, t->idf[s]);
+	ub_jb_array_end(b);
+	ub_jb_key(b, "terms");
+	ub_jb_array_begin(b);
+	for (s = 0; s < t->n_slots; s++)
 		if (t->fingerprint[s])
-		{
-			if (!first)
-				appendStringInfoChar(buf, ',');
-			ub_json_string(buf, t->word[s]);
-			first = 0;
-		}
-	appendStringInfoChar(buf, ']');
+			ub_jb_string(b, t->word[s]);
+	ub_jb_array_end(b);
 }
 
 UbTextFeature *

@@ -18,6 +18,8 @@
 #include "tsearch/ts_type.h"
 #include "utils/jsonb.h"
 
+#include "jsonb_build.h"
+
 #define UB_TEXT_MIN_DF 2			/* a term in fewer training rows is noise, and an identifier */
 #define UB_TEXT_MAX_TERMS 256		/* pairs per row and text column: the terms of largest weight */
 #define UB_TEXT_WORD_BYTES 64		/* terms kept for explanations are cut to this */
@@ -58,8 +60,8 @@ void		ub_text_encode(const UbTextFeature *t, TSVector tsv, int slot_base, float 
 /* The kept term of slot s, or NULL. */
 const char *ub_text_word(const UbTextFeature *t, int slot);
 
-/* JSON members (after a comma) describing t, and t read back from a column object. */
-void		ub_text_to_json(const UbTextFeature *t, StringInfo buf);
+/* The members describing t, added to the open column object of b; and t read back from one. */
+void		ub_text_to_jsonb(const UbTextFeature *t, UbJsonbBuilder *b);
 UbTextFeature *ub_text_from_json(JsonbContainer *obj, void (*corrupt) (const char *what));
 
 #endif

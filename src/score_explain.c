@@ -15,6 +15,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "jsonb_build.h"
 #include "jsonb_util.h"
 #include "nn/kernel_sparse.h"
 #include "nn/metrics.h"
@@ -83,13 +84,13 @@ cmp_abs_contribution(const void *a, const void *b)
  * in this row, largest first; their sum over all the row's words is the column's contribution.
  */
 static void
-append_text_words(StringInfo buf, const UbPreprocessing *prep, const float *x, const float *x0,
-				  const float *grad_x, double scale)
+text_words_to_jsonb(UbJsonbBuilder *b, const UbPreprocessing *prep, const float *x, const float *x0,
+					const float *grad_x, double scale)
 {
-	int			i,
-				first_feature = 1;
+	int			i;
 
-	appendStringInfoString(buf, ",\"words\":{");
+	ub_jb_key(b, "words");
+	ub_jb_object_begin(b);
 	for (i = 0; i < prep->n_features; i++)
 	{
 		const UbFeature *f = &prep->features[i];
@@ -109,46 +110,85 @@ append_text_words(StringInfo buf, const UbPreprocessing *prep, const float *x, c
 				n++;
 			}
 		qsort(w, n, sizeof(WordContribution), cmp_abs_contribution);
-		if (!first_feature)
-			appendStringInfoChar(buf, ',');
-		first_feature = 0;
-		ub_json_key(buf, f->name);
-		appendStringInfoChar(buf, '[');
+		ub_jb_key(b, f->name);
+		ub_jb_array_begin(b);
 		for (k = 0; k < Min(n, UB_EXPLAIN_WORDS); k++)
 		{
 			const char *word = ub_text_word(f->text, w[k].slot);
 
-			appendStringInfoString(buf, k ? ",{" : "{");
-			ub_json_key(buf, "word");
-			ub_json_string(buf, word ? word : "");
-			appendStringInfoString(buf, ",\"contribution\":");
-			ub_json_number(buf, w[k].contribution);
-			appendStringInfoChar(buf, '}');
+			ub_jb_object_begin(b);
+			ub_jb_kv_string(b, "word", word ? word : "");
+			ub_jb_kv_float8(b, "contribution", w[k].contribution);
+			ub_jb_object_end(b);
 		}
-		appendStringInfoChar(buf, ']');
+		ub_jb_array_end(b);
 		pfree(w);
 	}
-	appendStringInfoChar(buf, '}');
+	ub_jb_object_end(b);
 }
 
-static Datum
-explain(FunctionCallInfo fcinfo, UbModel *m)
+/* The row and its baseline in the space the path runs through, and the network seen from there. */
+typedef struct ExplainPath
+{
+	float	   *x;
+	float	   *x0;
+	int			d;
+	NnSpec		spec;
+} ExplainPath;
+
+static void
+explain_endpoints(const UbModel *m, ExplainPath *ep)
 {
 	const UbPreprocessing *prep = m->prep;
-	int			steps = PG_GETARG_INT32(3);
-	NnSpec		spec = m->spec;
-	int			d = prep->n_encoded,
+	int			p = m->spec.n_inputs;
+
+	ep->d = prep->n_encoded;
+	ep->spec = m->spec;
+	if (prep->n_pairs > 0)
+	{
+		/*
+		 * Text: the path runs through the network's inputs themselves, the row's pairs scattered
+		 * into them, on a dense view of the network; the baseline has no text.
+		 */
+		float	   *row0 = palloc(sizeof(float) * ep->d);
+
+		ub_prep_baseline(prep, row0);
+		ep->x = palloc(sizeof(float) * p);
+		ep->x0 = palloc(sizeof(float) * p);
+		nn_sparse_densify(m->x, prep->n_dense, prep->n_pairs, p, ep->x);
+		nn_sparse_densify(row0, prep->n_dense, prep->n_pairs, p, ep->x0);
+		pfree(row0);
+		ep->d = p;
+		ep->spec.sparse_pairs = 0;
+		ep->spec.sparse_from = 0;
+	}
+	else
+	{
+		ep->x = palloc(sizeof(float) * ep->d);
+		ep->x0 = palloc(sizeof(float) * ep->d);
+		memcpy(ep->x, m->x, sizeof(float) * ep->d);
+		ub_prep_baseline(prep, ep->x0);
+	}
+}
+
+/*
+ * The path-averaged gradient of the explained output with respect to ep's inputs (steps
+ * midpoints), and the network's output at the row (*fx) and at the baseline (*fx0), unscaled.
+ */
+static float *
+integrated_gradient(UbModel *m, const ExplainPath *ep, int steps, int output, double *fx, double *fx0)
+{
+	const UbPreprocessing *prep = m->prep;
+	const NnSpec *spec = &ep->spec;
+	int			d = ep->d,
 				p = m->spec.n_inputs,
 				block = Min(steps, UB_IG_BLOCK),
-				output,
 				s,
 				j,
 				i;
 	size_t		ws_floats,
 				n_params;
-	float	   *x,
-			   *x0,
-			   *z,
+	float	   *z,
 			   *z0,
 			   *path,
 			   *workspace,
@@ -158,50 +198,15 @@ explain(FunctionCallInfo fcinfo, UbModel *m)
 			   *out,
 			   *grad_z,
 			   *grad_x;
-	double		fx,
-				fx0,
-				scale,
-				total = 0.0;
-	StringInfoData buf;
 
-	if (steps < UB_IG_MIN_STEPS || steps > UB_IG_MAX_STEPS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("steps must be between %d and %d, not %d", UB_IG_MIN_STEPS, UB_IG_MAX_STEPS, steps)));
-	output = explained_output(m, fcinfo);
-	if (prep->n_pairs > 0)
-	{
-		/*
-		 * Text: the path runs through the network's inputs themselves, the row's pairs scattered
-		 * into them, on a dense view of the network; the baseline has no text.
-		 */
-		float	   *row0 = palloc(sizeof(float) * d);
-
-		ub_prep_baseline(prep, row0);
-		x = palloc(sizeof(float) * p);
-		x0 = palloc(sizeof(float) * p);
-		nn_sparse_densify(m->x, prep->n_dense, prep->n_pairs, p, x);
-		nn_sparse_densify(row0, prep->n_dense, prep->n_pairs, p, x0);
-		pfree(row0);
-		d = p;
-		spec.sparse_pairs = 0;
-		spec.sparse_from = 0;
-	}
-	else
-	{
-		x = palloc(sizeof(float) * d);
-		x0 = palloc(sizeof(float) * d);
-		memcpy(x, m->x, sizeof(float) * d);
-		ub_prep_baseline(prep, x0);
-	}
 	/* the network sees z; with PCA z is linear in x, so the path and the chain rule stay exact */
 	z = palloc(sizeof(float) * p);
 	z0 = palloc(sizeof(float) * p);
-	memcpy(z, ub_prep_network_input(prep, x, m->z), sizeof(float) * p);
-	memcpy(z0, ub_prep_network_input(prep, x0, m->z), sizeof(float) * p);
+	memcpy(z, ub_prep_network_input(prep, ep->x, m->z), sizeof(float) * p);
+	memcpy(z0, ub_prep_network_input(prep, ep->x0, m->z), sizeof(float) * p);
 
-	ub_check_nn_status(nn_workspace_floats(&spec, block, &ws_floats), "sizing the explanation workspace");
-	ub_check_nn_status(nn_spec_param_count(&spec, &n_params), "sizing the explanation workspace");
+	ub_check_nn_status(nn_workspace_floats(spec, block, &ws_floats), "sizing the explanation workspace");
+	ub_check_nn_status(nn_spec_param_count(spec, &n_params), "sizing the explanation workspace");
 	path = palloc_extended(sizeof(float) * (size_t) block * p, MCXT_ALLOC_HUGE);
 	workspace = palloc_extended(sizeof(float) * ws_floats, MCXT_ALLOC_HUGE);
 	grads = palloc_extended(sizeof(float) * n_params, MCXT_ALLOC_HUGE);
@@ -222,7 +227,7 @@ explain(FunctionCallInfo fcinfo, UbModel *m)
 			for (j = 0; j < p; j++)
 				path[(size_t) k * p + j] = (float) (z0[j] + alpha * ((double) z[j] - z0[j]));
 		}
-		nn_input_gradient(&spec, m->params, path, nb, output, workspace, grads, dlogits, dinp, out);
+		nn_input_gradient(spec, m->params, path, nb, output, workspace, grads, dlogits, dinp, out);
 		for (k = 0; k < nb; k++)
 			for (j = 0; j < p; j++)
 				grad_z[j] += dinp[(size_t) k * p + j] / steps;
@@ -238,11 +243,38 @@ explain(FunctionCallInfo fcinfo, UbModel *m)
 	else
 		memcpy(grad_x, grad_z, sizeof(float) * d);
 
-	/* the scores at the row and at the baseline, in the units explained */
-	nn_input_gradient(&spec, m->params, z, 1, output, workspace, grads, dlogits, dinp, out);
-	fx = out[0];
-	nn_input_gradient(&spec, m->params, z0, 1, output, workspace, grads, dlogits, dinp, out);
-	fx0 = out[0];
+	/* the scores at the row and at the baseline */
+	nn_input_gradient(spec, m->params, z, 1, output, workspace, grads, dlogits, dinp, out);
+	*fx = out[0];
+	nn_input_gradient(spec, m->params, z0, 1, output, workspace, grads, dlogits, dinp, out);
+	*fx0 = out[0];
+	return grad_x;
+}
+
+static Datum
+explain(FunctionCallInfo fcinfo, UbModel *m)
+{
+	const UbPreprocessing *prep = m->prep;
+	int			steps = PG_GETARG_INT32(3);
+	int			output,
+				i,
+				j;
+	ExplainPath ep;
+	float	   *grad_x;
+	double		fx,
+				fx0,
+				scale,
+				total = 0.0;
+	UbJsonbBuilder b;
+
+	if (steps < UB_IG_MIN_STEPS || steps > UB_IG_MAX_STEPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("steps must be between %d and %d, not %d", UB_IG_MIN_STEPS, UB_IG_MAX_STEPS, steps)));
+	output = explained_output(m, fcinfo);
+	explain_endpoints(m, &ep);
+	grad_x = integrated_gradient(m, &ep, steps, output, &fx, &fx0);
+	/* in the units explained */
 	scale = m->task == UB_TASK_REGRESSION ? prep->target_std : 1.0;
 	if (m->task == UB_TASK_REGRESSION)
 	{
@@ -250,40 +282,32 @@ explain(FunctionCallInfo fcinfo, UbModel *m)
 		fx0 = fx0 * scale + prep->target_mean;
 	}
 
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"contributions\":{");
+	ub_jb_init(&b);
+	ub_jb_object_begin(&b);
+	ub_jb_key(&b, "contributions");
+	ub_jb_object_begin(&b);
 	for (i = 0; i < prep->n_features; i++)
 	{
 		const UbFeature *f = &prep->features[i];
 		double		c = 0.0;
 
 		for (j = f->offset; j < f->offset + f->width; j++)
-			c += ((double) x[j] - x0[j]) * grad_x[j];
+			c += ((double) ep.x[j] - ep.x0[j]) * grad_x[j];
 		c *= scale;
 		total += c;
-		if (i)
-			appendStringInfoChar(&buf, ',');
-		ub_json_key(&buf, f->name);
-		ub_json_number(&buf, c);
+		ub_jb_kv_float8(&b, f->name, c);
 	}
-	appendStringInfoChar(&buf, '}');
+	ub_jb_object_end(&b);
 	if (prep->n_pairs > 0)
-		append_text_words(&buf, prep, x, x0, grad_x, scale);
-	appendStringInfoString(&buf, ",\"score\":");
-	ub_json_number(&buf, fx);
-	appendStringInfoString(&buf, ",\"baseline_score\":");
-	ub_json_number(&buf, fx0);
-	appendStringInfoString(&buf, ",\"approximation_error\":");
-	ub_json_number(&buf, fabs(total - (fx - fx0)));
-	appendStringInfo(&buf, ",\"steps\":%d", steps);
+		text_words_to_jsonb(&b, prep, ep.x, ep.x0, grad_x, scale);
+	ub_jb_kv_float8(&b, "score", fx);
+	ub_jb_kv_float8(&b, "baseline_score", fx0);
+	ub_jb_kv_float8(&b, "approximation_error", fabs(total - (fx - fx0)));
+	ub_jb_kv_int64(&b, "steps", steps);
 	if (m->task == UB_TASK_MULTICLASS)
-	{
-		appendStringInfoChar(&buf, ',');
-		ub_json_key(&buf, "class");
-		ub_json_string(&buf, m->labels[output]);
-	}
-	appendStringInfoChar(&buf, '}');
-	PG_RETURN_JSONB_P(ub_json_to_jsonb(&buf));
+		ub_jb_kv_string(&b, "class", m->labels[output]);
+	ub_jb_object_end(&b);
+	PG_RETURN_JSONB_P(ub_jb_finish(&b));
 }
 
 PG_FUNCTION_INFO_V1(ubehav_explain_row);

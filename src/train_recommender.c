@@ -17,6 +17,7 @@
 #include "catalog_schema.h"
 #include "catalog_write.h"
 #include "data_query.h"
+#include "jsonb_build.h"
 #include "jsonb_util.h"
 #include "model.h"
 #include "model_recommender.h"
@@ -51,6 +52,68 @@ cmp_int64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* SGD over the training pairs for o->epochs epochs; the per-epoch log into out->log. */
+static void
+run_epochs(NnRecModel *m, const NnRecPairs *pairs, const UbRecOptions *o, UbRecTrained *out)
+{
+	NnRecSgd	sgd;
+	NnRng		rng;
+	float	   *scratch;
+	int			e;
+	size_t		n_train = m->n_pairs;
+	UbJsonbBuilder log;
+
+	sgd.learning_rate = o->learning_rate;
+	sgd.reg = o->regularization;
+	sgd.negatives = o->negatives;
+	sgd.by_pair = o->sampling;
+	nn_rng_seed(&rng, (uint64) o->seed);
+	nn_rec_init(&m->spec, m->params, 0.1, &rng);
+	scratch = palloc(sizeof(float) * 3 * o->factors);
+
+	ub_jb_init(&log);
+	ub_jb_array_begin(&log);
+	for (e = 0; e < o->epochs; e++)
+	{
+		instr_time	start,
+					elapsed;
+		size_t		done = 0;
+		double		loss_sum = 0.0;
+
+		INSTR_TIME_SET_CURRENT(start);
+		/* linear decay to a tenth of the rate: large steps first, fine ones at the end */
+		sgd.learning_rate = o->learning_rate * (1.0 - 0.9 * e / Max(o->epochs - 1, 1));
+		while (done < n_train)
+		{
+			size_t		steps = Min((size_t) REC_STEPS_PER_CHECK, n_train - done);
+			double		loss;
+
+			CHECK_FOR_INTERRUPTS();
+			ub_check_nn_status(nn_rec_sgd_epoch(&m->spec, m->params, pairs, &sgd, steps, &rng, scratch, &loss),
+							   "training the recommender");
+			loss_sum += loss * steps;
+			done += steps;
+		}
+		out->final_loss = loss_sum / (double) n_train;
+		if (!isfinite(out->final_loss))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("the recommender's training diverged in epoch %d", e + 1),
+					 errhint("Lower \"learning_rate\" (now %g).", o->learning_rate)));
+		INSTR_TIME_SET_CURRENT(elapsed);
+		INSTR_TIME_SUBTRACT(elapsed, start);
+		ub_jb_object_begin(&log);
+		ub_jb_kv_int64(&log, "epoch", e + 1);
+		ub_jb_kv_float8(&log, "loss", out->final_loss);
+		ub_jb_kv_float8(&log, "learning_rate", sgd.learning_rate);
+		ub_jb_kv_float8(&log, "ms", INSTR_TIME_GET_MILLISEC(elapsed));
+		ub_jb_object_end(&log);
+	}
+	ub_jb_array_end(&log);
+	out->log = ub_jb_finish(&log);
+	pfree(scratch);
+}
+
 void
 ub_rec_train(const UbRecInteractions *in, const bool *held_out, const UbRecOptions *o, UbRecTrained *out)
 {
@@ -66,10 +129,6 @@ ub_rec_train(const UbRecInteractions *in, const bool *held_out, const UbRecOptio
 				n_items,
 				u;
 	NnRecPairs	pairs;
-	NnRecSgd	sgd;
-	NnRng		rng;
-	float	   *scratch;
-	int			e;
 	double		mean_conf = 0.0;
 
 	for (p = 0; p < in->n_pairs; p++)
@@ -145,55 +204,41 @@ ub_rec_train(const UbRecInteractions *in, const bool *held_out, const UbRecOptio
 	pairs.offsets = m->offsets;
 	pairs.items = m->items;
 	pairs.weights = weights;
-	sgd.learning_rate = o->learning_rate;
-	sgd.reg = o->regularization;
-	sgd.negatives = o->negatives;
-	sgd.by_pair = o->sampling;
-	nn_rng_seed(&rng, (uint64) o->seed);
-	nn_rec_init(&m->spec, m->params, 0.1, &rng);
-	scratch = palloc(sizeof(float) * 3 * o->factors);
-
-	initStringInfo(&out->log);
-	appendStringInfoChar(&out->log, '[');
-	for (e = 0; e < o->epochs; e++)
-	{
-		instr_time	start,
-					elapsed;
-		size_t		done = 0;
-		double		loss_sum = 0.0;
-
-		INSTR_TIME_SET_CURRENT(start);
-		/* linear decay to a tenth of the rate: large steps first, fine ones at the end */
-		sgd.learning_rate = o->learning_rate * (1.0 - 0.9 * e / Max(o->epochs - 1, 1));
-		while (done < n_train)
-		{
-			size_t		steps = Min((size_t) REC_STEPS_PER_CHECK, n_train - done);
-			double		loss;
-
-			CHECK_FOR_INTERRUPTS();
-			ub_check_nn_status(nn_rec_sgd_epoch(&m->spec, m->params, &pairs, &sgd, steps, &rng, scratch, &loss),
-							   "training the recommender");
-			loss_sum += loss * steps;
-			done += steps;
-		}
-		out->final_loss = loss_sum / (double) n_train;
-		if (!isfinite(out->final_loss))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("the recommender's training diverged in epoch %d", e + 1),
-					 errhint("Lower \"learning_rate\" (now %g).", o->learning_rate)));
-		INSTR_TIME_SET_CURRENT(elapsed);
-		INSTR_TIME_SUBTRACT(elapsed, start);
-		appendStringInfo(&out->log, "%s{\"epoch\":%d,\"loss\":", e ? "," : "", e + 1);
-		ub_json_number(&out->log, out->final_loss);
-		appendStringInfoString(&out->log, ",\"learning_rate\":");
-		ub_json_number(&out->log, sgd.learning_rate);
-		appendStringInfoString(&out->log, ",\"ms\":");
-		ub_json_number(&out->log, INSTR_TIME_GET_MILLISEC(elapsed));
-		appendStringInfoChar(&out->log, '}');
-	}
-	appendStringInfoChar(&out->log, ']');
+	run_epochs(m, &pairs, o, out);
 	pfree(weights);
+}
+
+Jsonb *
+ub_rec_preprocessing_jsonb(const NnRecModel *m)
+{
+	UbJsonbBuilder b;
+
+	ub_jb_init(&b);
+	ub_jb_object_begin(&b);
+	ub_jb_kv_string(&b, "kind", "recommender");
+	ub_jb_kv_int64(&b, "users", m->spec.n_users);
+	ub_jb_kv_int64(&b, "items", m->spec.n_items);
+	ub_jb_kv_uint64(&b, "interactions", m->n_pairs);
+	ub_jb_kv_int64(&b, "factors", m->spec.dim);
+	ub_jb_kv_string(&b, "cold_start", "popularity");
+	ub_jb_kv_int64(&b, "format_version", NN_REC_FORMAT_VERSION);
+	ub_jb_object_end(&b);
+	return ub_jb_finish(&b);
+}
+
+static Jsonb *
+rec_metrics(const UbRecTrained *tr)
+{
+	UbJsonbBuilder b;
+
+	ub_jb_init(&b);
+	ub_jb_object_begin(&b);
+	ub_jb_kv_float8(&b, "training_loss", tr->final_loss);
+	ub_jb_kv_int64(&b, "users", tr->model.spec.n_users);
+	ub_jb_kv_int64(&b, "items", tr->model.spec.n_items);
+	ub_jb_kv_uint64(&b, "interactions", tr->model.n_pairs);
+	ub_jb_object_end(&b);
+	return ub_jb_finish(&b);
 }
 
 /* A model name already used by another kind of model cannot get recommender versions. */
@@ -233,10 +278,10 @@ ubehav_train_recommender(PG_FUNCTION_ARGS)
 				elapsed;
 	size_t		size;
 	bytea	   *bytes;
-	StringInfoData opts,
-				prep,
-				metrics,
-				summary;
+	StringInfoData opts_text;
+	Jsonb	   *opts,
+			   *metrics;
+	UbJsonbBuilder summary;
 	UbNewVersion v;
 	char	   *names[2],
 			   *types[2] = {"user", "item"};
@@ -275,18 +320,11 @@ ubehav_train_recommender(PG_FUNCTION_ARGS)
 	SET_VARSIZE(bytes, size + VARHDRSZ);
 	ub_check_nn_status(nn_rec_serialize(&tr.model, (unsigned char *) VARDATA(bytes), size), "storing the recommender");
 
-	initStringInfo(&opts);
-	ub_rec_options_json(&opts, &o);
-	initStringInfo(&prep);
-	appendStringInfo(&prep, "{\"kind\":\"recommender\",\"users\":%d,\"items\":%d,\"interactions\":" UINT64_FORMAT
-					 ",\"factors\":%d,\"cold_start\":\"popularity\",\"format_version\":%u}",
-					 tr.model.spec.n_users, tr.model.spec.n_items, tr.model.n_pairs, tr.model.spec.dim,
-					 NN_REC_FORMAT_VERSION);
-	initStringInfo(&metrics);
-	appendStringInfoString(&metrics, "{\"training_loss\":");
-	ub_json_number(&metrics, tr.final_loss);
-	appendStringInfo(&metrics, ",\"users\":%d,\"items\":%d,\"interactions\":" UINT64_FORMAT "}",
-					 tr.model.spec.n_users, tr.model.spec.n_items, tr.model.n_pairs);
+	/* the options' writer (data_interactions.c) still writes JSON text */
+	initStringInfo(&opts_text);
+	ub_rec_options_json(&opts_text, &o);
+	opts = ub_json_to_jsonb(&opts_text);
+	metrics = rec_metrics(&tr);
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
@@ -297,13 +335,13 @@ ubehav_train_recommender(PG_FUNCTION_ARGS)
 	v.name = model;
 	v.task = "recommender";
 	v.target = in->item_column;
-	v.options = ub_json_to_jsonb(&opts);
-	v.preprocessing = ub_json_to_jsonb(&prep);
+	v.options = opts;
+	v.preprocessing = ub_rec_preprocessing_jsonb(&tr.model);
 	v.feature_names = ub_text_array(names, 2);
 	v.feature_types = ub_text_array(types, 2);
 	v.class_labels = (Datum) 0;
-	v.metrics = ub_json_to_jsonb(&metrics);
-	v.training_log = ub_json_to_jsonb(&tr.log);
+	v.metrics = metrics;
+	v.training_log = tr.log;
 	v.weights = bytes;
 	v.training_query = query;
 	v.rows_used = in->rows_used;
@@ -312,19 +350,25 @@ ubehav_train_recommender(PG_FUNCTION_ARGS)
 	v.deploy = true;
 	version = ub_catalog_store(&v);
 
-	initStringInfo(&summary);
-	appendStringInfoChar(&summary, '{');
-	ub_json_key(&summary, "model");
-	ub_json_string(&summary, model);
-	appendStringInfo(&summary, ",\"version\":%d,\"deployed\":true,\"task\":\"recommender\",\"rows_used\":" INT64_FORMAT
-					 ",\"rows_skipped\":" INT64_FORMAT ",\"users\":%d,\"items\":%d,\"interactions\":" UINT64_FORMAT
-					 ",\"factors\":%d,\"options\":%s,\"metrics\":%s,\"model_bytes\":%zu,\"training_ms\":",
-					 version, in->rows_used, in->rows_skipped, tr.model.spec.n_users, tr.model.spec.n_items,
-					 tr.model.n_pairs, tr.model.spec.dim, opts.data, metrics.data, size);
-	ub_json_number(&summary, training_ms);
-	appendStringInfoChar(&summary, '}');
+	ub_jb_init(&summary);
+	ub_jb_object_begin(&summary);
+	ub_jb_kv_string(&summary, "model", model);
+	ub_jb_kv_int64(&summary, "version", version);
+	ub_jb_kv_bool(&summary, "deployed", true);
+	ub_jb_kv_string(&summary, "task", "recommender");
+	ub_jb_kv_int64(&summary, "rows_used", in->rows_used);
+	ub_jb_kv_int64(&summary, "rows_skipped", in->rows_skipped);
+	ub_jb_kv_int64(&summary, "users", tr.model.spec.n_users);
+	ub_jb_kv_int64(&summary, "items", tr.model.spec.n_items);
+	ub_jb_kv_uint64(&summary, "interactions", tr.model.n_pairs);
+	ub_jb_kv_int64(&summary, "factors", tr.model.spec.dim);
+	ub_jb_kv_jsonb(&summary, "options", opts);
+	ub_jb_kv_jsonb(&summary, "metrics", metrics);
+	ub_jb_kv_uint64(&summary, "model_bytes", size);
+	ub_jb_kv_float8(&summary, "training_ms", training_ms);
+	ub_jb_object_end(&summary);
 	MemoryContextSwitchTo(caller_cxt);
-	result = ub_json_to_jsonb(&summary);
+	result = ub_jb_finish(&summary);
 	SPI_finish();
 	MemoryContextDelete(cxt);
 	PG_RETURN_JSONB_P(result);
